@@ -1,0 +1,24 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One static binary that runs inside test guests: Bench and Runner use Glibc only
+// (Foundation would add ~50 MB to a static executable); the tests may use Foundation.
+let package = Package(
+    name: "lmbench-swift",
+    products: [
+        .executable(name: "lmbench-swift", targets: ["Runner"]),
+    ],
+    targets: [
+        .target(
+            name: "CShims",
+            cSettings: [
+                .define("_GNU_SOURCE"),
+                .unsafeFlags(["-O2", "-fno-strict-aliasing"]),
+            ]
+        ),
+        .target(name: "Bench", dependencies: ["CShims"]),
+        .executableTarget(name: "Runner", dependencies: ["Bench", "CShims"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench"], exclude: ["Fixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Runner", "Bench"]),
+    ]
+)

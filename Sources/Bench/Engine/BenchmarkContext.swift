@@ -1,0 +1,108 @@
+import CShims
+import Glibc
+
+/// What a benchmark body works with inside its forked process: the settings, the
+/// private run directory, and the engine. Cells are sent to the runner as they
+/// complete, so a later crash loses only the cell being measured.
+public final class BenchmarkContext {
+    public let settings: RunSettings
+    public let calibration: Calibration
+    /// Private directory of this run (made with mkdtemp under --fsdir, removed at the end).
+    public let runDirectory: String
+    let plan: CellPlan
+    let channel: ChildChannel
+
+    init(settings: RunSettings, calibration: Calibration, runDirectory: String, plan: CellPlan, channel: ChildChannel) {
+        self.settings = settings
+        self.calibration = calibration
+        self.runDirectory = runDirectory
+        self.plan = plan
+        self.channel = channel
+    }
+
+    /// The target interval length (ENOUGH), ns.
+    public var enoughNs: Double { Double(settings.enoughMicroseconds) * 1000 }
+
+    /// Whether this pass measures `cell` at all.
+    public func wants(_ cell: String) -> Bool { plan.intervals(for: cell) > 0 }
+
+    /// One series to measure: its name, its loop, and what an iteration is.
+    public struct SeriesSpec {
+        public var name: String
+        public var loop: TimedLoop
+        public var operationsPerIteration: Double
+        public var hooks: Sampler.Hooks
+        public init(_ name: String, _ loop: TimedLoop, operationsPerIteration: Double = 1,
+                    hooks: Sampler.Hooks = Sampler.Hooks()) {
+            self.name = name
+            self.loop = loop
+            self.operationsPerIteration = operationsPerIteration
+            self.hooks = hooks
+        }
+    }
+
+    /// Times the loops of one cell, an interval of each in turn, and returns their
+    /// series; nothing is recorded yet.
+    public func measure(_ cell: String, _ specs: [SeriesSpec], minimumIntervalNs: Double = 0,
+                        maximumIterations: UInt64 = 1 << 40) throws -> [Series] {
+        for spec in specs { channel.send(.phase(cell: cell, series: spec.name)) }
+        var sampler = Sampler(targetNs: max(enoughNs, minimumIntervalNs), repetitions: plan.intervals(for: cell))
+        sampler.maximumIterations = maximumIterations
+        let subjects = specs.map {
+            Sampler.Subject(name: "\(cell) \($0.name)", loop: $0.loop, hooks: $0.hooks,
+                            startIterations: plan.startIterations[CellPlan.key(cell, $0.name)])
+        }
+        // Samples reach the runner in batches at most a few times a second: a message
+        // per interval would wake the runner during the next one and disturb it.
+        var pending = Array(repeating: [Sample](), count: specs.count)
+        var lastSentNs = cshims_clock_now_ns()
+        func flush() {
+            for (i, batch) in pending.enumerated() where !batch.isEmpty {
+                channel.send(.samples(cell: cell, series: specs[i].name, batch))
+                pending[i].removeAll()
+            }
+            lastSentNs = cshims_clock_now_ns()
+        }
+        let samples = try sampler.sample(subjects) { i, sample in
+            pending[i].append(sample)
+            if cshims_clock_now_ns() - lastSentNs > ChildChannel.batchIntervalNs { flush() }
+        }
+        flush()
+        return zip(specs, samples).map { spec, samples in
+            Series(name: spec.name, samples: samples, clockOverheadNs: calibration.clockReadNs,
+                   loopOverheadNs: calibration.loopOverheadNs, operationsPerIteration: spec.operationsPerIteration)
+        }
+    }
+
+    /// Times one loop for `cell` and returns its series.
+    public func measure(_ seriesName: String, for cell: String, loop: TimedLoop,
+                        operationsPerIteration: Double = 1, minimumIntervalNs: Double = 0,
+                        maximumIterations: UInt64 = 1 << 40,
+                        hooks: Sampler.Hooks = Sampler.Hooks()) throws -> Series {
+        try measure(cell, [SeriesSpec(seriesName, loop, operationsPerIteration: operationsPerIteration, hooks: hooks)],
+                    minimumIntervalNs: minimumIntervalNs, maximumIterations: maximumIterations)[0]
+    }
+
+    /// Measures one series and records it as a cell in microseconds per operation.
+    public func measureLatency(_ cell: String, loop: TimedLoop, detail: [String: String] = [:],
+                               hooks: Sampler.Hooks = Sampler.Hooks()) throws {
+        guard wants(cell) else { return }
+        let series = try measure("main", for: cell, loop: loop, hooks: hooks)
+        record(Cell(id: cell, unit: .microseconds, estimate: .microseconds(), series: [series], detail: detail))
+    }
+
+    public func record(_ cell: Cell) { channel.send(.cell(cell)) }
+    public func note(_ key: String, _ value: String) { channel.send(.note(key: key, value: value)) }
+    public func warn(_ text: String) { channel.send(.warning(text)) }
+
+    /// Tells the runner a long untimed step is under way (not a hang).
+    public func heartbeat(_ cell: String, _ step: String) { channel.send(.phase(cell: cell, series: step)) }
+
+    // MARK: files of the run directory
+
+    /// The empty file stat and open/close work on (LMBench's $FSDIR/lmbench).
+    public var statFile: String { runDirectory + "/lmbench" }
+
+    /// A new path in the run directory.
+    public func path(_ name: String) -> String { runDirectory + "/" + name }
+}

@@ -1,0 +1,84 @@
+import Glibc
+
+/// What a benchmark process tells the runner, one JSON object per line on a pipe.
+/// Samples double as heartbeats: a benchmark that stops sending them has hung.
+/// (The runner's silence limit is far longer than a batch interval.)
+enum ChildMessage: Equatable {
+    /// Starting a series (also a heartbeat before long setup work).
+    case phase(cell: String, series: String)
+    case samples(cell: String, series: String, [Sample])
+    case cell(Cell)
+    case note(key: String, value: String)
+    case warning(String)
+    /// The benchmark threw: the reason, and the run goes on.
+    case failure(String)
+    case done
+
+    var json: JSON {
+        switch self {
+        case let .phase(cell, series):
+            return .object([("type", .string("phase")), ("cell", .string(cell)), ("series", .string(series))])
+        case let .samples(cell, series, samples):
+            return .object([("type", .string("samples")), ("cell", .string(cell)), ("series", .string(series)),
+                            ("samples", .array(samples.map {
+                                .array([.num(Double($0.elapsedNs)), .num(Double($0.iterations))]) }))])
+        case .cell(let cell):
+            return .object([("type", .string("cell")), ("cell", RunJSON.encode(cell, withStatistics: false))])
+        case let .note(key, value):
+            return .object([("type", .string("note")), ("key", .string(key)), ("value", .string(value))])
+        case .warning(let text):
+            return .object([("type", .string("warning")), ("text", .string(text))])
+        case .failure(let text):
+            return .object([("type", .string("failure")), ("text", .string(text))])
+        case .done:
+            return .object([("type", .string("done"))])
+        }
+    }
+
+    init?(json: JSON) {
+        switch json["type"]?.stringValue {
+        case "phase":
+            guard let cell = json["cell"]?.stringValue, let series = json["series"]?.stringValue else { return nil }
+            self = .phase(cell: cell, series: series)
+        case "samples":
+            guard let cell = json["cell"]?.stringValue, let series = json["series"]?.stringValue,
+                  let items = json["samples"]?.arrayValue else { return nil }
+            var samples: [Sample] = []
+            for item in items {
+                guard let pair = item.arrayValue, pair.count == 2, let ns = pair[0].doubleValue,
+                      let n = pair[1].doubleValue, n >= 1 else { return nil }
+                samples.append(Sample(elapsedNs: Int64(ns), iterations: UInt64(n)))
+            }
+            self = .samples(cell: cell, series: series, samples)
+        case "cell":
+            guard let body = json["cell"], let cell = try? RunJSON.decodeCell(body) else { return nil }
+            self = .cell(cell)
+        case "note":
+            guard let key = json["key"]?.stringValue, let value = json["value"]?.stringValue else { return nil }
+            self = .note(key: key, value: value)
+        case "warning":
+            guard let text = json["text"]?.stringValue else { return nil }
+            self = .warning(text)
+        case "failure":
+            guard let text = json["text"]?.stringValue else { return nil }
+            self = .failure(text)
+        case "done":
+            self = .done
+        default:
+            return nil
+        }
+    }
+}
+
+/// The benchmark process's end of the message pipe.
+final class ChildChannel {
+    /// Samples are sent at most this often (and at the end of each series).
+    static let batchIntervalNs: Int64 = 250_000_000
+    let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+
+    func send(_ message: ChildMessage) {
+        // A runner that has gone away cannot be told anything: stop at once.
+        do { try Sys.writeAll(fd, message.json.compactText + "\n") } catch { _exit(3) }
+    }
+}

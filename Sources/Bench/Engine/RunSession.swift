@@ -1,0 +1,161 @@
+import CShims
+import Glibc
+
+/// What to run, and how.
+public struct RunRequest: Sendable {
+    public var benchmarks: [Benchmark]
+    public var settings: RunSettings
+    /// An interrupted run to complete (--resume): its cells are kept, missing ones measured.
+    public var previous: RunResult?
+
+    public init(benchmarks: [Benchmark], settings: RunSettings, previous: RunResult? = nil) {
+        self.benchmarks = benchmarks
+        self.settings = settings
+        self.previous = previous
+    }
+}
+
+/// One run from start to end: private run directory, calibration, each benchmark
+/// in its own supervised process, and cleanup (also after SIGINT/SIGTERM, which
+/// stop the run at the next check and leave a partial result).
+public final class RunSession {
+    let request: RunRequest
+    let progress: ProgressReporter
+
+    public init(request: RunRequest, progress: ProgressReporter) {
+        self.request = request
+        self.progress = progress
+    }
+
+    /// Silence allowed before a benchmark's first sample at slowdown 1 (tests shorten it).
+    static var baseSilenceSeconds: Double {
+        if let text = getenv("LMBENCH_SWIFT_SILENCE_LIMIT").map({ String(cString: $0) }),
+           let value = Double(text), value > 0 { return value }
+        return 60
+    }
+
+    public func run() throws -> RunResult {
+        var settings = request.settings
+        var environment = Environment.current()
+        let wake = try Sys.pipe()
+        try Sys.setNonBlocking(wake.read)
+        try Sys.setNonBlocking(wake.write)
+        defer { Sys.close(wake.read); Sys.close(wake.write) }
+        let rc = cshims_interrupt_install(wake.write)
+        if rc != 0 { throw SystemError("sigaction", errno: Errno(rc)) }
+        _ = cshims_become_subreaper()
+        signal(SIGPIPE, SIG_IGN)
+
+        let sizing = try RunSession.chooseMB(requested: settings.requestedMB, fsdir: settings.fsdir)
+        settings.mb = sizing.mb
+        if let message = sizing.message { progress.message(message) }
+
+        let runDirectory = try Sys.mkdtemp(settings.fsdir + "/lmbench-swift.XXXXXX")
+        defer { try? Sys.removeTree(runDirectory) }
+        try RunSession.prepare(runDirectory: runDirectory)
+
+        let calibration = Calibration.measure()
+        var result = RunResult(settings: settings, environment: environment, calibration: calibration)
+        result.startedAt = environment.startDate
+        let supervisor = Supervisor(settings: settings, calibration: calibration, runDirectory: runDirectory,
+                                    wake: wake, progress: progress, baseSilenceSeconds: RunSession.baseSilenceSeconds)
+        let benchmarks = request.benchmarks
+        let rounds = max(1, min(settings.rounds, settings.repetitions))
+        var outcomes: [String: BenchmarkOutcome] = [:]
+        for outcome in request.previous?.outcomes ?? [] { outcomes[outcome.id] = outcome }
+        let runStarted = cshims_clock_now_ns()
+        rounds: for round in 0..<rounds {
+            let target = RunSession.cumulativeIntervals(round: round, rounds: rounds, repetitions: settings.repetitions)
+            for (index, benchmark) in benchmarks.enumerated() {
+                if cshims_interrupt_signal() != 0 { break rounds }
+                let sofar = outcomes[benchmark.id]
+                // A benchmark that crashed or hung in this run is not started again.
+                if let sofar, sofar.failedThisRun { continue }
+                let plan = RunSession.plan(for: sofar, target: target)
+                if let sofar, sofar.status == .ok, plan.intervals.values.allSatisfy({ $0 == 0 }),
+                   !sofar.cells.isEmpty, round > 0 || request.previous != nil {
+                    continue  // every cell already has its share
+                }
+                progress.benchmarkStarted(benchmark, index: index, total: benchmarks.count, round: round, rounds: rounds)
+                let outcome = supervisor.run(benchmark, plan: plan)
+                let merged = sofar.map { $0.merging(outcome) } ?? outcome
+                outcomes[benchmark.id] = merged
+                progress.benchmarkFinished(merged, index: index, total: benchmarks.count, round: round, rounds: rounds)
+            }
+            progress.roundFinished(round, rounds: rounds,
+                                   elapsedSeconds: Double(cshims_clock_now_ns() - runStarted) / 1e9)
+        }
+        result.outcomes = benchmarks.compactMap { outcomes[$0.id] }
+        result.calibration.nullCallEndNs = Calibration.nullCallProbe(clockReadNs: calibration.clockReadNs)
+        if abs(result.calibration.drift) > RunSession.driftWarningThreshold {
+            progress.warning(cFormat(
+                "the null-call probe took %.0f ns at the start and %.0f ns at the end: this machine's speed changed during the run (a busy host?), so compare its figures with care",
+                calibration.nullCallNs, result.calibration.nullCallEndNs))
+        }
+        progress.runFinished(result.outcomes)
+        result.partial = cshims_interrupt_signal() != 0 || result.outcomes.count < benchmarks.count
+            || result.outcomes.contains { $0.status == .interrupted }
+        environment.endDate = Environment.dateLine()
+        result.environment.endDate = environment.endDate
+        result.finishedAt = environment.endDate
+        return result
+    }
+
+    /// A change of the null-call probe beyond this fraction is reported.
+    static let driftWarningThreshold = 0.15
+
+    /// The signal that interrupted the run, or 0.
+    public static var interruptingSignal: Int32 { cshims_interrupt_signal() }
+
+    /// Intervals every cell should have after `round` (0-based) of `rounds`: the
+    /// repetitions spread evenly, so each cell's intervals span the whole run and a
+    /// burst of disturbance cannot fill a cell's median by itself.
+    static func cumulativeIntervals(round: Int, rounds: Int, repetitions: Int) -> Int {
+        ((round + 1) * repetitions + rounds - 1) / rounds
+    }
+
+    /// The next pass of a benchmark: each known cell gets what it lacks of `target`,
+    /// starting from the iteration counts it used before; unknown cells get `target`.
+    static func plan(for sofar: BenchmarkOutcome?, target: Int) -> CellPlan {
+        var plan = CellPlan(defaultIntervals: target)
+        for cell in sofar?.cells ?? [] {
+            let have = cell.series.map(\.samples.count).min() ?? 0
+            plan.intervals[cell.id] = max(0, target - have)
+            for series in cell.series {
+                if let last = series.samples.last {
+                    plan.startIterations[CellPlan.key(cell.id, series.name)] = last.iterations
+                }
+            }
+        }
+        return plan
+    }
+
+    /// The --mb actually used: the requested size if the file system of `fsdir`
+    /// has twice that free, else the largest power of two that does fit.
+    public static func chooseMB(requested: Int, fsdir: String) throws -> (mb: Int, message: String?) {
+        let freeMB = Int(try Sys.freeBytes(fsdir) / (1 << 20))
+        if 2 * requested <= freeMB { return (requested, nil) }
+        var mb = 1
+        while 4 * mb <= freeMB { mb *= 2 }
+        guard 2 * mb <= freeMB else {
+            throw BenchError("\(fsdir) has only \(freeMB) MiB free: not enough for the test file")
+        }
+        return (mb, "--mb \(requested) does not fit \(fsdir) (\(freeMB) MiB free, twice the size needed): using \(mb) MiB")
+    }
+
+    /// Files every benchmark may use: the stat/open target and the hello programs.
+    static func prepare(runDirectory: String) throws {
+        let fd = try Sys.open(runDirectory + "/lmbench", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        Sys.close(fd)
+        var size: UInt = 0
+        try write(cshims_hello_dynamic(&size), count: Int(size), to: runDirectory + "/hello")
+        try write(cshims_hello_static(&size), count: Int(size), to: runDirectory + "/hello-static")
+    }
+
+    private static func write(_ bytes: UnsafePointer<UInt8>?, count: Int, to path: String) throws {
+        guard let bytes, count > 0 else { return }
+        let fd = try Sys.open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o755)
+        defer { Sys.close(fd) }
+        try Sys.writeAll(fd, UnsafeRawBufferPointer(start: bytes, count: count), subject: path)
+    }
+}

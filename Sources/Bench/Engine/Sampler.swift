@@ -1,0 +1,111 @@
+import CShims
+
+/// The one timing method every benchmark uses, after LMBench's benchmp():
+/// grow the iteration count until an interval lasts about `target` (those ramp-up
+/// intervals and one full-length warm-up interval are discarded), then record
+/// intervals, re-scaling the count whenever an interval drifts out of
+/// [0.99, 1.2] × target. Intervals shorter than 0.95 × target are not recorded
+/// (unless a single iteration already exceeds the target). Per-interval setup and
+/// cleanup run outside the clock.
+///
+/// Several loops (the terms of a difference, such as catch and send) are sampled
+/// in turn, one interval each, so that a disturbance hits them alike.
+public struct Sampler {
+    public var targetNs: Double
+    public var repetitions: Int
+    /// Never run more iterations than this per interval (e.g. files per directory tree).
+    public var maximumIterations: UInt64 = 1 << 40
+
+    public init(targetNs: Double, repetitions: Int) {
+        self.targetNs = max(targetNs, 1)
+        self.repetitions = repetitions
+    }
+
+    public struct Hooks {
+        public var setup: ((UInt64) throws -> Void)?
+        public var cleanup: ((UInt64) throws -> Void)?
+        public init(setup: ((UInt64) throws -> Void)? = nil, cleanup: ((UInt64) throws -> Void)? = nil) {
+            self.setup = setup
+            self.cleanup = cleanup
+        }
+    }
+
+    /// One loop to sample: its name (for errors), the loop, its hooks, and the
+    /// iteration count to start from (known from an earlier pass), if any.
+    public struct Subject {
+        public var name: String
+        public var loop: TimedLoop
+        public var hooks: Hooks
+        public var startIterations: UInt64?
+        public init(name: String, loop: TimedLoop, hooks: Hooks = Hooks(), startIterations: UInt64? = nil) {
+            self.name = name
+            self.loop = loop
+            self.hooks = hooks
+            self.startIterations = startIterations
+        }
+    }
+
+    /// The next iteration count after an interval of `elapsed` ns with `n` iterations.
+    public func rescaled(_ n: UInt64, elapsedNs elapsed: Double) -> UInt64 {
+        let next: Double
+        if elapsed <= targetNs / 32 {
+            next = Double(n) * 8  // far too short to scale from reliably
+        } else {
+            next = Double(n) * 1.1 * targetNs / elapsed + 1
+        }
+        return UInt64(min(max(next, 1), Double(maximumIterations)))
+    }
+
+    /// Records `repetitions` samples of each subject; `onSample` sees each as it is recorded.
+    public func sample(_ subjects: [Subject], onSample: (Int, Sample) -> Void = { _, _ in }) throws -> [[Sample]] {
+        var states = subjects.map { State(n: max($0.startIterations ?? 1, 1)) }
+        var samples = Array(repeating: [Sample](), count: subjects.count)
+        guard repetitions > 0 else { return samples }
+        // Ramp-up and warm-up, each subject on its own.
+        for (i, subject) in subjects.enumerated() {
+            while true {
+                let t = try interval(subject, states[i].n)
+                if isLongEnough(t, states[i].n) { break }
+                states[i].n = rescaled(states[i].n, elapsedNs: t)
+            }
+        }
+        // Recording, one interval of each subject in turn.
+        let patience = 4 * repetitions + 64
+        while samples.contains(where: { $0.count < repetitions }) {
+            for (i, subject) in subjects.enumerated() where samples[i].count < repetitions {
+                let n = states[i].n
+                let t = try interval(subject, n)
+                states[i].attempts += 1
+                if isLongEnough(t, n) || states[i].attempts > patience {
+                    let sample = Sample(elapsedNs: Int64(t), iterations: n)
+                    samples[i].append(sample)
+                    onSample(i, sample)
+                }
+                let singleIterationTooLong = n == 1 && t > targetNs
+                if (t < 0.99 * targetNs || t > 1.2 * targetNs) && !singleIterationTooLong {
+                    states[i].n = rescaled(n, elapsedNs: t)
+                }
+            }
+        }
+        return samples
+    }
+
+    private struct State {
+        var n: UInt64
+        var attempts = 0
+    }
+
+    private func isLongEnough(_ t: Double, _ n: UInt64) -> Bool {
+        t >= 0.95 * targetNs || n >= maximumIterations
+    }
+
+    /// One timed interval, with the per-interval setup and cleanup around it.
+    private func interval(_ subject: Subject, _ n: UInt64) throws -> Double {
+        try subject.hooks.setup?(n)
+        var elapsed: Int64 = 0
+        let status = cshims_timing_run(subject.loop.function, subject.loop.state, n, &elapsed)
+        try subject.hooks.cleanup?(n)
+        if status != 0 { throw SystemError(subject.name, errno: Errno(status)) }
+        return Double(elapsed)
+    }
+}

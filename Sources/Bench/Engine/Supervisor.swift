@@ -1,0 +1,219 @@
+import CShims
+import Glibc
+
+/// Runs one benchmark in a forked process that leads its own process group, reads
+/// its messages, and kills the whole group when it hangs, when the run is
+/// interrupted, and after it ends (so no server or ring process outlives it).
+struct Supervisor {
+    let settings: RunSettings
+    let calibration: Calibration
+    let runDirectory: String
+    let wake: (read: Int32, write: Int32)
+    let progress: ProgressReporter
+    /// Silence allowed before the first sample, at slowdown 1, seconds. Scaled by the
+    /// calibrated slowdown, plus 20 times the longest interval seen so far.
+    let baseSilenceSeconds: Double
+
+    func run(_ benchmark: Benchmark, plan: CellPlan) -> BenchmarkOutcome {
+        let started = cshims_clock_now_ns()
+        var outcome = BenchmarkOutcome(id: benchmark.id)
+        let pipe: (read: Int32, write: Int32)
+        let pid: pid_t
+        do {
+            pipe = try Sys.pipe()
+            pid = try Sys.fork()
+        } catch {
+            outcome.status = .failed("could not start: \(error)")
+            return outcome
+        }
+        if pid == 0 { runChild(benchmark, plan: plan, messageFD: pipe.write, unused: pipe.read) }
+
+        _ = setpgid(pid, pid)  // also done by the child: whichever runs first, killpg works
+        Sys.close(pipe.write)
+        try? Sys.setNonBlocking(pipe.read)
+
+        var watch = Watch(outcome: outcome, progress: progress)
+        var ending: Ending = .exited
+        while true {
+            if cshims_interrupt_signal() != 0 { ending = .interrupted; break }
+            let limit = calibration.slowdown * baseSilenceSeconds + 20 * watch.longestIntervalSeconds
+            let silent = Double(cshims_clock_now_ns() - watch.lastActivityNs) / 1e9
+            if silent > limit { ending = .hung(limit); break }
+            let waitMs = Int32(max(1, min(250, (limit - silent) * 1000)))
+            let ready = (try? Sys.pollReadable([pipe.read, wake.read], timeoutMs: waitMs)) ?? []
+            if ready.contains(wake.read) { drain(wake.read) }
+            watch.consume(readAvailable(pipe.read))
+            if Sys.hasExited(pid) {
+                watch.consume(readAvailable(pipe.read))
+                break
+            }
+        }
+        // Kill the group before reaping its leader, so the group id cannot be reused meanwhile.
+        Sys.killGroup(pid, SIGKILL)
+        let status = (try? Sys.waitpid(pid))??.status
+        reapOrphans()
+        watch.consume(readAvailable(pipe.read))
+        Sys.close(pipe.read)
+        outcome = watch.outcome
+
+        switch ending {
+        case .interrupted:
+            outcome.status = .interrupted
+        case .hung(let limit):
+            outcome.status = .failed(cFormat("no progress for %.0f s: hung, killed", limit))
+        case .exited:
+            if let failure = watch.failure {
+                outcome.status = .failed(failure)
+            } else if let status, (status & 0x7f) != 0 && (status & 0x7f) != 0x7f {
+                let signal = status & 0x7f
+                outcome.status = .failed("killed by signal \(signal) (\(signalName(signal)))")
+            } else if !watch.finished {
+                let code = status.map { ($0 >> 8) & 0xff } ?? -1
+                outcome.status = .failed("exited with status \(code) before finishing")
+            } else {
+                outcome.status = .ok
+            }
+        }
+        outcome.elapsedSeconds = Double(cshims_clock_now_ns() - started) / 1e9
+        if case .failed = outcome.status { outcome.failedThisRun = true }
+        return outcome
+    }
+
+    private enum Ending {
+        case exited
+        case interrupted
+        case hung(Double)
+    }
+
+    /// The benchmark process: never returns.
+    private func runChild(_ benchmark: Benchmark, plan: CellPlan, messageFD: Int32, unused: Int32) -> Never {
+        _ = setpgid(0, 0)
+        cshims_signals_reset()
+        Sys.close(unused)
+        Sys.close(wake.read)
+        Sys.close(wake.write)
+        Sys.raiseDescriptorLimit()
+        let channel = ChildChannel(fd: messageFD)
+        let context = BenchmarkContext(settings: settings, calibration: calibration,
+                                       runDirectory: runDirectory, plan: plan, channel: channel)
+        if benchmark.placement == .quietestCPU, let cpu = CPUPlacement.pinToQuietestCPU() {
+            context.note("cpu", String(cpu))
+        }
+        do {
+            try benchmark.body(context)
+            channel.send(.done)
+            _exit(0)
+        } catch {
+            channel.send(.failure("\(error)"))
+            _exit(1)
+        }
+    }
+
+    /// Reaps every orphan the benchmark left (we are their subreaper). Stragglers
+    /// outside the killed group are found through /proc and killed too.
+    private func reapOrphans() {
+        let deadline = cshims_clock_now_ns() + Int64(calibration.slowdown * 5e9)
+        var killedStragglers = false
+        while true {
+            var status: Int32 = 0
+            let reaped = waitpid(-1, &status, WNOHANG)
+            if reaped > 0 { continue }
+            if reaped < 0 { return }  // ECHILD: nobody left
+            let now = cshims_clock_now_ns()
+            if !killedStragglers && now > deadline - Int64(calibration.slowdown * 4e9) {
+                for child in childrenOfThisProcess() { kill(child, SIGKILL) }
+                killedStragglers = true
+            }
+            if now > deadline { return }
+            usleep(1000)
+        }
+    }
+
+    private func readAvailable(_ fd: Int32) -> [UInt8] {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n > 0 { data.append(contentsOf: chunk[0..<n]); continue }
+            if n < 0 && Errno.current == .interrupted { continue }
+            return data
+        }
+    }
+
+    private func drain(_ fd: Int32) { _ = readAvailable(fd) }
+}
+
+/// Accumulates one benchmark's messages into its outcome.
+private struct Watch {
+    var outcome: BenchmarkOutcome
+    let progress: ProgressReporter
+    var buffer: [UInt8] = []
+    var lastActivityNs = cshims_clock_now_ns()
+    var longestIntervalSeconds = 0.0
+    var failure: String?
+    var finished = false
+    var seriesSoFar: [String: [Double]] = [:]
+
+    init(outcome: BenchmarkOutcome, progress: ProgressReporter) {
+        self.outcome = outcome
+        self.progress = progress
+    }
+
+    mutating func consume(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        lastActivityNs = cshims_clock_now_ns()
+        buffer += bytes
+        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+            let line = String(decoding: buffer[..<newline], as: UTF8.self)
+            buffer.removeSubrange(...newline)
+            guard let json = try? JSON.parse(line), let message = ChildMessage(json: json) else { continue }
+            handle(message)
+        }
+    }
+
+    mutating func handle(_ message: ChildMessage) {
+        switch message {
+        case .phase:
+            break
+        case let .samples(cell, series, samples):
+            let key = cell + "\u{0}" + series
+            for sample in samples {
+                longestIntervalSeconds = max(longestIntervalSeconds, Double(sample.elapsedNs) / 1e9)
+                seriesSoFar[key, default: []].append(Double(sample.elapsedNs) / Double(sample.iterations))
+            }
+            progress.sampleRecorded(cell: cell, series: series, perIterationNs: seriesSoFar[key]!)
+        case .cell(let cell):
+            outcome.cells.removeAll { $0.id == cell.id }
+            outcome.cells.append(cell)
+        case let .note(key, value):
+            outcome.notes[key] = value
+        case .warning(let text):
+            outcome.warnings.append(text)
+            progress.warning("\(outcome.id): \(text)")
+        case .failure(let text):
+            failure = text
+        case .done:
+            finished = true
+        }
+    }
+}
+
+/// Pids whose parent is this process, from /proc.
+func childrenOfThisProcess() -> [pid_t] {
+    let me = getpid()
+    guard let entries = try? Sys.listDirectory("/proc") else { return [] }
+    return entries.compactMap { name -> pid_t? in
+        guard let pid = pid_t(name), let stat = Sys.readTextFile("/proc/\(name)/stat"),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 && pid_t(fields[1]) == me ? pid : nil
+    }
+}
+
+func signalName(_ signal: Int32) -> String {
+    guard let name = strsignal(signal) else { return "signal \(signal)" }
+    let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGABRT: "SIGABRT",
+                                  SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGTRAP: "SIGTRAP",
+                                  SIGPIPE: "SIGPIPE", SIGINT: "SIGINT", SIGSYS: "SIGSYS"]
+    return names[signal] ?? String(cString: name)
+}

@@ -1,0 +1,312 @@
+import Glibc
+
+/// The LMBench results file: header lines, then each benchmark's lines in the order
+/// and format LMBench's OS run writes them, each summarized line exactly once, so
+/// that LMBench's getsummary (and `make see`) reads it like one of its own.
+public enum ResultsFile {
+    /// The size lists LMBench derives from MB: ALL ends at the largest power of two
+    /// not above MB MiB, HALF at half of that.
+    public static func sizeLists(mb: Int) -> (all: [String], half: [String]) {
+        var all = ["512", "1k", "2k", "4k", "8k", "16k", "32k", "64k", "128k", "256k", "512k", "1m"]
+        var half = all
+        all.append("2m")
+        var i = 4
+        while i <= mb {
+            all.append("\(i)m")
+            half.append("\(i / 2)m")
+            i *= 2
+        }
+        return (all, half)
+    }
+
+    /// Bytes of a size-list entry ("512", "64k", "32m").
+    public static func bytes(_ size: String) -> Int {
+        if size.hasSuffix("k") { return (Int(size.dropLast()) ?? 0) << 10 }
+        if size.hasSuffix("m") { return (Int(size.dropLast()) ?? 0) << 20 }
+        return Int(size) ?? 0
+    }
+
+    /// The header line that says who wrote the file (it must not start with "[lmbench").
+    public static let toolHeaderKey = "TOOL"
+
+    // MARK: rendering
+
+    public static func render(_ run: RunResult) -> String {
+        var out = Output(run: run)
+        out.header()
+        out.body()
+        return out.text
+    }
+
+    /// Writes `<directory>/<os>/<host>.<N>` with N the first free number, atomically:
+    /// a temporary file is completed and fsync'ed, then linked to its final name
+    /// (link fails if the name was taken meanwhile, and the next N is tried).
+    public static func write(_ run: RunResult, directory: String) throws -> String {
+        let osDirectory = directory + "/" + run.environment.osTriplet
+        try makeDirectories(osDirectory)
+        let text = render(run)
+        let temporary = osDirectory + "/.\(run.environment.nodename).tmp.\(getpid())"
+        let fd = try Sys.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        defer { _ = Glibc.unlink(temporary) }
+        do {
+            try Sys.writeAll(fd, text, subject: temporary)
+            try Sys.fsync(fd, subject: temporary)
+            Sys.close(fd)
+        } catch {
+            Sys.close(fd)
+            throw error
+        }
+        var n = 0
+        while true {
+            let path = "\(osDirectory)/\(run.environment.nodename).\(n)"
+            do {
+                try Sys.link(temporary, path)
+                return path
+            } catch let error as SystemError where error.errno == .exists {
+                n += 1
+            }
+        }
+    }
+
+    /// mkdir -p.
+    public static func makeDirectories(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if Sys.exists(current) { continue }
+            do { try Sys.mkdir(current) } catch let error as SystemError where error.errno == .exists {}
+        }
+        guard Sys.isWritableDirectory(path) else {
+            throw SystemError("open", path, errno: Errno(EACCES))
+        }
+    }
+
+    // MARK: lines getsummary must not misread
+
+    /// Unanchored patterns getsummary tests against every line: a header value
+    /// containing one would be read as a result (or start a context-switch block).
+    static let summaryTriggers = ["size=0", "size=16", "size=64", "MHZ", "Mhz", "LINE_SIZE", "SYNC_MAX",
+                                  "AF_UNIX sock stream latency:", "latency using", "connection cost to"]
+
+    /// A free-form header line, or a placeholder if its value could be misread.
+    static func headerLine(_ key: String, _ value: String) -> String {
+        let line = "[\(key): \(value.replacingNewlines)]"
+        if summaryTriggers.contains(where: { line.contains($0) }) {
+            return "[\(key): (withheld: the text would confuse LMBench's summary; see the JSON file)]"
+        }
+        return line
+    }
+}
+
+private extension String {
+    var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
+}
+
+/// Builds the text of one results file.
+private struct Output {
+    let run: RunResult
+    var text = ""
+    let cells: [String: Cell]
+    let lists: (all: [String], half: [String])
+
+    init(run: RunResult) {
+        self.run = run
+        var cells: [String: Cell] = [:]
+        for cell in run.allCells { cells[cell.id] = cell }
+        self.cells = cells
+        lists = ResultsFile.sizeLists(mb: run.settings.mb)
+    }
+
+    mutating func line(_ s: String) { text += s + "\n" }
+
+    /// The value of a cell if the results file can carry it (finite and positive).
+    func value(_ id: String) -> Double? {
+        guard let v = cells[id]?.value, v.isFinite, v > 0 else { return nil }
+        return v
+    }
+
+    var testFile: String {
+        let path = cells["file-write"]?.detail["file"] ?? cells["page-fault"]?.detail["file"]
+            ?? run.settings.fsdir + "/XXX"
+        return path.contains(where: { $0 == " " || $0 == "\t" }) ? "XXX" : path
+    }
+
+    mutating func header() {
+        let env = run.environment
+        let cal = run.calibration
+        line("[lmbench3.0 results for \(env.unameAll)]")
+        line(ResultsFile.headerLine(ResultsFile.toolHeaderKey,
+                                    "\(ToolInfo.name) \(run.toolVersion), an independent reimplementation of the LMBench 3 OS benchmarks, not LMBench"))
+        line("[BENCHMARK_HARDWARE: NO]")
+        line("[BENCHMARK_OS: YES]")
+        line("[ALL: \(lists.all.joined(separator: " "))]")
+        line("[ENOUGH: \(run.settings.enoughMicroseconds)]")
+        line(ResultsFile.headerLine("FILE", testFile))
+        line(ResultsFile.headerLine("FSDIR", run.settings.fsdir))
+        line("[HALF: \(lists.half.joined(separator: " "))]")
+        line("[LINE_SIZE: \(cacheLineSize())]")
+        line("[LOOP_O: \(cFormat("%.8f", cal.loopOverheadNs / 1000))]")
+        line("[MB: \(run.settings.mb)]")
+        if let mhz = value("mhz") {
+            line("[MHZ: \(cFormat("%.0f MHz, %.4f nanosec clock", mhz, 1000 / mhz))]")
+        } else {
+            line("[MHZ: -1 not measured]")
+        }
+        line("[PROCESSORS: \(env.cpuCount)]")
+        line("[OS: \(env.osTriplet)]")
+        line("[SYNC_MAX: 1]")
+        line("[LMBENCH_SCHED: \(run.settings.pinContextSwitch ? "PINNED_CTX" : "DEFAULT")]")
+        line("[TIMING_O: \(cFormat("%.6f", cal.clockReadNs / 1000))]")
+        line(ResultsFile.headerLine("USER", env.user))
+        line(ResultsFile.headerLine("HOSTNAME", env.nodename))
+        line(ResultsFile.headerLine("NODENAME", env.nodename))
+        line(ResultsFile.headerLine("SYSNAME", env.sysname))
+        line(ResultsFile.headerLine("MACHINE", env.machine))
+        line(ResultsFile.headerLine("RELEASE", env.release))
+        line(ResultsFile.headerLine("VERSION", env.version))
+        line(ResultsFile.headerLine("CMDLINE", env.kernelCommandLine ?? "unknown"))
+        line(ResultsFile.headerLine("CPU_MODEL", env.cpuModel ?? "unknown"))
+        line(ResultsFile.headerLine("CLOCKSOURCE", env.clocksource ?? "unknown"))
+        line(ResultsFile.headerLine("CPUFREQ", env.frequencyScaling ?? "not visible"))
+        line(ResultsFile.headerLine("SMT", env.smt ?? "not visible"))
+        line(ResultsFile.headerLine("CALIBRATION", cFormat(
+            "clock read %.1f ns per interval, loop %.3f ns per iteration, slowdown %.2f, null call %.0f ns at start and %.0f ns at end",
+            cal.clockReadNs, cal.loopOverheadNs, cal.slowdown, cal.nullCallNs, cal.nullCallEndNs)))
+        line("[METHOD: median of \(run.settings.repetitions) intervals per cell, in \(min(run.settings.rounds, run.settings.repetitions)) rounds]")
+        if let hello = run.outcomes.lazy.compactMap({ $0.notes["hello"] }).first {
+            line(ResultsFile.headerLine("HELLO", hello))
+        }
+        if run.partial { line("[PARTIAL: interrupted; measured so far only]") }
+        for outcome in run.outcomes {
+            switch outcome.status {
+            case .failed(let reason): line(ResultsFile.headerLine("FAILED", "\(outcome.id): \(reason)"))
+            case .interrupted: line(ResultsFile.headerLine("FAILED", "\(outcome.id): interrupted"))
+            case .ok: break
+            }
+        }
+        line("[\(env.startDate)]")
+        line("[\(env.uptime)]")
+    }
+
+    func cacheLineSize() -> Int {
+        if let text = Sys.readTextFile("/sys/devices/system/cpu/cpu0/cache/index0/coherency_line_size"),
+           let size = Int(trimmed(text)), size > 0 { return size }
+        let size = sysconf(Int32(_SC_LEVEL1_DCACHE_LINESIZE))
+        return size > 0 ? size : 64
+    }
+
+    mutating func micro(_ title: String, _ id: String) {
+        if let v = value(id) { line("\(title): " + cFormat("%.4f microseconds", v)) }
+    }
+
+    /// LMBench's bandwidth(): size in MB and MB/s, "%.6f" below 1, "%.2f" above.
+    func sizeAndRate(_ bytes: Int, _ rate: Double) -> String {
+        let mb = Double(bytes) / 1e6
+        return cFormat(mb < 1 ? "%.6f " : "%.2f ", mb) + cFormat(rate < 1 ? "%.6f" : "%.2f", rate)
+    }
+
+    /// A size-list block: title, one line per size with a value, blank line.
+    mutating func sizeBlock(_ title: String, prefix: String, sizes: [String], leadingBlank: Bool = false) -> Bool {
+        let rows = sizes.compactMap { size in value("\(prefix)/\(size)").map { (size, $0) } }
+        guard !rows.isEmpty else { return false }
+        if leadingBlank { line("") }
+        line(title)
+        for (size, rate) in rows { line(sizeAndRate(ResultsFile.bytes(size), rate)) }
+        line("")
+        return true
+    }
+
+    mutating func body() {
+        micro("Simple syscall", "null-call")
+        micro("Simple read", "null-read")
+        micro("Simple write", "null-write")
+        micro("Simple stat", "stat")
+        micro("Simple fstat", "fstat")
+        micro("Simple open/close", "open-close")
+        for n in [10, 100, 250, 500] { micro("Select on \(n) fd's", "select-file/\(n)") }
+        for n in [10, 100, 250, 500] { micro("Select on \(n) tcp fd's", "select-tcp/\(n)") }
+        micro("Signal handler installation", "sig-install")
+        micro("Signal handler overhead", "sig-catch")
+        micro("Protection fault", "prot-fault")
+        micro("Pipe latency", "pipe-latency")
+        micro("AF_UNIX sock stream latency", "unix-latency")
+        micro("Process fork+exit", "fork")
+        micro("Process fork+execve", "exec")
+        micro("Process fork+/bin/sh -c", "shell")
+        if let v = value("file-write") { line("File \(testFile) write bandwidth: " + cFormat("%.0f KB/sec", v)) }
+        micro("Pagefaults on \(testFile)", "page-fault")
+
+        let mappings = lists.all.compactMap { size in value("mmap-latency/\(size)").map { (size, $0) } }
+        if !mappings.isEmpty {
+            line("")
+            line("\"mappings")
+            for (size, us) in mappings {
+                line(cFormat(us >= 10 ? "%.6f %.0f" : "%.6f %.3f", Double(ResultsFile.bytes(size)) / 1e6, us))
+            }
+            line("")
+        }
+        let fsRows = ["0k", "1k", "4k", "10k"].filter { cells["fs-create/\($0)"] != nil || cells["fs-delete/\($0)"] != nil }
+        if !fsRows.isEmpty {
+            line("\"File system latency")
+            for size in fsRows {
+                let create = value("fs-create/\(size)") ?? -1
+                let delete = value("fs-delete/\(size)") ?? -1
+                let files = cells["fs-create/\(size)"].map(medianIterations) ?? 0
+                line(size + cFormat("\t%lu\t%.0f\t%.0f", UInt(files), create, delete))
+            }
+            line("")
+        }
+        micro("UDP latency using localhost", "udp-latency")
+        micro("TCP latency using localhost", "tcp-latency")
+        micro("RPC/udp latency using localhost", "rpc-udp-latency")
+        micro("RPC/tcp latency using localhost", "rpc-tcp-latency")
+        micro("TCP/IP connection cost to localhost", "tcp-connect")
+
+        let tcpRows = TCPBandwidthSizes.all.compactMap { size in value("tcp-bw/\(size.name)").map { (size.bytes, $0) } }
+        if !tcpRows.isEmpty {
+            line("")
+            line("Socket bandwidth using localhost")
+            for (bytes, rate) in tcpRows { line(cFormat("%.6f %.2f MB/sec", Double(bytes) / 1e6, rate)) }
+            line("")
+        }
+        if let v = value("unix-bw") { line(cFormat("AF_UNIX sock stream bandwidth: %.2f MB/sec", v)) }
+        if let v = value("pipe-bw") { line(cFormat("Pipe bandwidth: %.2f MB/sec", v)) }
+
+        if sizeBlock("\"read bandwidth", prefix: "file-reread", sizes: lists.all, leadingBlank: true) {
+            _ = sizeBlock("\"read open2close bandwidth", prefix: "file-reread-open2close", sizes: lists.all)
+        }
+        if sizeBlock("\"Mmap read bandwidth", prefix: "mmap-reread", sizes: lists.all, leadingBlank: true) {
+            _ = sizeBlock("\"Mmap read open2close bandwidth", prefix: "mmap-reread-open2close", sizes: lists.all)
+        }
+        var memoryBlocks = false
+        for block in MemoryBandwidthBlocks.all {
+            let sizes = block.fullList ? lists.all : lists.half
+            if sizes.contains(where: { value("\(block.id)/\($0)") != nil }) {
+                if !memoryBlocks { line("") }
+                memoryBlocks = true
+                _ = sizeBlock(block.title, prefix: block.id, sizes: sizes)
+            }
+        }
+        let contextSizes = ContextSwitchSizes.kilobytes.filter { value("ctx-\($0)k/ovr") != nil }
+        if !contextSizes.isEmpty {
+            line("")
+            for size in contextSizes {
+                line("")
+                line(cFormat("\"size=%dk ovr=%.2f", size, value("ctx-\(size)k/ovr")!))
+                for n in ContextSwitchSizes.processes {
+                    if let v = value("ctx-\(size)k/\(n)") { line(cFormat("%d %.2f", n, v)) }
+                }
+            }
+            line("")
+        }
+        line("")
+        line("[\(run.environment.endDate.isEmpty ? run.environment.startDate : run.environment.endDate)]")
+    }
+
+    /// Iterations of the interval whose per-operation time is the median (lat_fs's n).
+    func medianIterations(_ cell: Cell) -> Int {
+        guard let series = cell.series.first, !series.samples.isEmpty else { return 0 }
+        let sorted = series.samples.sorted { series.perOperationNs($0) < series.perOperationNs($1) }
+        return Int(sorted[sorted.count / 2].iterations)
+    }
+}

@@ -1,0 +1,65 @@
+/// How one benchmark's run ended.
+public enum BenchmarkStatus: Equatable, Sendable {
+    case ok
+    /// Crashed, hung, or reported an error: the reason says which.
+    case failed(String)
+    /// Stopped by SIGINT/SIGTERM before it finished.
+    case interrupted
+}
+
+/// Everything one benchmark produced: its cells, and why any are missing.
+public struct BenchmarkOutcome: Equatable, Sendable {
+    public var id: String
+    public var status: BenchmarkStatus
+    public var cells: [Cell]
+    /// Problems worth a reader's attention (a cell the results file cannot carry, ...).
+    public var warnings: [String]
+    /// Facts about how it ran (which hello program, the file size, ...).
+    public var notes: [String: String]
+    public var elapsedSeconds: Double
+    /// Failed during this run (not in an earlier run being resumed): not retried.
+    public var failedThisRun = false
+
+    public init(id: String, status: BenchmarkStatus = .ok, cells: [Cell] = [], warnings: [String] = [],
+                notes: [String: String] = [:], elapsedSeconds: Double = 0) {
+        self.id = id
+        self.status = status
+        self.cells = cells
+        self.warnings = warnings
+        self.notes = notes
+        self.elapsedSeconds = elapsedSeconds
+    }
+}
+
+extension BenchmarkOutcome {
+    /// This outcome with a later pass's added: samples appended to their series,
+    /// new cells and notes taken, the first failure kept.
+    public func merging(_ later: BenchmarkOutcome) -> BenchmarkOutcome {
+        var merged = self
+        for cell in later.cells {
+            guard let index = merged.cells.firstIndex(where: { $0.id == cell.id }) else {
+                merged.cells.append(cell)
+                continue
+            }
+            for series in cell.series {
+                if let s = merged.cells[index].series.firstIndex(where: { $0.name == series.name }) {
+                    merged.cells[index].series[s].samples += series.samples
+                } else {
+                    merged.cells[index].series.append(series)
+                }
+            }
+        }
+        merged.notes.merge(later.notes) { _, new in new }
+        merged.warnings += later.warnings.filter { !merged.warnings.contains($0) }
+        merged.elapsedSeconds += later.elapsedSeconds
+        switch (status, later.status) {
+        case (.failed, _): break
+        case (_, .failed), (_, .interrupted):
+            merged.status = later.status
+            merged.failedThisRun = later.failedThisRun
+        default:
+            merged.status = later.status
+        }
+        return merged
+    }
+}

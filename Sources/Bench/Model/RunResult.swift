@@ -1,0 +1,89 @@
+/// The options that shape a run and decide what its numbers mean.
+public struct RunSettings: Equatable, Sendable {
+    /// Target length of one timed interval (LMBench's ENOUGH), microseconds.
+    public var enoughMicroseconds: Int = 5000
+    /// Recorded intervals per series (LMBench's TRIES).
+    public var repetitions: Int = 11
+    /// Passes over the benchmarks that share out the repetitions (1: LMBench's
+    /// consecutive intervals).
+    public var rounds: Int = 11
+    /// File and memory size requested with --mb, MiB.
+    public var requestedMB: Int = 64
+    /// The size actually used (fits the file system of fsdir), MiB.
+    public var mb: Int = 64
+    /// Directory under which the private run directory is made.
+    public var fsdir: String = ""
+    public var resultsDirectory: String = "results"
+    public var jsonPath: String?
+    /// Pin every process of a context-switch ring to one CPU.
+    public var pinContextSwitch: Bool = false
+    /// Time budget in seconds (nil: LMBench's fixed method).
+    public var budgetSeconds: Double?
+    /// Target half-width of the 95% interval, percent of the value.
+    public var targetPrecisionPercent: Double?
+
+    public init() {}
+}
+
+/// Measured once per run, before any benchmark.
+public struct Calibration: Equatable, Sendable {
+    /// Cost of the two clock reads around a timed region, ns (subtracted per interval).
+    public var clockReadNs: Double = 0
+    /// Cost of one empty loop iteration, ns (subtracted per iteration).
+    public var loopOverheadNs: Double = 0
+    /// A quick null-call figure, ns: how slow this kernel is.
+    public var nullCallNs: Double = 0
+    /// The same null-call probe at the end of the run: a large change means the
+    /// machine itself changed speed during the run (a busy host under a VM).
+    public var nullCallEndNs: Double = 0
+    /// A quick fork+exit figure, ns.
+    public var forkNs: Double = 0
+    /// How many times slower than a typical machine (>= 1); scales every timeout.
+    public var slowdown: Double = 1
+
+    public init() {}
+
+    /// Relative change of the null-call probe from start to end of the run.
+    public var drift: Double {
+        guard nullCallNs > 0, nullCallEndNs > 0 else { return 0 }
+        return nullCallEndNs / nullCallNs - 1
+    }
+}
+
+/// One run: settings, environment, calibration and every benchmark's outcome.
+public struct RunResult: Equatable, Sendable {
+    public var toolVersion: String = ToolInfo.version
+    public var settings: RunSettings
+    public var environment: Environment
+    public var calibration: Calibration
+    public var outcomes: [BenchmarkOutcome]
+    /// True when the run was interrupted and some requested benchmarks are missing.
+    public var partial: Bool = false
+    public var startedAt: String = ""
+    public var finishedAt: String = ""
+
+    public init(settings: RunSettings, environment: Environment, calibration: Calibration,
+                outcomes: [BenchmarkOutcome] = []) {
+        self.settings = settings
+        self.environment = environment
+        self.calibration = calibration
+        self.outcomes = outcomes
+    }
+
+    /// The cell with this id, from whichever benchmark measured it.
+    public func cell(_ id: String) -> Cell? {
+        for outcome in outcomes {
+            if let cell = outcome.cells.first(where: { $0.id == id }) { return cell }
+        }
+        return nil
+    }
+
+    public func outcome(_ id: String) -> BenchmarkOutcome? { outcomes.first { $0.id == id } }
+
+    public var allCells: [Cell] { outcomes.flatMap(\.cells) }
+}
+
+public enum ToolInfo {
+    public static let name = "lmbench-swift"
+    public static let version = "0.1.0"
+}

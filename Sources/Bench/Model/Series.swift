@@ -1,0 +1,42 @@
+/// One recorded interval: the raw clock difference and the iterations it ran.
+public struct Sample: Equatable, Sendable {
+    public var elapsedNs: Int64
+    public var iterations: UInt64
+
+    public init(elapsedNs: Int64, iterations: UInt64) {
+        self.elapsedNs = elapsedNs
+        self.iterations = iterations
+    }
+}
+
+/// Every recorded interval of one timed loop, with what is subtracted from them.
+public struct Series: Equatable, Sendable {
+    public var name: String
+    public var samples: [Sample]
+    /// Cost of the clock reads around an interval, subtracted once per interval.
+    public var clockOverheadNs: Double
+    /// Cost of one empty loop iteration, subtracted once per iteration.
+    public var loopOverheadNs: Double
+    /// Operations one iteration performs (N process switches per trip round a ring).
+    public var operationsPerIteration: Double
+
+    public init(name: String, samples: [Sample] = [], clockOverheadNs: Double = 0,
+                loopOverheadNs: Double = 0, operationsPerIteration: Double = 1) {
+        self.name = name
+        self.samples = samples
+        self.clockOverheadNs = clockOverheadNs
+        self.loopOverheadNs = loopOverheadNs
+        self.operationsPerIteration = operationsPerIteration
+    }
+
+    /// Nanoseconds per operation of one interval, overheads subtracted.
+    public func perOperationNs(_ sample: Sample) -> Double {
+        let n = Double(max(sample.iterations, 1))
+        let perIteration = (Double(sample.elapsedNs) - clockOverheadNs) / n - loopOverheadNs
+        return perIteration / operationsPerIteration
+    }
+
+    public var perOperationNs: [Double] { samples.map(perOperationNs) }
+
+    public var statistics: Statistics { Statistics(perOperationNs) }
+}

@@ -1,0 +1,335 @@
+import CShims
+import Glibc
+
+/// Every system call the library makes outside the timed C loops goes through
+/// here: -1 becomes a thrown `SystemError` naming the call, and EINTR is retried
+/// (except for close, whose descriptor is gone after EINTR on Linux).
+public enum Sys {
+    @discardableResult
+    static func check<T: BinaryInteger>(_ call: String, _ subject: String? = nil,
+                                        retry: Bool = true, _ body: () -> T) throws -> T {
+        while true {
+            let result = body()
+            if result != -1 { return result }
+            let error = Errno.current
+            if retry && error == .interrupted { continue }
+            throw SystemError(call, subject, errno: error)
+        }
+    }
+
+    // MARK: files
+
+    public static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0o644) throws -> Int32 {
+        try check("open", path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
+    }
+
+    public static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    /// Reads up to `count` bytes; 0 at end of file.
+    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) throws -> Int {
+        try check("read") { Glibc.read(fd, buffer, count) }
+    }
+
+    /// Writes all of `bytes`.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, subject: String? = nil) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = try check("write", subject) { Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
+            offset += n
+        }
+    }
+
+    public static func writeAll(_ fd: Int32, _ text: String, subject: String? = nil) throws {
+        var text = text
+        try text.withUTF8 { try writeAll(fd, UnsafeRawBufferPointer($0), subject: subject) }
+    }
+
+    public static func fsync(_ fd: Int32, subject: String? = nil) throws {
+        try check("fsync", subject) { Glibc.fsync(fd) }
+    }
+
+    public static func ftruncate(_ fd: Int32, _ size: Int64, subject: String? = nil) throws {
+        try check("ftruncate", subject) { Glibc.ftruncate(fd, off_t(size)) }
+    }
+
+    public static func unlink(_ path: String) throws {
+        try check("unlink", path) { Glibc.unlink(path) }
+    }
+
+    public static func mkdir(_ path: String, _ mode: mode_t = 0o755) throws {
+        try check("mkdir", path) { Glibc.mkdir(path, mode) }
+    }
+
+    public static func rmdir(_ path: String) throws {
+        try check("rmdir", path) { Glibc.rmdir(path) }
+    }
+
+    public static func rename(_ from: String, _ to: String) throws {
+        try check("rename", to) { Glibc.rename(from, to) }
+    }
+
+    /// Creates `to` as a second name of `from`; fails with EEXIST if `to` exists.
+    public static func link(_ from: String, _ to: String) throws {
+        try check("link", to) { Glibc.link(from, to) }
+    }
+
+    public static func mkdtemp(_ template: String) throws -> String {
+        var bytes = Array(template.utf8CString)
+        let ok = bytes.withUnsafeMutableBufferPointer { Glibc.mkdtemp($0.baseAddress!) != nil }
+        if !ok { throw SystemError("mkdtemp", template, errno: .current) }
+        return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public static func stat(_ path: String) throws -> stat {
+        var st = Glibc.stat()
+        try check("stat", path) { fstatat(AT_FDCWD, path, &st, 0) }
+        return st
+    }
+
+    public static func lstat(_ path: String) throws -> stat {
+        var st = Glibc.stat()
+        try check("lstat", path) { fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) }
+        return st
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    public static func isWritableDirectory(_ path: String) -> Bool {
+        guard let st = try? stat(path), (st.st_mode & S_IFMT) == S_IFDIR else { return false }
+        return access(path, W_OK | X_OK) == 0
+    }
+
+    /// Free bytes for an unprivileged user on the file system holding `path`.
+    public static func freeBytes(_ path: String) throws -> UInt64 {
+        let fd = try open(path, O_RDONLY)
+        defer { close(fd) }
+        var vfs = Glibc.statvfs()
+        try check("fstatvfs", path) { fstatvfs(fd, &vfs) }
+        return UInt64(vfs.f_bavail) * UInt64(vfs.f_frsize)
+    }
+
+    /// Names in a directory, without "." and "..".
+    public static func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw SystemError("opendir", path, errno: .current) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Removes a file or a directory tree; a missing path is not an error.
+    public static func removeTree(_ path: String) throws {
+        guard let st = try? lstat(path) else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            for name in try listDirectory(path) { try removeTree(path + "/" + name) }
+            try rmdir(path)
+        } else {
+            try unlink(path)
+        }
+    }
+
+    /// Reads a whole (small) file, e.g. under /proc; nil if it cannot be read.
+    public static func readFile(_ path: String, limit: Int = 1 << 26) -> [UInt8]? {
+        guard let fd = try? open(path, O_RDONLY) else { return nil }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while result.count < limit {
+            let n = chunk.withUnsafeMutableBytes { (try? read(fd, $0.baseAddress!, $0.count)) ?? -1 }
+            if n < 0 { return nil }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<n])
+        }
+        return result
+    }
+
+    public static func readTextFile(_ path: String) -> String? {
+        readFile(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Writes `text` to `path` atomically: a temporary file beside it, fsync, rename.
+    public static func writeFileAtomically(_ path: String, _ text: String) throws {
+        let temporary = path + ".tmp.\(getpid())"
+        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        do {
+            try writeAll(fd, text, subject: temporary)
+            try fsync(fd, subject: temporary)
+            close(fd)
+            try rename(temporary, path)
+        } catch {
+            close(fd)
+            _ = Glibc.unlink(temporary)
+            throw error
+        }
+    }
+
+    // MARK: pipes and descriptors
+
+    public static func pipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        try check("pipe2") { cshims_pipe_cloexec(&fds) }
+        return (fds[0], fds[1])
+    }
+
+    public static func dup(_ fd: Int32) throws -> Int32 {
+        try check("dup") { Glibc.dup(fd) }
+    }
+
+    public static func setNonBlocking(_ fd: Int32) throws {
+        let flags = try check("fcntl") { fcntl(fd, F_GETFL) }
+        try check("fcntl") { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+    }
+
+    /// Raises the soft descriptor limit to the hard limit (select on 500 descriptors).
+    public static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        }
+    }
+
+    // MARK: processes
+
+    public static func fork() throws -> pid_t {
+        try check("fork") { Glibc.fork() }
+    }
+
+    /// waitpid; nil when WNOHANG found nothing to reap.
+    public static func waitpid(_ pid: pid_t, options: Int32 = 0) throws -> (pid: pid_t, status: Int32)? {
+        var status: Int32 = 0
+        let result = try check("waitpid") { Glibc.waitpid(pid, &status, options) }
+        return result == 0 ? nil : (result, status)
+    }
+
+    /// Whether `pid` has exited, without reaping it (so its process group stays reserved).
+    public static func hasExited(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        let rc = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
+        if rc != 0 { return Errno.current == .noChild }
+        return info._sifields._sigchld.si_pid == pid
+    }
+
+    public static func killGroup(_ pgid: pid_t, _ signal: Int32) {
+        _ = killpg(pgid, signal)
+    }
+
+    // MARK: sockets
+
+    /// Socket types as plain integers (Glibc imports them as an enum).
+    public static let streamSocket = Int32(SOCK_STREAM.rawValue)
+    public static let datagramSocket = Int32(SOCK_DGRAM.rawValue)
+    static let closeOnExec = Int32(SOCK_CLOEXEC.rawValue)
+
+    /// A TCP or UDP socket bound to 127.0.0.1 on an ephemeral port; returns the descriptor and port.
+    public static func loopbackSocket(type: Int32) throws -> (fd: Int32, port: UInt16) {
+        let fd = try check("socket") { socket(AF_INET, type | closeOnExec, 0) }
+        do {
+            var address = loopbackAddress(port: 0)
+            try withSocketAddress(&address) { sa, length in
+                _ = try check("bind", "127.0.0.1") { bind(fd, sa, length) }
+            }
+            return (fd, try localPort(fd))
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    /// An IPv4 address as the generic sockaddr the socket calls take, and its length.
+    public static func withSocketAddress<R>(_ address: inout sockaddr_in,
+                                            _ body: (UnsafeMutablePointer<sockaddr>, socklen_t) throws -> R) rethrows -> R {
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                try body($0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+    }
+
+    public static func loopbackAddress(port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        return address
+    }
+
+    /// The local address and port a socket is bound to.
+    public static func localAddress(_ fd: Int32) throws -> sockaddr_in {
+        var address = sockaddr_in()
+        try withSocketAddress(&address) { sa, length in
+            var length = length
+            _ = try check("getsockname") { getsockname(fd, sa, &length) }
+        }
+        return address
+    }
+
+    public static func localPort(_ fd: Int32) throws -> UInt16 {
+        UInt16(bigEndian: try localAddress(fd).sin_port)
+    }
+
+    public static func listen(_ fd: Int32, backlog: Int32 = 128) throws {
+        try check("listen") { Glibc.listen(fd, backlog) }
+    }
+
+    public static func accept(_ fd: Int32) throws -> Int32 {
+        try check("accept") { cshims_accept_cloexec(fd) }
+    }
+
+    /// Connects a new socket of `type` to 127.0.0.1:port.
+    public static func connectLoopback(port: UInt16, type: Int32) throws -> Int32 {
+        let fd = try check("socket") { socket(AF_INET, type | closeOnExec, 0) }
+        var address = loopbackAddress(port: port)
+        do {
+            try withSocketAddress(&address) { sa, length in
+                _ = try check("connect", "127.0.0.1:\(port)") { Glibc.connect(fd, sa, length) }
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    public static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) throws {
+        var value = value
+        try check("setsockopt") {
+            setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
+
+    // MARK: memory
+
+    public static func mmap(_ length: Int, _ protection: Int32, _ flags: Int32, _ fd: Int32,
+                            offset: Int64 = 0, subject: String? = nil) throws -> UnsafeMutableRawPointer {
+        let p = Glibc.mmap(nil, length, protection, flags, fd, off_t(offset))
+        if p == MAP_FAILED || p == nil { throw SystemError("mmap", subject, errno: .current) }
+        return p!
+    }
+
+    public static func munmap(_ pointer: UnsafeMutableRawPointer, _ length: Int) {
+        _ = Glibc.munmap(pointer, length)
+    }
+
+    // MARK: polling
+
+    /// poll() on descriptors for input; returns those readable. EINTR returns empty.
+    public static func pollReadable(_ fds: [Int32], timeoutMs: Int32) throws -> [Int32] {
+        var entries = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let n = Glibc.poll(&entries, nfds_t(entries.count), timeoutMs)
+        if n < 0 {
+            if Errno.current == .interrupted { return [] }
+            throw SystemError("poll", errno: .current)
+        }
+        return entries.filter { $0.revents != 0 }.map(\.fd)
+    }
+}

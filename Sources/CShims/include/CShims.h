@@ -1,0 +1,11 @@
+// Umbrella header of the C shims: includes the others, nothing else.
+#ifndef CSHIMS_H
+#define CSHIMS_H
+#include "cshims_timing.h"
+#include "cshims_syscalls.h"
+#include "cshims_signals.h"
+#include "cshims_process.h"
+#include "cshims_cpu.h"
+#include "cshims_system.h"
+#include "cshims_hello.h"
+#endif

@@ -1,0 +1,31 @@
+// Wrappers for calls Swift cannot make directly (variadic functions, macros),
+// and the start-up hook that lets the static binary run as a guest's /init.
+#ifndef CSHIMS_SYSTEM_H
+#define CSHIMS_SYSTEM_H
+
+// prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned grandchildren are reparented to
+// us, so the runner can reap every process a benchmark left. prctl is variadic.
+int cshims_become_subreaper(void);
+
+// sched_setaffinity to one CPU (CPU_SET is a macro). Returns 0 or errno.
+int cshims_pin_to_cpu(int cpu);
+// The CPUs this process may run on (CPU_ISSET is a macro): writes up to
+// `capacity` CPU numbers to `cpus` and returns how many, or -1 with errno set.
+int cshims_allowed_cpus(int *_Nonnull cpus, int capacity);
+// Restores the affinity to exactly the given CPUs. Returns 0 or errno.
+int cshims_set_cpus(const int *_Nonnull cpus, int count);
+
+// pipe2(fds, O_CLOEXEC) and accept4(fd, NULL, NULL, SOCK_CLOEXEC): GNU
+// extensions Swift's Glibc module does not export. Return -1 with errno set.
+int cshims_pipe_cloexec(int fds[_Nonnull 2]);
+int cshims_accept_cloexec(int fd);
+
+// Columns of the terminal on fd, or 0 (ioctl is variadic).
+int cshims_terminal_columns(int fd);
+
+// The command line as the process received it. Swift's CommandLine reads
+// /proc/self/cmdline, which is missing in a guest before /proc is mounted.
+int cshims_argument_count(void);
+const char *_Nullable cshims_argument(int index);
+
+#endif

@@ -1,0 +1,102 @@
+#include "cshims_process.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int wait_success(pid_t pid) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return errno;
+    }
+    return (WIFEXITED(status) && WEXITSTATUS(status) == 0) ? 0 : ECHILD;
+}
+
+int cshims_loop_fork_exit(void *state, uint64_t iterations) {
+    (void)state;
+    for (uint64_t i = 0; i < iterations; i++) {
+        pid_t pid = fork();
+        if (pid < 0) return errno;
+        if (pid == 0) _exit(0);
+        int rc = wait_success(pid);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int cshims_loop_fork_exec(void *state, uint64_t iterations) {
+    struct cshims_exec_state *s = state;
+    for (uint64_t i = 0; i < iterations; i++) {
+        pid_t pid = fork();
+        if (pid < 0) return errno;
+        if (pid == 0) {
+            close(1);
+            execve(s->path, s->argv, s->envp);
+            _exit(127);
+        }
+        int rc = wait_success(pid);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int cshims_loop_fork_shell(void *state, uint64_t iterations) {
+    struct cshims_exec_state *s = state;
+    for (uint64_t i = 0; i < iterations; i++) {
+        pid_t pid = fork();
+        if (pid < 0) return errno;
+        if (pid == 0) {
+            char *argv[] = {"sh", "-c", (char *)s->path, NULL};
+            close(1);
+            execve("/bin/sh", argv, s->envp);
+            _exit(127);
+        }
+        int rc = wait_success(pid);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+pid_t cshims_spawn(const char *path, char *const *argv, char *const *envp,
+                   const char *cwd, int out_fd, int err_fd, int new_group) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int saved = errno;
+        close(report[0]);
+        close(report[1]);
+        errno = saved;
+        return -1;
+    }
+    if (pid == 0) {
+        // Child: async-signal-safe calls only.
+        if (new_group) setpgid(0, 0);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) { dup2(devnull, 0); if (devnull != 0) close(devnull); }
+        if (out_fd >= 0 && out_fd != 1) dup2(out_fd, 1);
+        if (err_fd >= 0 && err_fd != 2) dup2(err_fd, 2);
+        if (cwd && chdir(cwd) != 0) goto failed;
+        execve(path, argv, envp);
+    failed:;
+        int err = errno;
+        (void)!write(report[1], &err, sizeof err);
+        _exit(127);
+    }
+    close(report[1]);
+    int child_errno = 0;
+    ssize_t got;
+    do {
+        got = read(report[0], &child_errno, sizeof child_errno);
+    } while (got < 0 && errno == EINTR);
+    close(report[0]);
+    if (got == (ssize_t)sizeof child_errno) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        errno = child_errno;
+        return -1;
+    }
+    return pid;
+}

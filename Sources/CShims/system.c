@@ -1,0 +1,79 @@
+#include "cshims_system.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cshims_become_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : errno;
+}
+
+int cshims_pin_to_cpu(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
+}
+
+int cshims_allowed_cpus(int *cpus, int capacity) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    int count = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && count < capacity; cpu++) {
+        if (CPU_ISSET(cpu, &set)) cpus[count++] = cpu;
+    }
+    return count;
+}
+
+int cshims_set_cpus(const int *cpus, int count) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < count; i++) CPU_SET(cpus[i], &set);
+    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
+}
+
+int cshims_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int cshims_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+
+int cshims_terminal_columns(int fd) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return 0;
+    return ws.ws_col;
+}
+
+static int saved_argc;
+static char **saved_argv;
+
+int cshims_argument_count(void) { return saved_argc; }
+
+const char *cshims_argument(int index) {
+    return index >= 0 && index < saved_argc ? saved_argv[index] : NULL;
+}
+
+// Runs before the Swift runtime's own initialisers (priority 101 is the earliest);
+// glibc passes the command line to it. The static Swift runtime reads
+// /proc/self/exe while it initialises: as a guest's /init, mount /proc (and /sys,
+// /dev) first; elsewhere without /proc, tell the runtime to skip that lookup.
+__attribute__((constructor(101))) static void cshims_early_start(int argc, char **argv, char **envp) {
+    (void)envp;
+    saved_argc = argc;
+    saved_argv = argv;
+    if (getpid() == 1) {
+        mkdir("/proc", 0555);
+        mount("proc", "/proc", "proc", 0, NULL);
+        mkdir("/sys", 0555);
+        mount("sysfs", "/sys", "sysfs", 0, NULL);
+        mkdir("/dev", 0755);
+        mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+    }
+    if (access("/proc/self/exe", F_OK) != 0) {
+        setenv("SWIFT_BACKTRACE", "enable=no,swift-backtrace=/nonexistent", 0);
+    }
+}

@@ -1,0 +1,125 @@
+import Bench
+
+/// Help texts, printed on standard output with exit status 0.
+enum Usage {
+    static func text(for topic: String?) -> String {
+        switch topic {
+        case "run": return run
+        case "list": return list
+        case "summary": return summary
+        default: return overview
+        }
+    }
+
+    static let runOptionsHelp = """
+        OPTIONS:
+          --results-dir <dir>     Where results files go, as <dir>/<os>/<host>.<n>. (default: results)
+          --json <file>           Also write every sample, statistic and failure to this JSON file.
+          --repetitions <n>       Recorded intervals per measurement, 1 to 1000. (default: 11, as LMBench)
+          --rounds <n>            Passes over the benchmarks that share out the intervals, so that
+                                  each cell's intervals span the run; 1 measures them back to
+                                  back as LMBench does. (default: 11)
+          --enough <microseconds> Target length of one interval, 100 to 10000000. (default: 5000)
+          --mb <mib>              Size of the test file and memory buffers; reduced to fit the
+                                  file system of --fsdir. (default: 64)
+          --fsdir <dir>           Directory for the private run directory (test files).
+                                  (default: the first writable of /var/tmp and /tmp)
+          --pin-ctx               Pin every process of a context-switch ring to one CPU.
+          --quiet                 Report only warnings and failures on standard error.
+          -h, --help              Show help information.
+        """
+
+    static let overview = """
+        OVERVIEW: LMBench's OS benchmarks, reimplemented: one static binary for kernel guests.
+
+        lmbench-swift measures the operations of LMBench 3's OS summary (system calls,
+        signals, processes, context switches, local communication, file and VM, bandwidths)
+        and writes results files that LMBench's own summary scripts accept.
+        With no command it runs every benchmark and prints the summary tables.
+
+        USAGE: lmbench-swift [<run-options>]
+               lmbench-swift <command> [<arguments>]
+
+        COMMANDS:
+          run                     Run chosen benchmarks and groups, write a results file.
+          list                    List every benchmark and group with what it times.
+          summary                 Print LMBench's summary tables for results files.
+          help                    Show help for a command.
+
+        \(runOptionsHelp)
+
+          See 'lmbench-swift help <command>' for more about a command.
+        """
+
+    static let run = """
+        OVERVIEW: Run benchmarks and write an LMBench results file.
+
+        Each benchmark runs in its own process: a crash or a hang is reported as a failure
+        and the run goes on. The results file is written as <dir>/<os>/<host>.<n> (n: the
+        first free number), then the summary tables are printed on standard output.
+        Exit status: 0 when every benchmark succeeded, 1 when one failed, 2 for bad input,
+        128 + the signal number when interrupted (what was measured is still written).
+
+        USAGE: lmbench-swift run [<name-or-group> ...] [<options>]
+
+        ARGUMENTS:
+          <name-or-group>         A benchmark or a group: processor, ctx, latency, filevm,
+                                  bandwidth, or os (all). See 'lmbench-swift list'. (default: os)
+
+        \(runOptionsHelp)
+        """
+
+    static let list = """
+        OVERVIEW: List every benchmark and group, with what one timed operation is.
+
+        USAGE: lmbench-swift list
+
+        OPTIONS:
+          -h, --help              Show help information.
+        """
+
+    static let summary = """
+        OVERVIEW: Print LMBench's summary tables ('make see') for results files.
+
+        The tables are those of LMBench's getsummary, byte for byte, one row per file. Files
+        may be LMBench's own results files, ours, or our JSON run files.
+
+        USAGE: lmbench-swift summary <file> ...
+
+        ARGUMENTS:
+          <file>                  A results file (e.g. results/x86_64-linux-gnu/vm.0) or a JSON run file.
+
+        OPTIONS:
+          -h, --help              Show help information.
+        """
+
+    /// `list`: groups, then benchmarks under their first group.
+    static func listing() -> String {
+        var out = ""
+        for group in Group.allCases {
+            let members = Catalog.benchmarks(in: group)
+            out += "\(group.rawValue): \(group.title)\n"
+            for benchmark in members {
+                let id = benchmark.id.padding(18)
+                out += "  \(id)  \(benchmark.summary)\n"
+                var origin = "                      LMBench: \(benchmark.lmbench)"
+                let others = benchmark.groups.filter { $0 != group }.map(\.rawValue)
+                if !others.isEmpty { origin += "; also in \(others.joined(separator: ", "))" }
+                out += origin + "\n"
+            }
+            out += "\n"
+        }
+        let tests = Catalog.available.filter(\.testOnly)
+        if !tests.isEmpty {
+            out += "test-only (LMBENCH_SWIFT_TEST_BENCHMARKS=1):\n"
+            for benchmark in tests { out += "  \(benchmark.id.padding(18))  \(benchmark.summary)\n" }
+            out += "\n"
+        }
+        out += "os: every group above (the default run)\n"
+        return out
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

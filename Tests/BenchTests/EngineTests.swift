@@ -1,0 +1,96 @@
+import CShims
+import XCTest
+@testable import Bench
+
+final class EngineTests: XCTestCase {
+    func testRescalingGrowsShortIntervalsAndAimsAtTheTarget() {
+        let sampler = Sampler(targetNs: 1_000_000, repetitions: 5)
+        XCTAssertEqual(sampler.rescaled(1, elapsedNs: 100), 8, "far too short: grow by 8")
+        XCTAssertEqual(sampler.rescaled(100, elapsedNs: 500_000), 221, "aim at 1.1 × target")
+        XCTAssertEqual(sampler.rescaled(1, elapsedNs: 5_000_000), 1, "never below one iteration")
+    }
+
+    func testSamplerRecordsLongEnoughIntervals() throws {
+        let sampler = Sampler(targetNs: 200_000, repetitions: 7)
+        let samples = try sampler.sample([.init(name: "getppid", loop: TimedLoop(cshims_loop_getppid))])
+        XCTAssertEqual(samples.count, 1)
+        XCTAssertEqual(samples[0].count, 7)
+        for sample in samples[0] {
+            XCTAssertGreaterThan(sample.iterations, 1)
+            XCTAssertGreaterThanOrEqual(Double(sample.elapsedNs), 0.95 * 200_000)
+        }
+    }
+
+    func testInterleavedSubjectsEachGetTheirSamples() throws {
+        let sampler = Sampler(targetNs: 100_000, repetitions: 3)
+        let samples = try sampler.sample([
+            .init(name: "a", loop: TimedLoop(cshims_loop_getppid)),
+            .init(name: "b", loop: TimedLoop(cshims_loop_empty), startIterations: 1000),
+        ])
+        XCTAssertEqual(samples.map(\.count), [3, 3])
+        XCTAssertGreaterThan(samples[1][0].iterations, samples[0][0].iterations, "an empty loop needs more iterations")
+    }
+
+    func testHooksRunAroundEveryIntervalAndErrorsNameTheCall() throws {
+        let sampler = Sampler(targetNs: 50_000, repetitions: 2)
+        var setups = 0, cleanups = 0
+        _ = try sampler.sample([.init(name: "x", loop: TimedLoop(cshims_loop_getppid),
+                                      hooks: .init(setup: { _ in setups += 1 }, cleanup: { _ in cleanups += 1 }))])
+        XCTAssertGreaterThanOrEqual(setups, 3)
+        XCTAssertEqual(setups, cleanups)
+        let failing = withLoopState(cshims_fd_state(fd: -1)) { state in
+            Result { try sampler.sample([.init(name: "read of nothing", loop: TimedLoop(cshims_loop_read_byte, state))]) }
+        }
+        XCTAssertThrowsError(try failing.get()) { error in
+            XCTAssertEqual("\(error)", "read of nothing: Bad file descriptor")
+        }
+    }
+
+    func testCalibrationIsPlausible() {
+        let c = Calibration.measure()
+        XCTAssertGreaterThan(c.clockReadNs, 0)
+        XCTAssertLessThan(c.clockReadNs, 100_000)
+        XCTAssertGreaterThanOrEqual(c.loopOverheadNs, 0)
+        XCTAssertLessThan(c.loopOverheadNs, 100)
+        XCTAssertGreaterThan(c.nullCallNs, c.loopOverheadNs)
+        XCTAssertGreaterThan(c.forkNs, c.nullCallNs)
+        XCTAssertGreaterThanOrEqual(c.slowdown, 1)
+    }
+
+    func testChoosingMBKeepsHalfTheFileSystemFree() throws {
+        let fits = try RunSession.chooseMB(requested: 1, fsdir: NSTemporaryDirectory())
+        XCTAssertEqual(fits.mb, 1)
+        XCTAssertNil(fits.message)
+        let huge = try RunSession.chooseMB(requested: 1 << 30, fsdir: NSTemporaryDirectory())
+        XCTAssertLessThan(huge.mb, 1 << 30)
+        XCTAssertEqual(huge.mb & (huge.mb - 1), 0, "a power of two")
+        XCTAssertNotNil(huge.message)
+    }
+}
+
+final class CatalogTests: XCTestCase {
+    func testGroupsAndNamesResolveInCatalogOrder() throws {
+        let chosen = try Catalog.select(["fork", "null-call"]).map(\.id)
+        XCTAssertEqual(chosen, ["mhz", "null-call", "fork"], "mhz is always measured: the header needs it")
+        let processor = try Catalog.select(["processor"]).map(\.id)
+        XCTAssertTrue(processor.contains("select-tcp"))
+        XCTAssertTrue(processor.contains("prot-fault"))
+        XCTAssertEqual(try Catalog.select([]).map(\.id), try Catalog.select(["os"]).map(\.id))
+        XCTAssertFalse(try Catalog.select([]).contains { $0.testOnly })
+    }
+
+    func testUnknownNamesSuggestTheClosest() {
+        XCTAssertThrowsError(try Catalog.select(["nul-call"])) { error in
+            XCTAssertEqual("\(error)", "Unknown benchmark or group 'nul-call'. Did you mean 'null-call'?")
+        }
+        XCTAssertThrowsError(try Catalog.select(["zzzzzzzz"])) { error in
+            XCTAssertEqual("\(error)", "Unknown benchmark or group 'zzzzzzzz'")
+        }
+    }
+
+    func testIdsAreUniqueAndLowercase() {
+        let ids = Catalog.all.map(\.id)
+        XCTAssertEqual(Set(ids).count, ids.count)
+        for id in ids { XCTAssertEqual(id, id.lowercased()) }
+    }
+}

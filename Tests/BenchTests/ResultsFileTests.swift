@@ -1,0 +1,65 @@
+import XCTest
+@testable import Bench
+
+final class ResultsFileTests: XCTestCase {
+    func testSizeListsFollowLMBench() {
+        let lists = ResultsFile.sizeLists(mb: 64)
+        XCTAssertEqual(lists.all.count, 18)
+        XCTAssertEqual(lists.all.last, "64m")
+        XCTAssertEqual(lists.half.count, 17)
+        XCTAssertEqual(lists.half.last, "32m")
+        XCTAssertEqual(ResultsFile.sizeLists(mb: 4096).all.count, 24)
+        XCTAssertEqual(ResultsFile.sizeLists(mb: 2).all.last, "2m")
+        XCTAssertEqual(ResultsFile.sizeLists(mb: 2).half.last, "1m")
+        XCTAssertEqual(ResultsFile.bytes("512"), 512)
+        XCTAssertEqual(ResultsFile.bytes("64k"), 65536)
+        XCTAssertEqual(ResultsFile.bytes("4096m"), 4096 << 20)
+    }
+
+    func testLinesAreLMBenchs() {
+        let text = ResultsFile.render(SampleRun.make())
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        XCTAssertEqual(lines.first, "[lmbench3.0 results for Linux guest 6.1.0-test #1 SMP x86_64 GNU/Linux]")
+        XCTAssertTrue(lines.contains("[MHZ: 3200 MHz, 0.3125 nanosec clock]"))
+        XCTAssertTrue(lines.contains("Simple syscall: 0.2700 microseconds"))
+        XCTAssertTrue(lines.contains("Select on 100 tcp fd's: 8.1000 microseconds"))
+        XCTAssertTrue(lines.contains("Signal handler overhead: 2.9000 microseconds"))
+        XCTAssertTrue(lines.contains("Process fork+exit: 196.2759 microseconds"))
+        XCTAssertTrue(lines.contains("[FAILED: exec: killed by signal 11 (SIGSEGV)]"))
+        XCTAssertEqual(lines.filter { $0.hasPrefix("[lmbench") }.count, 1)
+        XCTAssertEqual(lines.filter { $0.contains("MHZ") }.first, "[MHZ: 3200 MHz, 0.3125 nanosec clock]")
+        XCTAssertFalse(lines.contains { $0.hasPrefix("Process fork+execve") }, "a failed benchmark has no line")
+    }
+
+    func testHeaderValuesThatWouldConfuseGetsummaryAreWithheld() {
+        var run = SampleRun.make()
+        run.environment.kernelCommandLine = "root=/dev/vda tmpfs size=16m"
+        run.environment.cpuModel = "Fake CPU @ 3000 MHZ"
+        let text = ResultsFile.render(run)
+        XCTAssertFalse(text.contains("size=16"))
+        XCTAssertTrue(text.contains("[CMDLINE: (withheld"))
+        XCTAssertEqual(text.split(separator: "\n").first { $0.contains("MHZ") }, "[MHZ: 3200 MHz, 0.3125 nanosec clock]")
+    }
+
+    func testNonPositiveValuesAreLeftOut() {
+        var run = SampleRun.make()
+        run.outcomes[5].cells[0].series[0] = SampleRun.series("send", [5000, 5000, 5000])
+        XCTAssertFalse(ResultsFile.render(run).contains("Signal handler overhead"))
+    }
+
+    func testOurFileSummarizes() {
+        let text = ResultsFile.render(SampleRun.make())
+        let summary = Summary.render([Summary.File(path: "x86_64-linux-gnu/guest.0", contents: Array(text.utf8))])
+        XCTAssertTrue(summary.contains("guest     Linux 6.1.0-t 3200 0.27 0.31"), summary)
+    }
+
+    func testWriteTakesTheFirstFreeNumberAndLeavesNoTemporaryFile() throws {
+        let directory = NSTemporaryDirectory() + "results-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = SampleRun.make()
+        XCTAssertEqual(try ResultsFile.write(run, directory: directory), directory + "/x86_64-linux-gnu/guest.0")
+        XCTAssertEqual(try ResultsFile.write(run, directory: directory), directory + "/x86_64-linux-gnu/guest.1")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory + "/x86_64-linux-gnu").sorted(),
+                       ["guest.0", "guest.1"])
+    }
+}
