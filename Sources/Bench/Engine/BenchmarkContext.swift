@@ -7,15 +7,14 @@ import Glibc
 public final class BenchmarkContext {
     public let settings: RunSettings
     public let calibration: Calibration
-    /// Private directory of this run (made with mkdtemp under --fsdir, removed at the end).
-    public let runDirectory: String
+    let files: RunFiles
     let plan: CellPlan
     let channel: ChildChannel
 
-    init(settings: RunSettings, calibration: Calibration, runDirectory: String, plan: CellPlan, channel: ChildChannel) {
+    init(settings: RunSettings, calibration: Calibration, files: RunFiles, plan: CellPlan, channel: ChildChannel) {
         self.settings = settings
         self.calibration = calibration
-        self.runDirectory = runDirectory
+        self.files = files
         self.plan = plan
         self.channel = channel
     }
@@ -100,9 +99,12 @@ public final class BenchmarkContext {
 
     // MARK: files of the run directory
 
+    /// Private directory of this run (made with mkdtemp under --fsdir, removed at the end).
+    public var runDirectory: String { files.directory }
+
     /// The empty file stat and open/close work on (LMBench's $FSDIR/lmbench).
-    public var statFile: String { runDirectory + "/lmbench" }
+    public var statFile: String { files.statFile }
 
     /// A new path in the run directory.
-    public func path(_ name: String) -> String { runDirectory + "/" + name }
+    public func path(_ name: String) -> String { files.directory + "/" + name }
 }

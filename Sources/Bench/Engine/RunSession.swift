@@ -50,14 +50,13 @@ public final class RunSession {
         settings.mb = sizing.mb
         if let message = sizing.message { progress.message(message) }
 
-        let runDirectory = try Sys.mkdtemp(settings.fsdir + "/lmbench-swift.XXXXXX")
-        defer { try? Sys.removeTree(runDirectory) }
-        try RunSession.prepare(runDirectory: runDirectory)
+        let files = try RunFiles.create(fsdir: settings.fsdir)
+        defer { files.remove() }
 
         let calibration = Calibration.measure()
         var result = RunResult(settings: settings, environment: environment, calibration: calibration)
         result.startedAt = environment.startDate
-        let supervisor = Supervisor(settings: settings, calibration: calibration, runDirectory: runDirectory,
+        let supervisor = Supervisor(settings: settings, calibration: calibration, files: files,
                                     wake: wake, progress: progress, baseSilenceSeconds: RunSession.baseSilenceSeconds)
         let benchmarks = request.benchmarks
         let rounds = max(1, min(settings.rounds, settings.repetitions))
@@ -143,19 +142,4 @@ public final class RunSession {
         return (mb, "--mb \(requested) does not fit \(fsdir) (\(freeMB) MiB free, twice the size needed): using \(mb) MiB")
     }
 
-    /// Files every benchmark may use: the stat/open target and the hello programs.
-    static func prepare(runDirectory: String) throws {
-        let fd = try Sys.open(runDirectory + "/lmbench", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        Sys.close(fd)
-        var size: UInt = 0
-        try write(cshims_hello_dynamic(&size), count: Int(size), to: runDirectory + "/hello")
-        try write(cshims_hello_static(&size), count: Int(size), to: runDirectory + "/hello-static")
-    }
-
-    private static func write(_ bytes: UnsafePointer<UInt8>?, count: Int, to path: String) throws {
-        guard let bytes, count > 0 else { return }
-        let fd = try Sys.open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o755)
-        defer { Sys.close(fd) }
-        try Sys.writeAll(fd, UnsafeRawBufferPointer(start: bytes, count: count), subject: path)
-    }
 }

@@ -7,7 +7,7 @@ import Glibc
 struct Supervisor {
     let settings: RunSettings
     let calibration: Calibration
-    let runDirectory: String
+    let files: RunFiles
     let wake: (read: Int32, write: Int32)
     let progress: ProgressReporter
     /// Silence allowed before the first sample, at slowdown 1, seconds. Scaled by the
@@ -95,7 +95,7 @@ struct Supervisor {
         Sys.raiseDescriptorLimit()
         let channel = ChildChannel(fd: messageFD)
         let context = BenchmarkContext(settings: settings, calibration: calibration,
-                                       runDirectory: runDirectory, plan: plan, channel: channel)
+                                       files: files, plan: plan, channel: channel)
         if benchmark.placement == .quietestCPU, let cpu = CPUPlacement.pinToQuietestCPU() {
             context.note("cpu", String(cpu))
         }

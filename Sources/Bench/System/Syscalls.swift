@@ -82,6 +82,14 @@ public enum Sys {
         return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// A new file with a unique name from the template (ending in XXXXXX), open for writing.
+    public static func mkstemp(_ template: String) throws -> (fd: Int32, path: String) {
+        var bytes = Array(template.utf8CString)
+        let fd = bytes.withUnsafeMutableBufferPointer { Glibc.mkstemp($0.baseAddress!) }
+        if fd < 0 { throw SystemError("mkstemp", template, errno: .current) }
+        return (fd, String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
     public static func stat(_ path: String) throws -> stat {
         var st = Glibc.stat()
         try check("stat", path) { fstatat(AT_FDCWD, path, &st, 0) }
