@@ -21,6 +21,8 @@ int cshims_pin_to_cpu(int cpu) {
     return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
 }
 
+int cshims_current_cpu(void) { return sched_getcpu(); }
+
 int cshims_allowed_cpus(int *cpus, int capacity) {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;

@@ -2,13 +2,23 @@ import Glibc
 
 /// Every benchmark, in the order LMBench's OS run measures them.
 public enum Catalog {
-    public static let all: [Benchmark] =
-        ProcessorClock.benchmarks
-        + SyscallLatency.benchmarks
-        + SelectLatency.benchmarks
-        + SignalLatency.benchmarks
-        + ProcessCreation.benchmarks
-        + FaultInjection.benchmarks
+    public static let all: [Benchmark] = {
+        let families = ProcessorClock.benchmarks + SyscallLatency.benchmarks + SelectLatency.benchmarks
+            + SignalLatency.benchmarks + LocalLatency.benchmarks + ProcessCreation.benchmarks
+            + FileSystem.benchmarks + MemoryMapping.benchmarks + RPCLatency.benchmarks
+            + ContextSwitch.benchmarks + FaultInjection.benchmarks
+        func rank(_ b: Benchmark) -> Int { lmbenchOrder.firstIndex(of: b.id) ?? lmbenchOrder.count }
+        return families.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+    }()
+
+    /// The order of LMBench's OS run (scripts/lmbench), which is also the order
+    /// of the results file.
+    static let lmbenchOrder = [
+        "mhz", "null-call", "null-read", "null-write", "stat", "fstat", "open-close", "select-file", "select-tcp",
+        "sig-install", "sig-catch", "prot-fault", "pipe-latency", "unix-latency", "fork", "exec", "shell",
+        "file-write", "page-fault", "mmap-latency", "fs", "udp-latency", "tcp-latency", "rpc-udp-latency",
+        "rpc-tcp-latency", "tcp-connect",
+    ] + ContextSwitchSizes.kilobytes.map { "ctx-\($0)k" }
 
     /// Whether the test-only benchmarks are visible (LMBENCH_SWIFT_TEST_BENCHMARKS=1).
     public static var testBenchmarksEnabled: Bool {

@@ -25,11 +25,15 @@ public struct Benchmark: Sendable {
     /// Only listed and runnable when LMBENCH_SWIFT_TEST_BENCHMARKS=1 (fault-handling tests).
     public let testOnly: Bool
     public let placement: Placement
+    /// Measured in every round (false: once per run, like LMBench's lmdd step).
+    public let everyRound: Bool
     let body: @Sendable (BenchmarkContext) throws -> Void
 
     public init(id: String, groups: [Group], summary: String, lmbench: String, testOnly: Bool = false,
-                placement: Placement = .scheduler, body: @escaping @Sendable (BenchmarkContext) throws -> Void) {
+                placement: Placement = .scheduler, everyRound: Bool = true,
+                body: @escaping @Sendable (BenchmarkContext) throws -> Void) {
         self.placement = placement
+        self.everyRound = everyRound
         self.id = id
         self.groups = groups
         self.summary = summary

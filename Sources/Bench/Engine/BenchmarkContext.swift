@@ -82,6 +82,16 @@ public final class BenchmarkContext {
                     minimumIntervalNs: minimumIntervalNs, maximumIterations: maximumIterations)[0]
     }
 
+    /// Times one run of `loop` with one iteration, without warm-up: an operation
+    /// measured once per run, as LMBench's lmdd.
+    public func measureOnce(_ cell: String, loop: TimedLoop) throws -> Series {
+        channel.send(.phase(cell: cell, series: "main"))
+        let sample = try Sampler.once(loop, name: cell)
+        channel.send(.samples(cell: cell, series: "main", [sample]))
+        return Series(name: "main", samples: [sample], clockOverheadNs: calibration.clockReadNs,
+                      loopOverheadNs: calibration.loopOverheadNs)
+    }
+
     /// Measures one series and records it as a cell in microseconds per operation.
     public func measureLatency(_ cell: String, loop: TimedLoop, detail: [String: String] = [:],
                                hooks: Sampler.Hooks = Sampler.Hooks()) throws {
@@ -107,4 +117,19 @@ public final class BenchmarkContext {
 
     /// A new path in the run directory.
     public func path(_ name: String) -> String { files.directory + "/" + name }
+
+    /// The --mb MiB test file (LMBench's $FILE), in the run directory.
+    public var testFile: String { path("XXX") }
+
+    /// Writes the test file (untimed) unless a benchmark of this run already did.
+    public func ensureTestFile() throws {
+        let bytes = UInt64(settings.mb) << 20
+        if let st = try? Sys.stat(testFile), UInt64(st.st_size) == bytes { return }
+        heartbeat("file-write", "writing the \(settings.mb) MiB test file")
+        try testFile.withCString { path in
+            try withLoopState(cshims_file_write_state(path: path, size: bytes)) {
+                try TimedLoop(cshims_loop_file_write, $0).runOnce(name: "writing \(testFile)")
+            }
+        }
+    }
 }

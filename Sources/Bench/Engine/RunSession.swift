@@ -70,7 +70,9 @@ public final class RunSession {
                 let sofar = outcomes[benchmark.id]
                 // A benchmark that crashed or hung in this run is not started again.
                 if let sofar, sofar.failedThisRun { continue }
-                let plan = RunSession.plan(for: sofar, target: target)
+                if !benchmark.everyRound && round > 0 { continue }
+                // A benchmark measured once per run takes all its intervals in that pass.
+                let plan = RunSession.plan(for: sofar, target: benchmark.everyRound ? target : settings.repetitions)
                 if let sofar, sofar.status == .ok, plan.intervals.values.allSatisfy({ $0 == 0 }),
                    !sofar.cells.isEmpty, round > 0 || request.previous != nil {
                     continue  // every cell already has its share
@@ -84,7 +86,12 @@ public final class RunSession {
             progress.roundFinished(round, rounds: rounds,
                                    elapsedSeconds: Double(cshims_clock_now_ns() - runStarted) / 1e9)
         }
-        result.outcomes = benchmarks.compactMap { outcomes[$0.id] }
+        result.outcomes = benchmarks.compactMap { outcomes[$0.id] }.map(RunSession.flagUnrepresentableCells)
+        for outcome in result.outcomes {
+            for warning in outcome.warnings where warning.hasPrefix(RunSession.unrepresentablePrefix) {
+                progress.warning("\(outcome.id): \(warning)")
+            }
+        }
         result.calibration.nullCallEndNs = Calibration.nullCallProbe(clockReadNs: calibration.clockReadNs)
         if abs(result.calibration.drift) > RunSession.driftWarningThreshold {
             progress.warning(cFormat(
@@ -127,6 +134,26 @@ public final class RunSession {
             }
         }
         return plan
+    }
+
+    static let unrepresentablePrefix = "cell "
+
+    /// Warns about every cell whose value the results file cannot carry (zero or
+    /// negative after a subtraction, or not a number): LMBench drops such a line
+    /// silently; the JSON keeps the cell with its raw terms.
+    static func flagUnrepresentableCells(_ outcome: BenchmarkOutcome) -> BenchmarkOutcome {
+        var outcome = outcome
+        for cell in outcome.cells {
+            let value = cell.value
+            guard !(value.isFinite && value > 0) else { continue }
+            let terms = zip(cell.estimate.terms, cell.termValues).map { term, ns in
+                (term.coefficient < 0 ? "minus " : "") + "\(term.statistic.rawValue) of \(term.series) "
+                    + cFormat("%.4f us", ns / 1000)
+            }
+            outcome.warnings.append("\(unrepresentablePrefix)\(cell.id) is " + cFormat("%.4f", value)
+                + " after the subtraction (\(terms.joined(separator: ", "))): left out of the results file, kept in the JSON")
+        }
+        return outcome
     }
 
     /// The --mb actually used: the requested size if the file system of `fsdir`

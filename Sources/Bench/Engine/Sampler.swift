@@ -90,6 +90,14 @@ public struct Sampler {
         return samples
     }
 
+    /// One interval of a single iteration, no warm-up.
+    public static func once(_ loop: TimedLoop, name: String) throws -> Sample {
+        var elapsed: Int64 = 0
+        let status = cshims_timing_run(loop.function, loop.state, 1, &elapsed)
+        if status != 0 { throw SystemError(name, errno: Errno(status)) }
+        return Sample(elapsedNs: elapsed, iterations: 1)
+    }
+
     private struct State {
         var n: UInt64
         var attempts = 0

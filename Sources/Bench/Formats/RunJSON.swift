@@ -94,6 +94,7 @@ public enum RunJSON {
                 ("value", .num(stats.value)),
                 ("ci95", stats.interval.map { .array([.num($0.low), .num($0.high)]) } ?? .null),
                 ("precision", stats.relativeHalfWidth.map { .num($0) } ?? .null),
+                ("term_values_ns", .array(cell.termValues.map { .num($0) })),
             ]
         }
         pairs += [

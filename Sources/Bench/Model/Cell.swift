@@ -35,6 +35,10 @@ public struct Cell: Equatable, Sendable {
         estimate.terms.map { series(named: $0.series)?.perOperationNs ?? [] }
     }
 
+    /// Each term's statistic of its series' per-operation time, ns (a ctx cell's raw
+    /// per-switch time and the overhead it subtracts).
+    public var termValues: [Double] { estimate.termValues(termGroups) }
+
     /// The value as LMBench computes it (median of each series, combined).
     public var value: Double {
         let groups = termGroups

@@ -45,14 +45,17 @@ public struct Estimate: Equatable, Sendable {
         Estimate(terms: [Term(series)], form: .reciprocal(numerator: 1e9))
     }
 
+    /// Each term's statistic of its per-operation times (groups in term order).
+    public func termValues(_ groups: [[Double]]) -> [Double] {
+        zip(terms, groups).map { term, values in
+            let sorted = values.sorted()
+            return term.statistic == .median ? Statistics.median(ofSorted: sorted) : (sorted.first ?? .nan)
+        }
+    }
+
     /// The value from each term's per-operation times, in term order (any order within a group).
     public func evaluate(_ groups: [[Double]]) -> Double {
-        var sum = 0.0
-        for (term, values) in zip(terms, groups) {
-            let sorted = values.sorted()
-            let statistic = term.statistic == .median ? Statistics.median(ofSorted: sorted) : (sorted.first ?? .nan)
-            sum += term.coefficient * statistic
-        }
+        let sum = zip(terms, termValues(groups)).reduce(0.0) { $0 + $1.0.coefficient * $1.1 }
         switch form {
         case .linear(let scale): return scale * sum
         case .reciprocal(let numerator): return numerator / sum

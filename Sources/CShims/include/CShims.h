@@ -8,4 +8,9 @@
 #include "cshims_cpu.h"
 #include "cshims_system.h"
 #include "cshims_hello.h"
+#include "cshims_memory.h"
+#include "cshims_ipc.h"
+#include "cshims_rpc.h"
+#include "cshims_ctx.h"
+#include "cshims_files.h"
 #endif

@@ -9,6 +9,8 @@ int cshims_become_subreaper(void);
 
 // sched_setaffinity to one CPU (CPU_SET is a macro). Returns 0 or errno.
 int cshims_pin_to_cpu(int cpu);
+// The CPU this thread runs on now (sched_getcpu is a GNU extension), or -1.
+int cshims_current_cpu(void);
 // The CPUs this process may run on (CPU_ISSET is a macro): writes up to
 // `capacity` CPU numbers to `cpus` and returns how many, or -1 with errno set.
 int cshims_allowed_cpus(int *_Nonnull cpus, int capacity);

@@ -1,0 +1,75 @@
+import CShims
+import Glibc
+
+/// lat_ctx: a token passed round a ring of N processes over pipes; each process,
+/// when it holds the token, sums its own K-KiB working set. One iteration is one
+/// trip round the ring: N switches. The overhead pass does the same pipe writes,
+/// reads and sums in one process (96 pipes, cycling) and is subtracted:
+/// ctxsw = ring time / N - overhead. Block "size=<K>k ovr=<overhead>", lines "N time".
+///
+/// Deliberate differences: the ring and overhead loops are sampled in turn; the
+/// overhead subtracted is the minimum over all its intervals (a disturbance only
+/// adds to a one-process loop, and a disturbed overhead is what makes LMBench's
+/// difference zero or negative under a slowed kernel); a cell that still comes
+/// out at or below zero keeps its raw and subtracted times in the JSON and gets a
+/// warning. --pin-ctx keeps every ring process on one CPU.
+enum ContextSwitch {
+    static let benchmarks: [Benchmark] = ContextSwitchSizes.kilobytes.map { kilobytes in
+        Benchmark(id: "ctx-\(kilobytes)k", groups: kilobytes == 0 ? [.ctx, .latency] : [.ctx],
+                  summary: "a token round a ring of 2-96 processes over pipes, each summing \(kilobytes) KiB",
+                  lmbench: "lat_ctx -s \(kilobytes) 2 4 8 16 24 32 64 96") { ctx in
+            try measure(ctx, kilobytes: kilobytes)
+        }
+    }
+
+    static func measure(_ ctx: BenchmarkContext, kilobytes: Int) throws {
+        let prefix = "ctx-\(kilobytes)k"
+        let bytes = kilobytes * 1024
+        let counts = ContextSwitchSizes.processes.filter { ctx.wants("\(prefix)/\($0)") }
+        guard !counts.isEmpty || ctx.wants("\(prefix)/ovr") else { return }
+        if ctx.settings.pinContextSwitch {
+            let cpu = cshims_current_cpu()
+            let rc = cshims_pin_to_cpu(cpu)
+            if rc != 0 { throw SystemError("sched_setaffinity", errno: Errno(rc)) }
+            ctx.note("pinned", "every ring process on CPU \(cpu)")
+        }
+        try withLoopState(cshims_ring()) { overhead in
+            let rc = cshims_ring_create_overhead(overhead, Int32(ContextSwitchSizes.processes.max()!), bytes)
+            if rc != 0 { throw SystemError("pipe", "overhead pass", errno: Errno(rc)) }
+            defer { cshims_ring_destroy(overhead) }
+            let overheadLoop = TimedLoop(cshims_loop_ring_overhead, overhead)
+            var overheadSeries: Series?
+            var rings: [(count: Int, series: Series)] = []
+            for count in counts {
+                let cell = "\(prefix)/\(count)"
+                ctx.heartbeat(cell, "ring of \(count)")
+                let measured: [Series] = try withLoopState(cshims_ring()) { ring in
+                    let rc = cshims_ring_create(ring, Int32(count), bytes)
+                    if rc != 0 { throw SystemError("fork", "ring of \(count) processes", errno: Errno(rc)) }
+                    defer { cshims_ring_destroy(ring) }
+                    return try ctx.measure(cell, [
+                        .init("ring", TimedLoop(cshims_loop_ring, ring), operationsPerIteration: Double(count)),
+                        .init("overhead", overheadLoop),
+                    ])
+                }
+                rings.append((count, measured[0]))
+                if overheadSeries == nil { overheadSeries = measured[1] } else { overheadSeries!.samples += measured[1].samples }
+            }
+            if counts.isEmpty {
+                overheadSeries = try ctx.measure("\(prefix)/ovr", [.init("overhead", overheadLoop)])[0]
+            }
+            guard let overheadSeries else { return }
+            // The overhead cell, then each ring, all sharing every overhead interval.
+            ctx.record(Cell(id: "\(prefix)/ovr", unit: .microseconds,
+                            estimate: Estimate(terms: [.init("overhead", 1, .minimum)], form: .linear(scale: 0.001)),
+                            series: [overheadSeries], detail: ["kilobytes": String(kilobytes)]))
+            for (count, ring) in rings {
+                ctx.record(Cell(id: "\(prefix)/\(count)", unit: .microseconds,
+                                estimate: Estimate(terms: [.init("ring"), .init("overhead", -1, .minimum)],
+                                                   form: .linear(scale: 0.001)),
+                                series: [ring, overheadSeries],
+                                detail: ["processes": String(count), "kilobytes": String(kilobytes)]))
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import CShims
+import Glibc
+
+/// The test file (lmdd) and lat_fs: file creation and deletion.
+///
+/// file-write: one write of the --mb MiB test file in 8 KiB blocks, fsync'ed, as
+/// LMBench's lmdd step; measured once per run. Line "File <file> write bandwidth".
+///
+/// fs: for files of 0, 1, 4 and 10 KiB, creat()+write()+close() per file, then
+/// unlink() per file, in a fresh directory tree per interval (at most 100 entries
+/// per directory), names made before timing. Block "File system latency", lines
+/// "<size>k <files> <creates/s> <deletes/s>". The tree lies in the private run
+/// directory under --fsdir (LMBench's tempnam prefers $TMPDIR over its argument).
+enum FileSystem {
+    static let sizes = [0, 1, 4, 10]
+
+    static let benchmarks: [Benchmark] = [
+        Benchmark(id: "file-write", groups: [.filevm, .bandwidth],
+                  summary: "writing the --mb MiB test file in 8 KiB blocks and fsync()",
+                  lmbench: "lmdd of=$FILE move=${MB}m fsync=1 print=3", everyRound: false) { ctx in
+            guard ctx.wants("file-write") else { return }
+            let path = ctx.testFile
+            let bytes = UInt64(ctx.settings.mb) << 20
+            let series = try path.withCString { cPath in
+                try withLoopState(cshims_file_write_state(path: cPath, size: bytes)) { state in
+                    try ctx.measureOnce("file-write", loop: TimedLoop(cshims_loop_file_write, state))
+                }
+            }
+            ctx.record(Cell(id: "file-write", unit: .kilobytesPerSecond,
+                            estimate: Estimate(terms: [.init("main")], form: .reciprocal(numerator: Double(bytes) * 1e6)),
+                            series: [series], detail: ["file": path, "bytes": String(bytes)]))
+        },
+        // All intervals in one pass, as LMBench: on ext4 without a journal, creating a
+        // file skips inodes freed in the last 30 seconds, so creations spread over
+        // the run would measure this benchmark's own earlier deletions.
+        Benchmark(id: "fs", groups: [.filevm],
+                  summary: "creating and deleting 0, 1, 4 and 10 KiB files", lmbench: "lat_fs $FSDIR",
+                  everyRound: false) { ctx in
+            for kilobytes in sizes {
+                try measure(ctx, kilobytes: kilobytes)
+            }
+        },
+    ]
+
+    private static func measure(_ ctx: BenchmarkContext, kilobytes: Int) throws {
+        let create = "fs-create/\(kilobytes)k", delete = "fs-delete/\(kilobytes)k"
+        try ctx.runDirectory.withCString { parent in
+            try withLoopState(cshims_fs_state(parent: parent, size: kilobytes * 1024, per_directory: 100,
+                                              names: nil, directories: nil, count: 0, directory_count: 0,
+                                              buffer: nil)) { state in
+                defer { cshims_fs_release(state) }
+                func prepare(_ n: UInt64) throws {
+                    cshims_fs_release(state)
+                    let rc = cshims_fs_prepare(state, n)
+                    if rc != 0 { throw SystemError("mkdir", ctx.runDirectory, errno: Errno(rc)) }
+                }
+                let release = { (_: UInt64) in cshims_fs_release(state) }
+                let detail = ["kilobytes": String(kilobytes)]
+                if ctx.wants(create) {
+                    let series = try ctx.measure("main", for: create, loop: TimedLoop(cshims_loop_fs_create, state),
+                                                 hooks: .init(setup: prepare, cleanup: release))
+                    ctx.record(Cell(id: create, unit: .perSecond, estimate: .perSecond(), series: [series], detail: detail))
+                }
+                if ctx.wants(delete) {
+                    let makeFiles = { (n: UInt64) in
+                        try prepare(n)
+                        let rc = cshims_loop_fs_create(state, n)
+                        if rc != 0 { throw SystemError("creat", ctx.runDirectory, errno: Errno(rc)) }
+                    }
+                    let series = try ctx.measure("main", for: delete, loop: TimedLoop(cshims_loop_fs_delete, state),
+                                                 hooks: .init(setup: makeFiles, cleanup: release))
+                    ctx.record(Cell(id: delete, unit: .perSecond, estimate: .perSecond(), series: [series], detail: detail))
+                }
+            }
+        }
+    }
+}

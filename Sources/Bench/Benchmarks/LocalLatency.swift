@@ -1,0 +1,110 @@
+import CShims
+import Glibc
+
+/// lat_pipe, lat_unix, lat_udp, lat_tcp, lat_connect: one-byte (UDP: 4-byte)
+/// round trips to an echo server in another process, and TCP connection setup.
+/// Every server binds 127.0.0.1 on an ephemeral port (LMBench: INADDR_ANY on fixed
+/// ports), starts fresh for its benchmark and is stopped when it ends (LMBench's
+/// servers are started once and exit after an hour). Lines "Pipe latency",
+/// "AF_UNIX sock stream latency", "UDP/TCP latency using localhost",
+/// "TCP/IP connection cost to localhost".
+enum LocalLatency {
+    static let benchmarks: [Benchmark] = [
+        Benchmark(id: "pipe-latency", groups: [.latency],
+                  summary: "1-byte round trip to another process over two pipes", lmbench: "lat_pipe") { ctx in
+            let request = try Sys.pipe(), reply = try Sys.pipe()
+            defer { [request.read, request.write, reply.read, reply.write].forEach(Sys.close) }
+            try roundTrips(ctx, cell: "pipe-latency", client: (request.write, reply.read),
+                           server: cshims_serve_echo, serverState: cshims_echo_state(read_fd: request.read, write_fd: reply.write))
+        },
+        Benchmark(id: "unix-latency", groups: [.latency],
+                  summary: "1-byte round trip to another process over an AF_UNIX stream socket pair",
+                  lmbench: "lat_unix") { ctx in
+            let (mine, theirs) = try Sys.socketPair()
+            defer { Sys.close(mine); Sys.close(theirs) }
+            try roundTrips(ctx, cell: "unix-latency", client: (mine, mine),
+                           server: cshims_serve_echo, serverState: cshims_echo_state(read_fd: theirs, write_fd: theirs))
+        },
+        Benchmark(id: "udp-latency", groups: [.latency],
+                  summary: "4-byte UDP round trip to an echo server on 127.0.0.1", lmbench: "lat_udp localhost") { ctx in
+            try udpRoundTrips(ctx)
+        },
+        Benchmark(id: "tcp-latency", groups: [.latency],
+                  summary: "1-byte TCP round trip to an echo server on 127.0.0.1", lmbench: "lat_tcp localhost") { ctx in
+            let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
+            defer { Sys.close(listener.fd) }
+            try Sys.listen(listener.fd)
+            let server = try startServer(cshims_serve_tcp_echo, cshims_echo_state(read_fd: listener.fd, write_fd: listener.fd))
+            defer { server.stop() }
+            let fd = try Sys.connectLoopback(port: listener.port, type: Sys.streamSocket)
+            defer { Sys.close(fd) }
+            try measureRoundTrips(ctx, cell: "tcp-latency", write: fd, read: fd)
+        },
+        Benchmark(id: "tcp-connect", groups: [.latency],
+                  summary: "socket(), connect() to a server on 127.0.0.1 and close()",
+                  lmbench: "lat_connect localhost") { ctx in
+            let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
+            defer { Sys.close(listener.fd) }
+            try Sys.listen(listener.fd, backlog: SOMAXCONN)
+            let server = try startServer(cshims_serve_accept_close,
+                                         cshims_echo_state(read_fd: listener.fd, write_fd: listener.fd))
+            defer { server.stop() }
+            try withLoopState(cshims_connect_state(port: listener.port)) { state in
+                try ctx.measureLatency("tcp-connect", loop: TimedLoop(cshims_loop_tcp_connect, state))
+            }
+        },
+    ]
+
+    /// Starts a C server in its own process with a copy of `state`.
+    static func startServer<State>(_ body: cshims_server_fn, _ state: State) throws -> Server {
+        try withLoopState(state) { try Server.start(body, $0) }
+    }
+
+    /// An echo server over descriptors, and one-byte round trips to it.
+    private static func roundTrips(_ ctx: BenchmarkContext, cell: String, client: (write: Int32, read: Int32),
+                                   server: cshims_server_fn, serverState: cshims_echo_state) throws {
+        let process = try startServer(server, serverState)
+        defer { process.stop() }
+        try measureRoundTrips(ctx, cell: cell, write: client.write, read: client.read)
+    }
+
+    private static func measureRoundTrips(_ ctx: BenchmarkContext, cell: String, write: Int32, read: Int32) throws {
+        try withLoopState(cshims_round_trip_state(write_fd: write, read_fd: read)) { state in
+            let loop = TimedLoop(cshims_loop_round_trip, state)
+            try loop.runOnce(name: "\(cell) first round trip")
+            try ctx.measureLatency(cell, loop: loop)
+        }
+    }
+
+    private static func udpRoundTrips(_ ctx: BenchmarkContext) throws {
+        let serverSocket = try Sys.loopbackSocket(type: Sys.datagramSocket)
+        defer { Sys.close(serverSocket.fd) }
+        let server = try startServer(cshims_serve_udp_echo, cshims_echo_state(read_fd: serverSocket.fd, write_fd: serverSocket.fd))
+        defer { server.stop() }
+        let fd = try Sys.connectLoopback(port: serverSocket.port, type: Sys.datagramSocket)
+        defer { Sys.close(fd) }
+        try withLoopState(cshims_udp_state(fd: fd, sequence: 0, retries: 0)) { state in
+            let loop = TimedLoop(cshims_loop_udp_round_trip, state)
+            try Sys.setReceiveTimeout(fd, milliseconds: retryTimeoutMs(ctx, loop: loop) { try Sys.setReceiveTimeout(fd, milliseconds: $0) })
+            try ctx.measureLatency("udp-latency", loop: loop)
+            if state.pointee.retries > 0 {
+                ctx.warn("\(state.pointee.retries) datagram(s) lost and sent again")
+            }
+        }
+    }
+
+    /// How long to wait before sending a datagram again: a thousand times the round
+    /// trip measured now (generous: a resend only costs time when a datagram was
+    /// really lost), never a fixed wall-clock constant. `apply` sets a timeout on
+    /// the client; the measuring round trips start with a wide one from the
+    /// calibrated slowdown.
+    static func retryTimeoutMs(_ ctx: BenchmarkContext, loop: TimedLoop, apply: (Int) throws -> Void) throws -> Int {
+        try apply(Int(1000 * ctx.calibration.slowdown))
+        let trips: UInt64 = 64
+        var elapsed: Int64 = 0
+        let rc = cshims_timing_run(loop.function, loop.state, trips, &elapsed)
+        if rc != 0 { throw SystemError("round trip", errno: Errno(rc)) }
+        let roundTripMs = Double(elapsed) / Double(trips) / 1e6
+        return max(1, Int((1000 * roundTripMs).rounded(.up)))
+    }
+}

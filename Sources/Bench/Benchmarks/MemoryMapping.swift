@@ -1,0 +1,64 @@
+import CShims
+import Glibc
+
+/// lat_mmap and lat_pagefault, on the --mb MiB test file.
+///
+/// mmap-latency: mmap() of the first <size> bytes of the file read/write and
+/// shared, a store every 16 KiB over the first tenth, munmap(); for every size of
+/// LMBench's list from 512 KiB (LMBench skips sizes below 320 KiB) to --mb.
+/// Block "mappings", lines "<size in MB> <microseconds>".
+///
+/// page-fault: reading one byte of every page of the whole file in a random
+/// order, each followed by unmapping, mapping and msync(MS_INVALIDATE) the file,
+/// minus that remapping alone (the two loops sampled in turn), per page. Sizes are
+/// 64-bit: LMBench keeps the size in an int, which breaks at 2 GiB and leaves the
+/// column blank at 4096 MiB. Line "Pagefaults on <file>".
+enum MemoryMapping {
+    static let benchmarks: [Benchmark] = [
+        Benchmark(id: "mmap-latency", groups: [.filevm],
+                  summary: "mmap() of 512 KiB to --mb MiB of a file, a store per 16 KiB of a tenth, munmap()",
+                  lmbench: "lat_mmap <size> $FILE") { ctx in
+            try ctx.ensureTestFile()
+            let fd = try Sys.open(ctx.testFile, O_RDWR)
+            defer { Sys.close(fd) }
+            let sizes = ResultsFile.sizeLists(mb: ctx.settings.mb).all.filter { ResultsFile.bytes($0) >= 320 * 1024 }
+            for size in sizes where ctx.wants("mmap-latency/\(size)") {
+                try withLoopState(cshims_mmap_state(fd: fd, size: ResultsFile.bytes(size))) { state in
+                    try ctx.measureLatency("mmap-latency/\(size)", loop: TimedLoop(cshims_loop_mmap, state),
+                                           detail: ["bytes": String(ResultsFile.bytes(size))])
+                }
+            }
+        },
+        Benchmark(id: "page-fault", groups: [.filevm],
+                  summary: "reading a byte of each page of a mapped file in random order, per page",
+                  lmbench: "lat_pagefault $FILE") { ctx in
+            guard ctx.wants("page-fault") else { return }
+            try ctx.ensureTestFile()
+            let fd = try Sys.open(ctx.testFile, O_RDONLY)
+            defer { Sys.close(fd) }
+            let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
+            let size = UInt64(try Sys.stat(ctx.testFile).st_size) / pageSize * pageSize
+            let pages = size / pageSize
+            guard pages >= 256 else { throw BenchError("\(ctx.testFile) is too small for page faults (under 1 MiB)") }
+            var generator = SplitMix64(seed: UInt64(getpid()))
+            let offsets = (0..<pages).map { $0 * pageSize }.shuffled(using: &generator)
+            try offsets.withUnsafeBufferPointer { buffer in
+                try withLoopState(cshims_pagefault_state(fd: fd, size: Int(size), offsets: buffer.baseAddress!,
+                                                         pages: pages, where: nil, sink: 0)) { state in
+                    let rc = cshims_pagefault_begin(state)
+                    defer { cshims_pagefault_end(state) }
+                    if rc != 0 { throw SystemError("mmap", ctx.testFile, errno: Errno(rc)) }
+                    let series = try ctx.measure("page-fault", [
+                        .init("touch", TimedLoop(cshims_loop_pagefault, state)),
+                        .init("remap", TimedLoop(cshims_loop_remap, state)),
+                    ])
+                    let perPage = 0.001 / Double(pages)
+                    ctx.record(Cell(id: "page-fault", unit: .microseconds,
+                                    estimate: Estimate(terms: [.init("touch", perPage), .init("remap", -perPage)],
+                                                       form: .linear(scale: 1)),
+                                    series: series, detail: ["file": ctx.testFile, "pages": String(pages)]))
+                }
+            }
+        },
+    ]
+}

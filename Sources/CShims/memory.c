@@ -1,0 +1,15 @@
+#include "cshims_memory.h"
+
+uint64_t cshims_sum_words(const void *buffer, size_t bytes) {
+    const uint64_t *p = buffer;
+    uint64_t sum = 0;
+    if (!p) return 0;
+    size_t words = bytes / sizeof(uint64_t);
+    size_t i = 0;
+    for (; i + 128 <= words; i += 128) {
+        uint64_t s = 0;
+        for (int k = 0; k < 128; k++) s += p[i + k];
+        sum += s;
+    }
+    return sum;
+}
