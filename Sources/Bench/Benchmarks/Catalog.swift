@@ -6,6 +6,7 @@ public enum Catalog {
         let families = ProcessorClock.benchmarks + SyscallLatency.benchmarks + SelectLatency.benchmarks
             + SignalLatency.benchmarks + LocalLatency.benchmarks + ProcessCreation.benchmarks
             + FileSystem.benchmarks + MemoryMapping.benchmarks + RPCLatency.benchmarks
+            + StreamBandwidth.benchmarks + FileBandwidth.benchmarks + MemoryBandwidth.benchmarks
             + ContextSwitch.benchmarks + FaultInjection.benchmarks
         func rank(_ b: Benchmark) -> Int { lmbenchOrder.firstIndex(of: b.id) ?? lmbenchOrder.count }
         return families.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
@@ -17,8 +18,8 @@ public enum Catalog {
         "mhz", "null-call", "null-read", "null-write", "stat", "fstat", "open-close", "select-file", "select-tcp",
         "sig-install", "sig-catch", "prot-fault", "pipe-latency", "unix-latency", "fork", "exec", "shell",
         "file-write", "page-fault", "mmap-latency", "fs", "udp-latency", "tcp-latency", "rpc-udp-latency",
-        "rpc-tcp-latency", "tcp-connect",
-    ] + ContextSwitchSizes.kilobytes.map { "ctx-\($0)k" }
+        "rpc-tcp-latency", "tcp-connect", "tcp-bw", "unix-bw", "pipe-bw", "file-reread", "mmap-reread",
+    ] + MemoryBandwidthBlocks.all.map(\.id) + ContextSwitchSizes.kilobytes.map { "ctx-\($0)k" }
 
     /// Whether the test-only benchmarks are visible (LMBENCH_SWIFT_TEST_BENCHMARKS=1).
     public static var testBenchmarksEnabled: Bool {

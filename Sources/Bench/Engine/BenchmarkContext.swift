@@ -31,12 +31,14 @@ public final class BenchmarkContext {
         public var loop: TimedLoop
         public var operationsPerIteration: Double
         public var hooks: Sampler.Hooks
+        public var warmUntilSteady: Bool
         public init(_ name: String, _ loop: TimedLoop, operationsPerIteration: Double = 1,
-                    hooks: Sampler.Hooks = Sampler.Hooks()) {
+                    hooks: Sampler.Hooks = Sampler.Hooks(), warmUntilSteady: Bool = false) {
             self.name = name
             self.loop = loop
             self.operationsPerIteration = operationsPerIteration
             self.hooks = hooks
+            self.warmUntilSteady = warmUntilSteady
         }
     }
 
@@ -49,7 +51,8 @@ public final class BenchmarkContext {
         sampler.maximumIterations = maximumIterations
         let subjects = specs.map {
             Sampler.Subject(name: "\(cell) \($0.name)", loop: $0.loop, hooks: $0.hooks,
-                            startIterations: plan.startIterations[CellPlan.key(cell, $0.name)])
+                            startIterations: plan.startIterations[CellPlan.key(cell, $0.name)],
+                            warmUntilSteady: $0.warmUntilSteady)
         }
         // Samples reach the runner in batches at most a few times a second: a message
         // per interval would wake the runner during the next one and disturb it.

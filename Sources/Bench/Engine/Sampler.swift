@@ -37,11 +37,17 @@ public struct Sampler {
         public var loop: TimedLoop
         public var hooks: Hooks
         public var startIterations: UInt64?
-        public init(name: String, loop: TimedLoop, hooks: Hooks = Hooks(), startIterations: UInt64? = nil) {
+        /// Warm up until two consecutive full-length intervals agree within 5%
+        /// (a TCP stream, whose window and buffers grow for a while), instead of
+        /// one warm-up interval.
+        public var warmUntilSteady: Bool
+        public init(name: String, loop: TimedLoop, hooks: Hooks = Hooks(), startIterations: UInt64? = nil,
+                    warmUntilSteady: Bool = false) {
             self.name = name
             self.loop = loop
             self.hooks = hooks
             self.startIterations = startIterations
+            self.warmUntilSteady = warmUntilSteady
         }
     }
 
@@ -63,10 +69,21 @@ public struct Sampler {
         guard repetitions > 0 else { return samples }
         // Ramp-up and warm-up, each subject on its own.
         for (i, subject) in subjects.enumerated() {
+            var previous: Double?
+            var warmups = 0
             while true {
-                let t = try interval(subject, states[i].n)
-                if isLongEnough(t, states[i].n) { break }
-                states[i].n = rescaled(states[i].n, elapsedNs: t)
+                let n = states[i].n
+                let t = try interval(subject, n)
+                if isLongEnough(t, n) {
+                    warmups += 1
+                    let perIteration = t / Double(n)
+                    guard subject.warmUntilSteady, warmups < Sampler.maximumSteadyWarmups else { break }
+                    if let previous, abs(perIteration - previous) <= Sampler.steadyTolerance * min(perIteration, previous) {
+                        break
+                    }
+                    previous = perIteration
+                }
+                states[i].n = rescaled(n, elapsedNs: t)
             }
         }
         // Recording, one interval of each subject in turn.
@@ -97,6 +114,11 @@ public struct Sampler {
         if status != 0 { throw SystemError(name, errno: Errno(status)) }
         return Sample(elapsedNs: elapsed, iterations: 1)
     }
+
+    /// Consecutive warm-up intervals within this fraction of each other are steady.
+    static let steadyTolerance = 0.05
+    /// At most this many full-length warm-up intervals when waiting for steadiness.
+    static let maximumSteadyWarmups = 40
 
     private struct State {
         var n: UInt64

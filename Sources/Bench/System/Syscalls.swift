@@ -328,6 +328,15 @@ public enum Sys {
         _ = Glibc.munmap(pointer, length)
     }
 
+    /// A zero-filled, page-aligned buffer (LMBench's valloc + bzero); free() it.
+    public static func pageAlignedBuffer(_ bytes: Int) throws -> UnsafeMutableRawPointer {
+        var pointer: UnsafeMutableRawPointer?
+        let rc = posix_memalign(&pointer, 4096, max(bytes, 1))
+        guard rc == 0, let pointer else { throw SystemError("posix_memalign", "\(bytes) bytes", errno: Errno(rc)) }
+        memset(pointer, 0, max(bytes, 1))
+        return pointer
+    }
+
     // MARK: polling
 
     /// poll() on descriptors for input; returns those readable. EINTR returns empty.

@@ -13,4 +13,5 @@
 #include "cshims_rpc.h"
 #include "cshims_ctx.h"
 #include "cshims_files.h"
+#include "cshims_bandwidth.h"
 #endif

@@ -1,0 +1,83 @@
+import CShims
+import Glibc
+
+/// bw_pipe, bw_unix, bw_tcp: bytes moved from a writer process to the timed
+/// reader. Pipe and AF_UNIX: 10 MiB per iteration in 64 KiB reads (AF_UNIX: asked
+/// for on a control pipe first). TCP: per message size M (1 B to 10 MiB), M bytes
+/// per iteration read with read(M) calls, from a writer sending M-byte messages.
+/// MB is 10^6 bytes. Lines "Pipe bandwidth", "AF_UNIX sock stream bandwidth",
+/// block "Socket bandwidth using localhost".
+enum StreamBandwidth {
+    static let transfer = 10 << 20
+    static let chunk = 64 << 10
+
+    static let benchmarks: [Benchmark] = [
+        Benchmark(id: "tcp-bw", groups: [.bandwidth],
+                  summary: "TCP on 127.0.0.1, messages of 1 B to 10 MiB, read by the timed process",
+                  lmbench: "bw_tcp -m M localhost") { ctx in
+            for size in TCPBandwidthSizes.all where ctx.wants("tcp-bw/\(size.name)") {
+                try tcp(ctx, size: size)
+            }
+        },
+        Benchmark(id: "unix-bw", groups: [.bandwidth],
+                  summary: "10 MiB over an AF_UNIX stream socket pair in 64 KiB reads", lmbench: "bw_unix") { ctx in
+            guard ctx.wants("unix-bw") else { return }
+            let (reader, writer) = try Sys.socketPair()
+            let control = try Sys.pipe()
+            defer { [reader, writer, control.read, control.write].forEach(Sys.close) }
+            try measure(ctx, cell: "unix-bw", fd: reader, control: control.write,
+                        writer: cshims_stream_writer_state(fd: writer, control_fd: control.read, accept: 0, chunk: chunk))
+        },
+        Benchmark(id: "pipe-bw", groups: [.bandwidth],
+                  summary: "10 MiB through a pipe in 64 KiB reads", lmbench: "bw_pipe") { ctx in
+            guard ctx.wants("pipe-bw") else { return }
+            let pipe = try Sys.pipe()
+            defer { Sys.close(pipe.read) }
+            try measure(ctx, cell: "pipe-bw", fd: pipe.read, control: -1,
+                        writer: cshims_stream_writer_state(fd: pipe.write, control_fd: -1, accept: 0, chunk: chunk),
+                        closeAfterStart: pipe.write)
+        },
+    ]
+
+    /// Starts the writer, then times the reader; `closeAfterStart` is the writer's
+    /// end, closed here once the writer has its copy (so the reader sees its exit).
+    private static func measure(_ ctx: BenchmarkContext, cell: String, fd: Int32, control: Int32,
+                                writer: cshims_stream_writer_state, closeAfterStart: Int32? = nil) throws {
+        let server = try LocalLatency.startServer(cshims_serve_stream_writer, writer)
+        defer { server.stop() }
+        if let closeAfterStart { Sys.close(closeAfterStart) }
+        // The reader's buffer is off page alignment by 128 bytes, as LMBench's.
+        let buffer = try Sys.pageAlignedBuffer(chunk + 4096)
+        defer { free(buffer) }
+        try withLoopState(cshims_stream_reader_state(fd: fd, control_fd: control, bytes: UInt64(transfer), chunk: chunk,
+                                                     buffer: buffer + 128)) { state in
+            let series = try ctx.measure(cell, [.init("main", TimedLoop(cshims_loop_stream_read, state))])
+            ctx.record(Cell(id: cell, unit: .megabytesPerSecond, estimate: .megabytesPerSecond(bytes: Double(transfer)),
+                            series: series, detail: ["bytes_per_iteration": String(transfer)]))
+        }
+    }
+
+    /// One message size. The warm-up runs until two consecutive intervals agree
+    /// within 5% (at most 40 intervals) instead of LMBench's fixed 7.5 s per size;
+    /// socket buffers are left to the kernel's autotuning (LMBench forces 1 MiB,
+    /// which turns autotuning off).
+    private static func tcp(_ ctx: BenchmarkContext, size: (name: String, bytes: Int)) throws {
+        let cell = "tcp-bw/\(size.name)"
+        let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
+        defer { Sys.close(listener.fd) }
+        try Sys.listen(listener.fd)
+        let server = try LocalLatency.startServer(
+            cshims_serve_stream_writer, cshims_stream_writer_state(fd: listener.fd, control_fd: -1, accept: 1, chunk: size.bytes))
+        defer { server.stop() }
+        let fd = try Sys.connectLoopback(port: listener.port, type: Sys.streamSocket)
+        defer { Sys.close(fd) }
+        let buffer = try Sys.pageAlignedBuffer(size.bytes)
+        defer { free(buffer) }
+        try withLoopState(cshims_stream_reader_state(fd: fd, control_fd: -1, bytes: UInt64(size.bytes), chunk: size.bytes,
+                                                     buffer: buffer)) { state in
+            let series = try ctx.measure(cell, [.init("main", TimedLoop(cshims_loop_stream_read, state), warmUntilSteady: true)])
+            ctx.record(Cell(id: cell, unit: .megabytesPerSecond, estimate: .megabytesPerSecond(bytes: Double(size.bytes)),
+                            series: series, detail: ["message_bytes": String(size.bytes)]))
+        }
+    }
+}
