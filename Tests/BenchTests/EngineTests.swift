@@ -65,6 +65,9 @@ final class EngineTests: XCTestCase {
         XCTAssertLessThan(huge.mb, 1 << 30)
         XCTAssertEqual(huge.mb & (huge.mb - 1), 0, "a power of two")
         XCTAssertNotNil(huge.message)
+        let memory = try RunSession.chooseMB(requested: 4096, fsdir: NSTemporaryDirectory(), availableMemoryMB: 1000)
+        XCTAssertEqual(memory.mb, 256)
+        XCTAssertTrue(memory.message?.contains("1000 MiB of memory") ?? false)
     }
 }
 

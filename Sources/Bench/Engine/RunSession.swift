@@ -157,16 +157,28 @@ public final class RunSession {
     }
 
     /// The --mb actually used: the requested size if the file system of `fsdir`
-    /// has twice that free, else the largest power of two that does fit.
-    public static func chooseMB(requested: Int, fsdir: String) throws -> (mb: Int, message: String?) {
+    /// has twice that free and memory has twice that available, else the largest
+    /// power of two that fits both.
+    public static func chooseMB(requested: Int, fsdir: String,
+                                availableMemoryMB: Int? = availableMemoryMB()) throws -> (mb: Int, message: String?) {
         let freeMB = Int(try Sys.freeBytes(fsdir) / (1 << 20))
-        if 2 * requested <= freeMB { return (requested, nil) }
+        let roomMB = min(freeMB, availableMemoryMB ?? Int.max)
+        if 2 * requested <= roomMB { return (requested, nil) }
         var mb = 1
-        while 4 * mb <= freeMB { mb *= 2 }
-        guard 2 * mb <= freeMB else {
+        while 4 * mb <= roomMB { mb *= 2 }
+        guard 2 * mb <= roomMB else {
             throw BenchError("\(fsdir) has only \(freeMB) MiB free: not enough for the test file")
         }
-        return (mb, "--mb \(requested) does not fit \(fsdir) (\(freeMB) MiB free, twice the size needed): using \(mb) MiB")
+        let limit = roomMB == freeMB ? "\(fsdir) has \(freeMB) MiB free" : "\(roomMB) MiB of memory is available"
+        return (mb, "--mb \(requested) does not fit (\(limit), twice the size is needed): using \(mb) MiB")
+    }
+
+    /// MemAvailable from /proc/meminfo, MiB.
+    public static func availableMemoryMB() -> Int? {
+        guard let text = Sys.readTextFile("/proc/meminfo"),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
+        return kilobytes / 1024
     }
 
 }
