@@ -16,3 +16,95 @@ assert_equal() {
 
 # repo_root: the repository's top directory.
 repo_root() { cd "$(dirname "$0")/.." && pwd; }
+
+# need COMMAND PACKAGE: fail unless COMMAND is on PATH, naming the Debian package.
+need() {
+    command -v "$1" >/dev/null 2>&1 || fail "'$1' not found (Debian package: $2)"
+}
+
+# shell_quote WORD...: the words single-quoted for sh, on one line.
+shell_quote() {
+    for shell_quote_word in "$@"; do
+        printf "'%s' " "$(printf '%s' "$shell_quote_word" | sed "s/'/'\\\\''/g")"
+    done
+}
+
+# lmbench_binary: the static benchmark binary: $LMBENCH_BINARY if set, else
+# built in the repository (an up-to-date build only relinks or does nothing).
+lmbench_binary() {
+    if [ -n "${LMBENCH_BINARY:-}" ]; then
+        [ -x "$LMBENCH_BINARY" ] || fail "LMBENCH_BINARY='$LMBENCH_BINARY' is not an executable file"
+        printf '%s\n' "$LMBENCH_BINARY"
+        return 0
+    fi
+    need swift "the Swift toolchain; or set LMBENCH_BINARY"
+    info "building the static binary: swift build -c release -Xswiftc -static-executable -Xlinker -s"
+    lmbench_binary_log=$(mktemp)
+    if ! (cd "$(repo_root)" && swift build -c release -Xswiftc -static-executable -Xlinker -s) \
+        >"$lmbench_binary_log" 2>&1; then
+        cat "$lmbench_binary_log" >&2
+        rm -f "$lmbench_binary_log"
+        fail "swift build failed"
+    fi
+    rm -f "$lmbench_binary_log"
+    "$(dirname "$0")/check-binary" "$(repo_root)/.build/release/lmbench-swift"
+    printf '%s\n' "$(repo_root)/.build/release/lmbench-swift"
+}
+
+# run_allowance RUN-ARGUMENT...: generous seconds a `run` with these arguments
+# needs on a native machine (3x the measured times: processor 4 s, ctx 20 s,
+# latency 5 s, filevm 5 s, bandwidth 50 s), scaled up for more repetitions or a
+# longer --enough than the defaults (11, 5000 us).
+run_allowance() {
+    ra_total=0 ra_reps=11 ra_enough=5000 ra_skip=
+    for ra_arg in "$@"; do
+        if [ -n "$ra_skip" ]; then
+            case $ra_skip in
+                --repetitions) ra_reps=$ra_arg ;;
+                --enough) ra_enough=$ra_arg ;;
+            esac
+            ra_skip=
+            continue
+        fi
+        case $ra_arg in
+            run|--quiet|--pin-ctx) ;;
+            --repetitions=*) ra_reps=${ra_arg#*=} ;;
+            --enough=*) ra_enough=${ra_arg#*=} ;;
+            --*=*) ;;
+            --*) ra_skip=$ra_arg ;;
+            processor|latency|filevm) ra_total=$((ra_total + 15)) ;;
+            ctx) ra_total=$((ra_total + 60)) ;;
+            bandwidth) ra_total=$((ra_total + 150)) ;;
+            os) ra_total=$((ra_total + 250)) ;;
+            *) ra_total=$((ra_total + 10)) ;;
+        esac
+    done
+    [ "$ra_total" -gt 0 ] || ra_total=250
+    ra_work=$((ra_reps * ra_enough))
+    [ "$ra_work" -le 55000 ] || ra_total=$((ra_total * ra_work / 55000))
+    echo "$ra_total"
+}
+
+# exists_any PATH...: whether any of the paths exists.
+exists_any() {
+    for exists_any_path in "$@"; do
+        [ -e "$exists_any_path" ] && return 0
+    done
+    return 1
+}
+
+# next_number OUT HOST: the first N that no run in OUT uses yet, so repeated
+# runs accumulate: OUT/results/<os>/HOST.N, OUT/json/HOST.N.json, OUT/logs/HOST.N.*
+next_number() {
+    next_number_n=0
+    while exists_any "$1"/results/*/"$2.$next_number_n" "$1/json/$2.$next_number_n.json" \
+        "$1/logs/$2.$next_number_n.console.log"; do
+        next_number_n=$((next_number_n + 1))
+    done
+    echo "$next_number_n"
+}
+
+# null_call_us RESULTS-FILE: the "Simple syscall:" value in microseconds.
+null_call_us() {
+    sed -n 's/^Simple syscall: \([0-9.]*\) microseconds.*/\1/p' "$1" | head -n 1
+}

@@ -5,6 +5,10 @@ import Bench
 //   lmbench-swift run [NAME|GROUP ...] [RUN-OPTIONS]
 //   lmbench-swift list
 //   lmbench-swift summary FILE ...
+//   lmbench-swift compare [--format F] [--svg FILE] BASELINE CANDIDATE
+//   lmbench-swift compare [--format F] [--svg FILE] --baseline PATH ... --candidate PATH ...
+//   lmbench-swift crosscheck --lmbench-bin DIR [NAME|GROUP ...] [--rounds N] [--tolerance PCT]
+//                            [--format F] [RUN-OPTIONS of the measuring kind]
 //   lmbench-swift help [COMMAND]   lmbench-swift [COMMAND] --help|-h   lmbench-swift --version
 // An option's value is the next argument or follows '=' (--mb 64, --mb=64).
 
@@ -12,6 +16,8 @@ enum Command: Equatable {
     case run(RunOptions)
     case list
     case summary([String])
+    case compare(CompareOptions)
+    case crosscheck(CrosscheckOptions)
     case help(String?)
     case version
 }
@@ -29,6 +35,21 @@ struct RunOptions: Equatable {
     var quiet = false
 }
 
+struct CompareOptions: Equatable {
+    var baseline: [String] = []
+    var candidate: [String] = []
+    var format = "text"
+    var svgPath: String?
+}
+
+struct CrosscheckOptions: Equatable {
+    var lmbenchDirectory = ""
+    var run = RunOptions()
+    var rounds = 3
+    var tolerancePercent = 15.0
+    var format = "text"
+}
+
 /// A command line we cannot act on: exit status 2, one line naming the problem.
 struct UsageError: Error, Equatable {
     let message: String
@@ -37,7 +58,7 @@ struct UsageError: Error, Equatable {
 }
 
 enum Arguments {
-    static let commands = ["run", "list", "summary", "help"]
+    static let commands = ["run", "list", "summary", "compare", "crosscheck", "help"]
 
     static func parse(_ arguments: [String]) throws -> Command {
         guard let first = arguments.first else { return .run(RunOptions()) }
@@ -51,6 +72,8 @@ enum Arguments {
             }
             return .help(arguments.count == 2 ? arguments[1] : nil)
         case "run": return try parseRun(Array(arguments.dropFirst()), command: "run")
+        case "compare": return try parseCompare(Array(arguments.dropFirst()))
+        case "crosscheck": return try parseCrosscheck(Array(arguments.dropFirst()))
         case "list":
             if let extra = arguments.dropFirst().first {
                 if extra == "--help" || extra == "-h" { return .help("list") }
@@ -83,6 +106,93 @@ enum Arguments {
             message += ". To run it: 'lmbench-swift run \(name)'"
         }
         return UsageError(message: message, command: nil)
+    }
+
+    static let compareFormats = ["text", "markdown", "csv", "json", "latex"]
+
+    static func parseCompare(_ arguments: [String]) throws -> Command {
+        var options = CompareOptions()
+        var positional: [String] = []
+        var reader = OptionReader(arguments, command: "compare",
+                                    known: [("--format", "<format>"), ("--svg", "<file>"), ("--baseline", "<path>"),
+                                            ("--candidate", "<path>"), ("--help", nil)])
+        while let item = try reader.next() {
+            switch item {
+            case .positional(let value): positional.append(value)
+            case .option("--help", _), .option("-h", _): return .help("compare")
+            case .option("--format", let value?):
+                guard compareFormats.contains(value) else {
+                    throw UsageError(message: "The value '\(value)' is invalid for '--format <format>'. Please provide one of 'text', 'markdown', 'csv', 'json' or 'latex'", command: "compare")
+                }
+                options.format = value
+            case .option("--svg", let value?): options.svgPath = value
+            case .option("--baseline", let value?): options.baseline.append(value)
+            case .option("--candidate", let value?): options.candidate.append(value)
+            default: break
+            }
+        }
+        if options.baseline.isEmpty && options.candidate.isEmpty {
+            guard positional.count == 2 else {
+                throw UsageError(message: positional.count < 2 ? "Missing expected argument '<baseline> <candidate>'"
+                                 : "\(positional.count - 2) unexpected argument(s): \(positional.dropFirst(2).map { "'\($0)'" }.joined(separator: ", "))",
+                                 command: "compare")
+            }
+            options.baseline = [positional[0]]
+            options.candidate = [positional[1]]
+        } else {
+            guard positional.isEmpty else {
+                throw UsageError(message: "Give the sides either as two arguments or with --baseline and --candidate, not both", command: "compare")
+            }
+            guard !options.baseline.isEmpty, !options.candidate.isEmpty else {
+                throw UsageError(message: "Missing \(options.baseline.isEmpty ? "'--baseline <path>'" : "'--candidate <path>'")", command: "compare")
+            }
+        }
+        return .compare(options)
+    }
+
+    static func parseCrosscheck(_ arguments: [String]) throws -> Command {
+        var options = CrosscheckOptions()
+        options.run.rounds = 1
+        var reader = OptionReader(arguments, command: "crosscheck",
+                                  known: [("--lmbench-bin", "<dir>"), ("--rounds", "<n>"), ("--tolerance", "<percent>"),
+                                          ("--format", "<format>"), ("--repetitions", "<n>"), ("--enough", "<microseconds>"),
+                                          ("--mb", "<mib>"), ("--fsdir", "<dir>"), ("--help", nil)])
+        while let item = try reader.next() {
+            switch item {
+            case .positional(let name): options.run.names.append(name)
+            case .option("--help", _): return .help("crosscheck")
+            case .option("--lmbench-bin", let value?): options.lmbenchDirectory = value
+            case .option("--rounds", let value?): options.rounds = try integer(value, "--rounds <n>", 1...100, "crosscheck")
+            case .option("--tolerance", let value?):
+                guard let percent = Double(value), percent > 0, percent < 1000 else {
+                    throw UsageError(message: "The value '\(value)' is invalid for '--tolerance <percent>': expected a number above 0", command: "crosscheck")
+                }
+                options.tolerancePercent = percent
+            case .option("--format", let value?):
+                guard ["text", "markdown", "json"].contains(value) else {
+                    throw UsageError(message: "The value '\(value)' is invalid for '--format <format>'. Please provide one of 'text', 'markdown' or 'json'", command: "crosscheck")
+                }
+                options.format = value
+            case .option("--repetitions", let value?):
+                options.run.repetitions = try integer(value, "--repetitions <n>", 1...1000, "crosscheck")
+            case .option("--enough", let value?):
+                options.run.enoughMicroseconds = try integer(value, "--enough <microseconds>", 100...10_000_000, "crosscheck")
+            case .option("--mb", let value?): options.run.mb = try integer(value, "--mb <mib>", 1...1_048_576, "crosscheck")
+            case .option("--fsdir", let value?): options.run.fsdir = value
+            default: break
+            }
+        }
+        guard !options.lmbenchDirectory.isEmpty else {
+            throw UsageError(message: "Missing expected option '--lmbench-bin <dir>'", command: "crosscheck")
+        }
+        return .crosscheck(options)
+    }
+
+    static func integer(_ text: String, _ option: String, _ range: ClosedRange<Int>, _ command: String) throws -> Int {
+        guard let n = Int(text), range.contains(n) else {
+            throw UsageError(message: "The value '\(text)' is invalid for '\(option)': expected a whole number from \(range.lowerBound) to \(range.upperBound)", command: command)
+        }
+        return n
     }
 
     /// Options of `run` (and of the default run): name, value placeholder.
@@ -162,5 +272,66 @@ enum Arguments {
             }
         }
         return .run(options)
+    }
+}
+
+/// Reads options (`--name value`, `--name=value`) and positional arguments, in
+/// order; "--" ends the options. Unknown options get a "Did you mean".
+struct OptionReader {
+    enum Item: Equatable {
+        case positional(String)
+        case option(String, String?)
+    }
+
+    let arguments: [String]
+    let command: String
+    let known: [(name: String, placeholder: String?)]
+    var index = 0
+    var ended = false
+
+    init(_ arguments: [String], command: String, known: [(String, String?)]) {
+        self.arguments = arguments
+        self.command = command
+        self.known = known.map { (name: $0.0, placeholder: $0.1) }
+    }
+
+    mutating func next() throws -> Item? {
+        guard index < arguments.count else { return nil }
+        let argument = arguments[index]
+        index += 1
+        if ended || !argument.hasPrefix("-") || argument == "-" { return .positional(argument) }
+        if argument == "--" {
+            ended = true
+            return try next()
+        }
+        if argument == "-h" { return .option("--help", nil) }
+        var name = argument
+        var inline: String?
+        if let equals = argument.firstIndex(of: "=") {
+            name = String(argument[..<equals])
+            inline = String(argument[argument.index(after: equals)...])
+        }
+        guard let option = known.first(where: { $0.name == name }) else {
+            var message = "Unknown option '\(name)'"
+            if let near = known.map(\.name).min(by: { editDistance($0, name) < editDistance($1, name) }),
+               editDistance(near, name) <= 3 {
+                message += ". Did you mean '\(near)'?"
+            }
+            throw UsageError(message: message, command: command)
+        }
+        guard let placeholder = option.placeholder else {
+            if inline != nil { throw UsageError(message: "'\(name)' takes no value", command: command) }
+            return .option(name, nil)
+        }
+        if let inline { return .option(name, inline) }
+        guard index < arguments.count else {
+            throw UsageError(message: "Missing value for '\(name) \(placeholder)'", command: command)
+        }
+        index += 1
+        let value = arguments[index - 1]
+        guard !value.isEmpty else {
+            throw UsageError(message: "The value for '\(name) \(placeholder)' must not be empty", command: command)
+        }
+        return .option(name, value)
     }
 }

@@ -8,6 +8,26 @@ enum RunCommand {
         do { benchmarks = try Catalog.select(options.names) } catch let error as BenchError {
             throw UsageError(message: error.message, command: "run")
         }
+        let settings = try settings(options)
+        let environment = Environment.current()
+        do {
+            try ResultsFile.makeDirectories(settings.resultsDirectory + "/" + environment.osTriplet)
+        } catch {
+            throw InputError(message: "results directory '\(settings.resultsDirectory)' is not writable: \(error)")
+        }
+        if let json = settings.jsonPath { try checkWritable(json, option: "--json") }
+
+        let progress = ConsoleProgress.automatic(quiet: options.quiet)
+        let session = RunSession(request: RunRequest(benchmarks: benchmarks, settings: settings), progress: progress)
+        let result: RunResult
+        do { result = try session.run() } catch let error as BenchError {
+            throw InputError(message: error.message)
+        }
+        return try finish(result, settings: settings, progress: progress)
+    }
+
+    /// The settings of a run, the directories checked.
+    static func settings(_ options: RunOptions) throws -> RunSettings {
         var settings = RunSettings()
         settings.enoughMicroseconds = options.enoughMicroseconds
         settings.repetitions = options.repetitions
@@ -18,21 +38,11 @@ enum RunCommand {
         settings.fsdir = try fsdir(options.fsdir)
         settings.resultsDirectory = options.resultsDirectory
         settings.jsonPath = options.jsonPath
-        let environment = Environment.current()
-        do {
-            try ResultsFile.makeDirectories(settings.resultsDirectory + "/" + environment.osTriplet)
-        } catch {
-            throw InputError(message: "results directory '\(settings.resultsDirectory)' is not writable: \(error)")
-        }
-        if let json = settings.jsonPath { try checkWritable(json) }
+        return settings
+    }
 
-        let progress = ConsoleProgress.automatic(quiet: options.quiet)
-        let session = RunSession(request: RunRequest(benchmarks: benchmarks, settings: settings), progress: progress)
-        let result: RunResult
-        do { result = try session.run() } catch let error as BenchError {
-            throw InputError(message: error.message)
-        }
-
+    /// Writes the files, prints the summary, and says how the run ended.
+    static func finish(_ result: RunResult, settings: RunSettings, progress: ConsoleProgress) throws -> Int32 {
         let path = try ResultsFile.write(result, directory: settings.resultsDirectory)
         if let json = settings.jsonPath {
             try Sys.writeFileAtomically(json, RunJSON.encode(result).prettyText)
@@ -67,14 +77,14 @@ enum RunCommand {
         throw InputError(message: "neither /var/tmp nor /tmp is writable: choose a directory with --fsdir")
     }
 
-    /// The JSON file's directory must exist and be writable; the path must not be a directory.
-    static func checkWritable(_ path: String) throws {
+    /// An output file's directory must exist and be writable; the path must not be a directory.
+    static func checkWritable(_ path: String, option: String) throws {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         guard Sys.isWritableDirectory(directory.isEmpty ? "/" : directory) else {
-            throw InputError(message: "cannot write --json '\(path)': '\(directory)' is not a writable directory")
+            throw InputError(message: "cannot write \(option) '\(path)': '\(directory)' is not a writable directory")
         }
         if let st = try? Sys.stat(path), (st.st_mode & S_IFMT) == S_IFDIR {
-            throw InputError(message: "cannot write --json '\(path)': it is a directory")
+            throw InputError(message: "cannot write \(option) '\(path)': it is a directory")
         }
     }
 }
@@ -90,5 +100,45 @@ enum SummaryCommand {
             return try ResultsReader.summaryFile(path: path, bytes: bytes)
         }
         return Summary.render(files)
+    }
+}
+
+/// `compare`: the overhead table of a candidate against a baseline.
+enum CompareCommand {
+    static func execute(_ options: CompareOptions) throws -> Int32 {
+        let baseline = try MeasuredRun.load(options.baseline)
+        let candidate = try MeasuredRun.load(options.candidate)
+        guard !baseline.isEmpty else { throw InputError(message: "no results or JSON file in \(options.baseline.joined(separator: ", "))") }
+        guard !candidate.isEmpty else { throw InputError(message: "no results or JSON file in \(options.candidate.joined(separator: ", "))") }
+        if let svg = options.svgPath { try RunCommand.checkWritable(svg, option: "--svg") }
+        let comparison = Comparison(baseline: baseline, candidate: candidate)
+        let format = ComparisonFormat(rawValue: options.format) ?? .text
+        print(format.render(comparison), terminator: "")
+        if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
+        return 0
+    }
+}
+
+/// `crosscheck`: ours against the original LMBench's programs.
+enum CrosscheckCommand {
+    static func execute(_ options: CrosscheckOptions) throws -> Int32 {
+        let benchmarks: [Benchmark]
+        do { benchmarks = try Catalog.select(options.run.names) } catch let error as BenchError {
+            throw UsageError(message: error.message, command: "crosscheck")
+        }
+        guard Sys.isWritableDirectory(options.lmbenchDirectory) || access(options.lmbenchDirectory, R_OK | X_OK) == 0,
+              (try? Sys.stat(options.lmbenchDirectory)).map({ ($0.st_mode & S_IFMT) == S_IFDIR }) == true else {
+            throw InputError(message: "--lmbench-bin '\(options.lmbenchDirectory)' is not a directory")
+        }
+        var settings = try RunCommand.settings(options.run)
+        settings.mb = try RunSession.chooseMB(requested: settings.requestedMB, fsdir: settings.fsdir).mb
+        var request = Crosscheck.Request(benchmarks: benchmarks, lmbenchDirectory: options.lmbenchDirectory, settings: settings)
+        request.rounds = options.rounds
+        request.tolerance = options.tolerancePercent / 100
+        let progress = ConsoleProgress(mode: .plain)
+        let result = try Crosscheck(request: request, progress: progress).run()
+        print((CrosscheckFormat(rawValue: options.format) ?? .text).render(result), terminator: "")
+        let signal = RunSession.interruptingSignal
+        return signal != 0 ? 128 + signal : 0
     }
 }

@@ -7,6 +7,8 @@ enum Usage {
         case "run": return run
         case "list": return list
         case "summary": return summary
+        case "compare": return compare
+        case "crosscheck": return crosscheck
         default: return overview
         }
     }
@@ -44,6 +46,8 @@ enum Usage {
           run                     Run chosen benchmarks and groups, write a results file.
           list                    List every benchmark and group with what it times.
           summary                 Print LMBench's summary tables for results files.
+          compare                 The overhead table: a candidate kernel's runs against a baseline's.
+          crosscheck              Our figures against the original LMBench's, measured in turn.
           help                    Show help for a command.
 
         \(runOptionsHelp)
@@ -90,6 +94,62 @@ enum Usage {
           <file>                  A results file (e.g. results/x86_64-linux-gnu/vm.0) or a JSON run file.
 
         OPTIONS:
+          -h, --help              Show help information.
+        """
+
+    static let compare = """
+        OVERVIEW: Put a candidate's runs against a baseline's: the overhead table.
+
+        For every cell of the summary tables present on both sides: both values, the
+        slowdown factor (candidate/baseline for times, baseline/candidate for bandwidths, so
+        that larger always means slower) with a 95% bootstrap interval, and per table the
+        geometric mean. Several runs of one side (several boots) are pooled. Our JSON files
+        carry every interval, so even one run per side has an interval; with LMBench's
+        results files the spread across runs is used (no interval for a single run). Cells
+        whose interval includes 1 are marked "no significant difference"; suspicious cells
+        are flagged with the reason; cells present on one side only are listed.
+
+        USAGE: lmbench-swift compare [<options>] <baseline> <candidate>
+               lmbench-swift compare [<options>] --baseline <path> ... --candidate <path> ...
+
+        ARGUMENTS:
+          <baseline>, <candidate> A results file, a JSON run file, or a directory holding them
+                                  (searched through; the same run as results file and JSON counts once).
+
+        OPTIONS:
+          --format <format>       text, markdown, csv, json or latex. (default: text)
+          --svg <file>            Also draw the slowdown factors with their intervals as an SVG bar chart.
+          --baseline <path>       A baseline run or directory (repeatable).
+          --candidate <path>      A candidate run or directory (repeatable).
+          -h, --help              Show help information.
+        """
+
+    static let crosscheck = """
+        OVERVIEW: Measure with ours and with the original LMBench in turn, and compare.
+
+        For each chosen benchmark, runs ours and the matching LMBench program with the
+        arguments LMBench's OS run uses, alternating (ours, LMBench's) for a few rounds, and
+        prints an agreement table: ours, LMBench's, their ratio with its interval, and a
+        verdict against the tolerance. LMBench's servers are started (-s) and stopped (-S)
+        as its script does; no process is left behind. A program missing from the directory
+        is named in its rows. LMBench's lat_rpc needs a running rpcbind; lat_proc exec and
+        shell need /tmp/hello, which is copied there (and removed) unless something else
+        is already there.
+
+        USAGE: lmbench-swift crosscheck --lmbench-bin <dir> [<name-or-group> ...] [<options>]
+
+        ARGUMENTS:
+          <name-or-group>         Benchmarks or groups, as for 'run'. (default: os)
+
+        OPTIONS:
+          --lmbench-bin <dir>     LMBench's binaries as its own make builds them (bin/<os>).
+          --rounds <n>            Rounds of ours-then-LMBench's, 1 to 100. (default: 3)
+          --tolerance <percent>   Agreement tolerance. (default: 15)
+          --format <format>       text, markdown or json. (default: text)
+          --repetitions <n>       As for 'run' (ours; LMBench takes its own 11). (default: 11)
+          --enough <microseconds> Interval length for both (LMBench's ENOUGH). (default: 5000)
+          --mb <mib>              Test file and buffer size for both. (default: 64)
+          --fsdir <dir>           Where both make their files. (default: /var/tmp or /tmp)
           -h, --help              Show help information.
         """
 

@@ -28,6 +28,10 @@ func execute(_ command: Command) throws -> Int32 {
         return 0
     case .run(let options):
         return try RunCommand.execute(options)
+    case .compare(let options):
+        return try CompareCommand.execute(options)
+    case .crosscheck(let options):
+        return try CrosscheckCommand.execute(options)
     }
 }
 

@@ -1,0 +1,162 @@
+import Glibc
+
+/// One run's summary cells, from an LMBench results file (LMBench's or ours) or
+/// from our run JSON (which adds every interval, for bootstrap intervals).
+public struct MeasuredRun: Sendable {
+    /// The file it was read from.
+    public let source: String
+    /// What the run says about its machine and kernel (name: value).
+    public let environment: [(name: String, value: String)]
+    /// Each summary cell present, by SummaryMetric.key.
+    public let values: [String: MetricValue]
+    /// Host and start time: the same run read from its results file and its JSON.
+    let identity: String
+}
+
+/// A summary cell of one run: its value and, from a JSON run, a way to draw a
+/// bootstrap replicate of it from the run's intervals.
+public struct MetricValue: Sendable {
+    public let value: Double
+    let cells: [Cell]
+    let combine: @Sendable ([Double]) -> Double
+
+    public var hasSamples: Bool { !cells.isEmpty && cells.allSatisfy { $0.series.allSatisfy { $0.samples.count >= 3 } } }
+
+    /// The value recomputed from intervals drawn with replacement from each series.
+    func replicate(_ generator: inout SplitMix64) -> Double {
+        guard hasSamples else { return value }
+        let inputs = cells.map { cell -> Double in
+            let groups = cell.estimate.terms.map { term -> [Double] in
+                let values = cell.series(named: term.series)?.perOperationNs ?? []
+                return values.map { _ in values[Int(generator.next() % UInt64(values.count))] }
+            }
+            return cell.estimate.evaluate(groups)
+        }
+        return combine(inputs)
+    }
+}
+
+extension MeasuredRun {
+    /// Every results or JSON file at `paths` (a directory is searched through).
+    /// The same run as a results file and as JSON counts once, as its JSON.
+    public static func load(_ paths: [String]) throws -> [MeasuredRun] {
+        var files: [String] = []
+        for path in paths { files += try filesUnder(path) }
+        var runs: [MeasuredRun] = []
+        for file in files.sorted() {
+            guard let bytes = Sys.readFile(file) else {
+                throw ResultsReader.ReadError(path: file, line: nil, message: "cannot be read")
+            }
+            switch ResultsReader.kind(of: bytes) {
+            case .runJSON: runs.append(fromJSON(try ResultsReader.runJSON(path: file, bytes: bytes), source: file))
+            case .resultsFile:
+                try ResultsReader.validateResultsFile(path: file, bytes: bytes)
+                runs.append(fromResultsFile(bytes, source: file))
+            case nil: throw ResultsReader.ReadError(path: file, line: nil, message: "the file is empty")
+            }
+        }
+        var seen: [String: Int] = [:]
+        var unique: [MeasuredRun] = []
+        for run in runs.sorted(by: { $0.hasSamples && !$1.hasSamples }) {
+            if run.identity.isEmpty || seen[run.identity] == nil {
+                seen[run.identity] = unique.count
+                unique.append(run)
+            }
+        }
+        return unique.sorted { $0.source < $1.source }
+    }
+
+    var hasSamples: Bool { values.values.contains { $0.hasSamples } }
+
+    /// A file is taken as is; a directory gives every file under it that looks
+    /// like a results file or a run JSON (anything else there is skipped).
+    static func filesUnder(_ path: String) throws -> [String] {
+        guard let st = try? Sys.stat(path) else {
+            throw ResultsReader.ReadError(path: path, line: nil, message: "no such file or directory")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { return [path] }
+        var found: [String] = []
+        for name in try Sys.listDirectory(path).sorted() where !name.hasPrefix(".") {
+            let child = path + "/" + name
+            if let sub = try? Sys.stat(child), (sub.st_mode & S_IFMT) == S_IFDIR {
+                found += try filesUnder(child)
+            } else if let head = Sys.readFile(child, limit: 16), looksLikeInput(head) {
+                found.append(child)
+            }
+        }
+        return found
+    }
+
+    static func looksLikeInput(_ head: [UInt8]) -> Bool {
+        head.starts(with: Array("[lmbench3".utf8)) || ResultsReader.kind(of: head) == .runJSON
+    }
+
+    static func fromJSON(_ run: RunResult, source: String) -> MeasuredRun {
+        var cells: [String: Cell] = [:]
+        for cell in run.allCells { cells[cell.id] = cell }
+        func resolve(_ reference: SummaryMetric.CellReference) -> Cell? {
+            switch reference {
+            case .exact(let id): return cells[id]
+            case .largest(let prefix):
+                return cells.values.filter { $0.id.hasPrefix(prefix) && !$0.id.dropFirst(prefix.count).contains("/") }
+                    .max { ResultsFile.bytes(String($0.id.dropFirst(prefix.count))) < ResultsFile.bytes(String($1.id.dropFirst(prefix.count))) }
+            }
+        }
+        var values: [String: MetricValue] = [:]
+        for metric in SummaryMetric.all {
+            let inputs = metric.cellInputs.compactMap(resolve)
+            guard inputs.count == metric.cellInputs.count else { continue }
+            let numbers = inputs.map(\.value)
+            guard numbers.allSatisfy({ $0.isFinite && $0 > 0 }) else { continue }
+            values[metric.key] = MetricValue(value: metric.combine(numbers), cells: inputs, combine: metric.combine)
+        }
+        let env = run.environment
+        return MeasuredRun(source: source, environment: env.comparableFields, values: values,
+                           identity: env.nodename + "|" + env.startDate)
+    }
+
+    static func fromResultsFile(_ bytes: [UInt8], source: String) -> MeasuredRun {
+        var data = SummaryData()
+        data.read(Summary.File(path: source, contents: bytes))
+        var values: [String: MetricValue] = [:]
+        for metric in SummaryMetric.all {
+            let numbers = metric.summaryInputs.map { SummaryNumbers.checked(data.value($0, 0)) }
+            guard numbers.allSatisfy({ $0.isFinite && $0 > 0 }) else { continue }
+            values[metric.key] = MetricValue(value: metric.combine(numbers), cells: [], combine: metric.combine)
+        }
+        let header = ResultsHeader(bytes)
+        return MeasuredRun(source: source, environment: header.environment, values: values,
+                           identity: (header["HOSTNAME"] ?? "") + "|" + header.startDate)
+    }
+}
+
+/// The `[KEY: value]` lines at the top of a results file.
+struct ResultsHeader {
+    var fields: [String: String] = [:]
+    var unameLine = ""
+    var startDate = ""
+
+    init(_ bytes: [UInt8]) {
+        let days = ["Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun "]
+        for line in String(decoding: bytes.prefix(65536), as: UTF8.self).split(separator: "\n").prefix(200) {
+            guard line.hasPrefix("["), line.hasSuffix("]") else { break }
+            let body = String(line.dropFirst().dropLast())
+            if body.hasPrefix("lmbench") { unameLine = body; continue }
+            if startDate.isEmpty, days.contains(where: body.hasPrefix) { startDate = body; continue }
+            if let colon = body.firstIndex(of: ":") {
+                fields[String(body[..<colon])] = trimmed(String(body[body.index(after: colon)...]))
+            }
+        }
+    }
+
+    subscript(key: String) -> String? { fields[key] }
+
+    /// The fields `compare` checks, as far as a results file records them.
+    var environment: [(name: String, value: String)] {
+        let release = unameLine.split(separator: " ").dropFirst(5).first.map(String.init) ?? fields["RELEASE"] ?? "unknown"
+        return [("kernel release", fields["RELEASE"] ?? release), ("kernel command line", fields["CMDLINE"] ?? "unknown"),
+                ("clocksource", fields["CLOCKSOURCE"] ?? "unknown"), ("CPU model", fields["CPU_MODEL"] ?? "unknown"),
+                ("CPU count", fields["PROCESSORS"] ?? "unknown"), ("frequency scaling", fields["CPUFREQ"] ?? "not visible"),
+                ("SMT", fields["SMT"] ?? "not visible")]
+    }
+}

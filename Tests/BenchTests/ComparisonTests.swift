@@ -1,0 +1,98 @@
+import Foundation
+import FoundationXML
+import XCTest
+@testable import Bench
+
+final class ComparisonTests: XCTestCase {
+    func fixtureRuns(_ name: String) throws -> [MeasuredRun] {
+        try MeasuredRun.load([Fixtures.directory.appendingPathComponent("results/x86_64-linux-gnu/\(name)").path])
+    }
+
+    /// LMBench's own files: every cell both have, with its factor; no interval from one run each.
+    func testGenuineLMBenchFilesCompare() throws {
+        let c = Comparison(baseline: try fixtureRuns("vm.0"), candidate: try fixtureRuns("vm.1"))
+        XCTAssertEqual(c.compared.count, SummaryMetric.all.count - 1, "vm.1 has no protection fault")
+        let nullCall = try XCTUnwrap(c.rows.first { $0.metric.label == "null call" })
+        XCTAssertEqual(try XCTUnwrap(nullCall.slowdown), 0.1899 / 0.2701, accuracy: 1e-9)
+        XCTAssertNil(nullCall.interval)
+        XCTAssertTrue(nullCall.flags.contains("no interval"))
+        let pipe = try XCTUnwrap(c.rows.first { $0.metric.table == .bandwidth && $0.metric.label == "Pipe" })
+        XCTAssertEqual(try XCTUnwrap(pipe.slowdown), 2719.38 / 903.43, accuracy: 1e-3, "bandwidth: baseline / candidate")
+        let prot = try XCTUnwrap(c.rows.first { $0.metric.label == "Prot Fault" })
+        XCTAssertNotNil(prot.baseline)
+        XCTAssertNil(prot.candidate, "listed, not dropped")
+        XCTAssertEqual(c.tables.count, 5)
+    }
+
+    /// Several LMBench runs per side: the spread across runs gives an interval.
+    func testSeveralLMBenchRunsGiveAnInterval() throws {
+        let both = try fixtureRuns("vm.0") + fixtureRuns("vm.1")
+        let c = Comparison(baseline: both, candidate: both)
+        for row in c.compared {
+            if row.metric.label == "Prot Fault" {
+                XCTAssertNil(row.interval, "only vm.0 has it: one run per side, no interval")
+                continue
+            }
+            let interval = try XCTUnwrap(row.interval, row.metric.label)
+            XCTAssertLessThanOrEqual(interval.low, 1.0001, row.metric.label)
+            XCTAssertGreaterThanOrEqual(interval.high, 0.9999, row.metric.label)
+            XCTAssertEqual(row.significant, false)
+        }
+    }
+
+    func testMarkdownHasEveryComparedCell() throws {
+        let c = Comparison(baseline: try fixtureRuns("vm.0"), candidate: try fixtureRuns("vm.1"))
+        let markdown = ComparisonFormat.markdown.render(c)
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| cell") && !$0.contains("geometric mean") }
+        XCTAssertEqual(rows.count, c.compared.count)
+        XCTAssertTrue(markdown.contains("| null call | 0.2701 | 0.1899 | 0.703 |"))
+        XCTAssertTrue(markdown.contains("Only in the baseline: File & VM system latencies: Prot Fault"))
+        XCTAssertEqual(ComparisonFormat.csv.render(c).split(separator: "\n").count, c.rows.count + 1)
+        XCTAssertTrue(ComparisonFormat.latex.render(c).contains("\\begin{tabular}"))
+        let json = try JSON.parse(ComparisonFormat.json.render(c))
+        XCTAssertEqual(json["schema"]?.stringValue, "lmbench-swift.compare/1")
+        XCTAssertEqual(json["tables"]?.arrayValue?.count, 5)
+    }
+
+    func testSVGIsXMLWithOneBarPerCell() throws {
+        let c = Comparison(baseline: try fixtureRuns("vm.0"), candidate: try fixtureRuns("vm.1"))
+        let svg = ComparisonSVG.render(c)
+        final class Counter: NSObject, XMLParserDelegate {
+            var bars = 0, root = ""
+            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                        attributes: [String: String] = [:]) {
+                if root.isEmpty { root = name }
+                if name == "rect", attributes["class"] == "bar" { bars += 1 }
+            }
+        }
+        let parser = XMLParser(data: Data(svg.utf8))
+        let counter = Counter()
+        parser.delegate = counter
+        XCTAssertTrue(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+        XCTAssertEqual(counter.root, "svg")
+        XCTAssertEqual(counter.bars, c.compared.count)
+    }
+
+    func testEnvironmentDifferencesAreWarnings() throws {
+        let text = try Fixtures.text("results/x86_64-linux-gnu/vm.0")
+        let other = text.replacingOccurrences(of: "[RELEASE: 6.18.44-fc-v595]", with: "[RELEASE: 6.1.0-test]")
+        let a = MeasuredRun.fromResultsFile(Array(text.utf8), source: "a")
+        let b = MeasuredRun.fromResultsFile(Array(other.utf8), source: "b")
+        let c = Comparison(baseline: [a], candidate: [b])
+        XCTAssertTrue(c.warnings.contains("the sides differ in kernel release: 6.18.44-fc-v595 (baseline) vs 6.1.0-test (candidate)"),
+                      "\(c.warnings)")
+    }
+
+    func testSuspiciousCellsAreFlagged() throws {
+        let base = SampleRun.latency("sig-catch", 3.0), slow = SampleRun.latency("sig-catch", 2.0)
+        func run(_ cell: Cell, _ name: String) -> MeasuredRun {
+            var result = SampleRun.make()
+            result.outcomes = [BenchmarkOutcome(id: cell.id, cells: [cell])]
+            return MeasuredRun.fromJSON(result, source: name)
+        }
+        let c = Comparison(baseline: [run(base, "a")], candidate: [run(slow, "b")])
+        let row = try XCTUnwrap(c.rows.first { $0.metric.label == "sig hndl" })
+        XCTAssertEqual(row.significant, true)
+        XCTAssertTrue(row.flags.first?.contains("likely an artefact") ?? false, "\(row.flags)")
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+
+/// `crosscheck` against stand-ins for LMBench's programs that print LMBench's
+/// lines: proves the invocation, the servers' start and stop, parsing and pairing.
+final class CrosscheckTests: XCTestCase {
+    func standIn(_ directory: String, _ name: String, _ body: String) throws {
+        let path = directory + "/" + name
+        try ("#!/bin/sh\necho \"\(name) $*\" >> \"$(dirname \"$0\")/calls\"\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+
+    func testStandInsAreRunParsedAndPaired() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let bin = scratch.path + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try standIn(bin, "mhz", "echo '3000 MHz, 0.3333 nanosec clock'")
+        try standIn(bin, "lat_syscall", """
+            case "$3" in
+            null) echo 'Simple syscall: 0.5000 microseconds' >&2 ;;
+            read) echo 'Simple read: 0.2500 microseconds' >&2 ;;
+            esac
+            """)
+        try standIn(bin, "lat_udp", """
+            case "$1" in -s|-S) exit 0 ;; esac
+            echo 'UDP latency using localhost: 20.0000 microseconds' >&2
+            """)
+        try standIn(bin, "lat_select", "echo \"Select on $2 fd's: $2.0000 microseconds\" >&2")
+        // No lat_rpc: its rows must say so.
+        try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
+        let result = try Binary.run(["crosscheck", "--lmbench-bin", bin, "null-call", "null-read", "select-file",
+                                     "udp-latency", "rpc-udp-latency", "--rounds", "2", "--format", "json",
+                                     "--repetitions", "3", "--enough", "1000", "--fsdir", scratch.path + "/fs"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["schema"] as? String, "lmbench-swift.crosscheck/1")
+        let cells = try XCTUnwrap(json["cells"] as? [[String: Any]])
+        func cell(_ id: String) throws -> [String: Any] { try XCTUnwrap(cells.first { $0["cell"] as? String == id }, id) }
+        XCTAssertEqual(try cell("null-call")["lmbench"] as? Double, 0.5)
+        XCTAssertEqual(try cell("null-call")["lmbench_rounds"] as? [Double], [0.5, 0.5])
+        let ours = try XCTUnwrap(try cell("null-call")["ours"] as? Double)
+        XCTAssertEqual(try XCTUnwrap(try cell("null-call")["ratio"] as? Double), ours / 0.5, accuracy: 1e-9)
+        XCTAssertEqual(try cell("null-read")["lmbench"] as? Double, 0.25)
+        XCTAssertEqual(try cell("select-file/250")["lmbench"] as? Double, 250)
+        XCTAssertEqual(try cell("udp-latency")["lmbench"] as? Double, 20)
+        XCTAssertEqual(try cell("mhz")["lmbench"] as? Double, 3000)
+        XCTAssertTrue((try cell("rpc-udp-latency")["note"] as? String ?? "").contains("lat_rpc not found in"))
+        let calls = try String(contentsOfFile: bin + "/calls", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(calls.filter { $0 == "lat_udp -s" }.count, 2, "the server is started each round, as the script does")
+        XCTAssertEqual(calls.filter { $0 == "lat_udp -S localhost" }.count, 2, "and stopped")
+        XCTAssertTrue(calls.contains("lat_syscall -P 1 null"))
+        XCTAssertTrue(calls.contains("lat_select -n 100 -P 1 file"))
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: scratch.path + "/fs")) ?? ["?"], [])
+    }
+
+    func testMissingDirectoryIsBadInput() throws {
+        let result = try Binary.run(["crosscheck", "--lmbench-bin", "/nonexistent/lmbench", "null-call"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.stderrLines, ["Error: --lmbench-bin '/nonexistent/lmbench' is not a directory"])
+    }
+}
