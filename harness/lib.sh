@@ -108,3 +108,27 @@ next_number() {
 null_call_us() {
     sed -n 's/^Simple syscall: \([0-9.]*\) microseconds.*/\1/p' "$1" | head -n 1
 }
+
+# in_background LIMIT COMMAND...: run COMMAND under `timeout LIMIT` in the
+# background and wait for it, so that a signal to the script runs its trap at
+# once (timeout puts itself in its own process group, out of reach of the
+# terminal's Ctrl-C); the trap calls stop_background. Returns COMMAND's exit
+# status, 124 when it ran out of time.
+background_pid=''
+in_background() {
+    timeout -k 5 "$@" </dev/null &
+    background_pid=$!
+    in_background_status=0
+    wait "$background_pid" 2>/dev/null || in_background_status=$?   # 2>: no "Aborted" notice
+    background_pid=''
+    return "$in_background_status"
+}
+
+# stop_background: end what in_background runs, if anything (timeout passes
+# the SIGTERM on to its command, and sends SIGKILL 5 s later if needed).
+stop_background() {
+    if [ -n "$background_pid" ]; then
+        kill "$background_pid" 2>/dev/null || true
+        wait "$background_pid" 2>/dev/null || true
+    fi
+}

@@ -33,6 +33,9 @@ struct RunOptions: Equatable {
     var fsdir: String?
     var pinContextSwitch = false
     var quiet = false
+    var budgetSeconds: Double?
+    var targetPrecisionPercent: Double?
+    var resumePath: String?
 }
 
 struct CompareOptions: Equatable {
@@ -199,8 +202,23 @@ enum Arguments {
     static let runOptions: [(name: String, placeholder: String?)] = [
         ("--results-dir", "<dir>"), ("--json", "<file>"), ("--repetitions", "<n>"), ("--rounds", "<n>"),
         ("--enough", "<microseconds>"), ("--mb", "<mib>"), ("--fsdir", "<dir>"),
-        ("--pin-ctx", nil), ("--quiet", nil), ("--help", nil),
+        ("--pin-ctx", nil), ("--quiet", nil), ("--budget", "<duration>"), ("--target-ci", "<percent>"),
+        ("--resume", "<json>"), ("--help", nil),
     ]
+
+    /// "90s", "10m", "2h" or plain seconds; between 1 second and a week.
+    static func duration(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        var number = Substring(text)
+        var scale = 1.0
+        if let last = text.last, let unit = units[last] {
+            number = number.dropLast()
+            scale = unit
+        }
+        guard let value = Double(number), value.isFinite else { return nil }
+        let seconds = value * scale
+        return seconds >= 1 && seconds <= 7 * 86400 ? seconds : nil
+    }
 
     static func parseRun(_ arguments: [String], command: String?) throws -> Command {
         var options = RunOptions()
@@ -267,6 +285,19 @@ enum Arguments {
             case "--mb": options.mb = try number(1...1_048_576)
             case "--fsdir": options.fsdir = try path()
             case "--pin-ctx": options.pinContextSwitch = true
+            case "--budget":
+                let text = try value()
+                guard let seconds = duration(text) else {
+                    throw UsageError(message: "The value '\(text)' is invalid for '--budget <duration>': expected a duration such as 90s, 10m or 2h", command: topic)
+                }
+                options.budgetSeconds = seconds
+            case "--target-ci":
+                let text = try value()
+                guard let percent = Double(text), percent > 0, percent <= 100 else {
+                    throw UsageError(message: "The value '\(text)' is invalid for '--target-ci <percent>': expected a number above 0 and at most 100", command: topic)
+                }
+                options.targetPrecisionPercent = percent
+            case "--resume": options.resumePath = try path()
             case "--quiet": options.quiet = true
             default: break
             }

@@ -4,11 +4,24 @@ import Glibc
 /// `run` and the default run: validate, measure, write the files, print the summary.
 enum RunCommand {
     static func execute(_ options: RunOptions) throws -> Int32 {
+        var previous: RunResult?
+        var names = options.names
+        var settings = try settings(options)
+        if let path = options.resumePath {
+            guard let bytes = Sys.readFile(path) else { throw InputError(message: "'\(path)': no such file") }
+            let run = try ResultsReader.runJSON(path: path, bytes: bytes)
+            guard names.isEmpty else {
+                throw UsageError(message: "--resume continues the run's own benchmarks: name none", command: "run")
+            }
+            names = run.settings.benchmarkIDs.isEmpty ? run.outcomes.map(\.id) : run.settings.benchmarkIDs
+            settings = resumed(run.settings, with: settings)
+            previous = run
+        }
         let benchmarks: [Benchmark]
-        do { benchmarks = try Catalog.select(options.names) } catch let error as BenchError {
+        do { benchmarks = try Catalog.select(names) } catch let error as BenchError {
             throw UsageError(message: error.message, command: "run")
         }
-        let settings = try settings(options)
+        settings.benchmarkIDs = benchmarks.map(\.id)
         let environment = Environment.current()
         do {
             try ResultsFile.makeDirectories(settings.resultsDirectory + "/" + environment.osTriplet)
@@ -18,7 +31,8 @@ enum RunCommand {
         if let json = settings.jsonPath { try checkWritable(json, option: "--json") }
 
         let progress = ConsoleProgress.automatic(quiet: options.quiet)
-        let session = RunSession(request: RunRequest(benchmarks: benchmarks, settings: settings), progress: progress)
+        let session = RunSession(request: RunRequest(benchmarks: benchmarks, settings: settings, previous: previous),
+                                 progress: progress)
         let result: RunResult
         do { result = try session.run() } catch let error as BenchError {
             throw InputError(message: error.message)
@@ -38,6 +52,17 @@ enum RunCommand {
         settings.fsdir = try fsdir(options.fsdir)
         settings.resultsDirectory = options.resultsDirectory
         settings.jsonPath = options.jsonPath
+        settings.budgetSeconds = options.budgetSeconds
+        settings.targetPrecisionPercent = options.targetPrecisionPercent
+        return settings
+    }
+
+    /// An interrupted run's measuring settings, with this command line's files.
+    static func resumed(_ old: RunSettings, with new: RunSettings) -> RunSettings {
+        var settings = old
+        settings.fsdir = new.fsdir
+        settings.resultsDirectory = new.resultsDirectory
+        settings.jsonPath = new.jsonPath
         return settings
     }
 
@@ -50,6 +75,9 @@ enum RunCommand {
         let relative = path.split(separator: "/").suffix(2).joined(separator: "/")
         let contents = Sys.readFile(path) ?? []
         print(Summary.render([Summary.File(path: relative, contents: contents)]), terminator: "")
+        if settings.budgetSeconds != nil || settings.targetPrecisionPercent != nil {
+            print("\n" + PrecisionReport.render(result), terminator: "")
+        }
         progress.message("results: \(path)" + (settings.jsonPath.map { ", JSON: \($0)" } ?? ""))
 
         let signal = RunSession.interruptingSignal

@@ -27,6 +27,13 @@ enum Usage {
           --fsdir <dir>           Directory for the private run directory (test files).
                                   (default: the first writable of /var/tmp and /tmp)
           --pin-ctx               Pin every process of a context-switch ring to one CPU.
+          --budget <duration>     Time for the whole run (90s, 10m, 2h): three intervals per cell
+                                  first, then more for the cells whose interval is widest, until
+                                  each reaches --target-ci or the time is spent.
+          --target-ci <percent>   Half-width of the 95% interval to aim at, percent of the value.
+                                  (default with --budget: 2)
+          --resume <json>         Continue the interrupted run of this JSON file: its settings and
+                                  benchmarks, measuring only the cells it lacks.
           --quiet                 Report only warnings and failures on standard error.
           -h, --help              Show help information.
         """

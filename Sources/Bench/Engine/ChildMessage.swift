@@ -46,7 +46,7 @@ enum ChildMessage: Equatable {
             var samples: [Sample] = []
             for item in items {
                 guard let pair = item.arrayValue, pair.count == 2, let ns = pair[0].doubleValue,
-                      let n = pair[1].doubleValue, n >= 1 else { return nil }
+                      let n = pair[1].doubleValue, n >= 1, n <= 9.0e15, abs(ns) < 9.0e18 else { return nil }
                 samples.append(Sample(elapsedNs: Int64(ns), iterations: UInt64(n)))
             }
             self = .samples(cell: cell, series: series, samples)

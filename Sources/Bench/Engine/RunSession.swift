@@ -59,12 +59,31 @@ public final class RunSession {
         let supervisor = Supervisor(settings: settings, calibration: calibration, files: files,
                                     wake: wake, progress: progress, baseSilenceSeconds: RunSession.baseSilenceSeconds)
         let benchmarks = request.benchmarks
-        let rounds = max(1, min(settings.rounds, settings.repetitions))
         var outcomes: [String: BenchmarkOutcome] = [:]
         for outcome in request.previous?.outcomes ?? [] { outcomes[outcome.id] = outcome }
         let runStarted = cshims_clock_now_ns()
+        func elapsed() -> Double { Double(cshims_clock_now_ns() - runStarted) / 1e9 }
+        var passSeconds: [String: [Double]] = [:]
+
+        /// One pass of one benchmark with this plan, merged into what it has so far.
+        func pass(_ index: Int, _ plan: CellPlan, round: Int, rounds: Int) {
+            let benchmark = benchmarks[index]
+            progress.benchmarkStarted(benchmark, index: index, total: benchmarks.count, round: round, rounds: rounds)
+            let outcome = supervisor.run(benchmark, plan: plan)
+            passSeconds[benchmark.id, default: []].append(outcome.elapsedSeconds)
+            let merged = outcomes[benchmark.id].map { $0.merging(outcome) } ?? outcome
+            outcomes[benchmark.id] = merged
+            progress.benchmarkFinished(merged, index: index, total: benchmarks.count, round: round, rounds: rounds)
+        }
+
+        // LMBench's fixed method: every cell gets its intervals, shared out over the
+        // rounds. With a budget or a precision target, a brief first measurement of
+        // three intervals per cell, then more for the widest intervals.
+        let adaptive = settings.budgetSeconds != nil || settings.targetPrecisionPercent != nil
+        let repetitions = adaptive ? min(3, settings.repetitions) : settings.repetitions
+        let rounds = adaptive ? repetitions : max(1, min(settings.rounds, settings.repetitions))
         rounds: for round in 0..<rounds {
-            let target = RunSession.cumulativeIntervals(round: round, rounds: rounds, repetitions: settings.repetitions)
+            let target = RunSession.cumulativeIntervals(round: round, rounds: rounds, repetitions: repetitions)
             for (index, benchmark) in benchmarks.enumerated() {
                 if cshims_interrupt_signal() != 0 { break rounds }
                 let sofar = outcomes[benchmark.id]
@@ -77,14 +96,42 @@ public final class RunSession {
                    !sofar.cells.isEmpty, round > 0 || request.previous != nil {
                     continue  // every cell already has its share
                 }
-                progress.benchmarkStarted(benchmark, index: index, total: benchmarks.count, round: round, rounds: rounds)
-                let outcome = supervisor.run(benchmark, plan: plan)
-                let merged = sofar.map { $0.merging(outcome) } ?? outcome
-                outcomes[benchmark.id] = merged
-                progress.benchmarkFinished(merged, index: index, total: benchmarks.count, round: round, rounds: rounds)
+                pass(index, plan, round: round, rounds: rounds)
             }
-            progress.roundFinished(round, rounds: rounds,
-                                   elapsedSeconds: Double(cshims_clock_now_ns() - runStarted) / 1e9)
+            progress.roundFinished(round, rounds: rounds, elapsedSeconds: elapsed())
+        }
+        if adaptive {
+            let target = (settings.targetPrecisionPercent ?? RunSession.defaultTargetPercent) / 100
+            var extra = 0
+            refine: while cshims_interrupt_signal() == 0 {
+                // The benchmarks with a cell still wider than the target, widest first.
+                let needy = benchmarks.indices.compactMap { index -> (index: Int, worst: Double, cells: [String])? in
+                    let benchmark = benchmarks[index]
+                    guard benchmark.everyRound, let sofar = outcomes[benchmark.id], !sofar.failedThisRun else { return nil }
+                    let wide = sofar.cells.compactMap { cell -> (String, Double)? in
+                        guard let precision = cell.roughPrecision, precision > target,
+                              (cell.series.map(\.samples.count).min() ?? 0) < RunSession.maximumAdaptiveIntervals else { return nil }
+                        return (cell.id, precision)
+                    }
+                    guard let worst = wide.map(\.1).max() else { return nil }
+                    return (index, worst, wide.map(\.0))
+                }.sorted { $0.worst > $1.worst }
+                if needy.isEmpty { break }
+                var ranAny = false
+                for item in needy {
+                    if cshims_interrupt_signal() != 0 { break refine }
+                    let cost = Statistics(passSeconds[benchmarks[item.index].id] ?? [0]).median
+                    if let budget = settings.budgetSeconds, elapsed() + cost > budget { continue }
+                    var plan = RunSession.plan(for: outcomes[benchmarks[item.index].id], target: 0)
+                    plan.intervals = Dictionary(uniqueKeysWithValues: item.cells.map { ($0, RunSession.adaptiveStep) })
+                    plan.defaultIntervals = 0
+                    pass(item.index, plan, round: rounds + extra, rounds: rounds + extra + 1)
+                    ranAny = true
+                }
+                extra += 1
+                progress.roundFinished(rounds + extra - 1, rounds: rounds + extra, elapsedSeconds: elapsed())
+                if !ranAny { break }
+            }
         }
         result.outcomes = benchmarks.compactMap { outcomes[$0.id] }.map(RunSession.flagUnrepresentableCells)
         for outcome in result.outcomes {
@@ -106,6 +153,12 @@ public final class RunSession {
         result.finishedAt = environment.endDate
         return result
     }
+
+    /// The precision aimed at with --budget alone, percent.
+    public static let defaultTargetPercent = 2.0
+    /// Intervals a cell gets per refining pass, and at most in all.
+    static let adaptiveStep = 2
+    static let maximumAdaptiveIntervals = 200
 
     /// A change of the null-call probe beyond this fraction is reported.
     static let driftWarningThreshold = 0.15

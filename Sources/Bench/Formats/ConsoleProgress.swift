@@ -92,12 +92,11 @@ public final class ConsoleProgress: ProgressReporter {
             if let failure = ConsoleProgress.failure(outcome) {
                 text += failure
             } else if outcome.cells.count == 1, let cell = outcome.cells.first {
-                let stats = cell.statistics
-                text += cFormat("%.4g ", stats.value) + cell.unit.rawValue
-                if let precision = stats.relativeHalfWidth { text += cFormat("  ±%.1f%%", precision * 100) }
+                text += cFormat("%.4g ", cell.value) + cell.unit.rawValue
+                if let precision = cell.roughPrecision { text += cFormat("  ±%.1f%%", precision * 100) }
             } else {
                 text += "\(outcome.cells.count) cells"
-                if let worst = outcome.cells.compactMap({ $0.statistics.relativeHalfWidth }).max() {
+                if let worst = outcome.cells.compactMap(\.roughPrecision).max() {
                     text += cFormat(", widest interval ±%.1f%%", worst * 100)
                 }
             }

@@ -172,7 +172,14 @@ private struct Output {
         line(ResultsFile.headerLine("CALIBRATION", cFormat(
             "clock read %.1f ns per interval, loop %.3f ns per iteration, slowdown %.2f, null call %.0f ns at start and %.0f ns at end",
             cal.clockReadNs, cal.loopOverheadNs, cal.slowdown, cal.nullCallNs, cal.nullCallEndNs)))
-        line("[METHOD: median of \(run.settings.repetitions) intervals per cell, in \(min(run.settings.rounds, run.settings.repetitions)) rounds]")
+        if let target = run.settings.precisionTarget {
+            let cells = run.allCells.compactMap { $0.statistics.relativeHalfWidth }
+            line("[METHOD: median of at least 3 intervals per cell, more until the 95% interval is within "
+                 + cFormat("±%.1f%%", target * 100) + (run.settings.budgetSeconds.map { cFormat(" or %.0f s are spent", $0) } ?? "")
+                 + "; \(cells.filter { $0 <= target }.count) of \(cells.count) cells reached it]")
+        } else {
+            line("[METHOD: median of \(run.settings.repetitions) intervals per cell, in \(min(run.settings.rounds, run.settings.repetitions)) rounds]")
+        }
         if let hello = run.outcomes.lazy.compactMap({ $0.notes["hello"] }).first {
             line(ResultsFile.headerLine("HELLO", hello))
         }

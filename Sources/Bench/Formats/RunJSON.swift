@@ -17,7 +17,7 @@ public enum RunJSON {
             ("settings", encode(run.settings)),
             ("environment", encode(run.environment)),
             ("calibration", encode(run.calibration)),
-            ("benchmarks", .array(run.outcomes.map(encode))),
+            ("benchmarks", .array(run.outcomes.map { encode($0, target: run.settings.precisionTarget) })),
         ])
     }
 
@@ -33,6 +33,7 @@ public enum RunJSON {
             ("pin_ctx", .bool(s.pinContextSwitch)),
             ("budget_s", s.budgetSeconds.map { .num($0) } ?? .null),
             ("target_precision_percent", s.targetPrecisionPercent.map { .num($0) } ?? .null),
+            ("benchmarks", .array(s.benchmarkIDs.map(JSON.string))),
         ])
     }
 
@@ -70,7 +71,7 @@ public enum RunJSON {
         ])
     }
 
-    public static func encode(_ o: BenchmarkOutcome) -> JSON {
+    public static func encode(_ o: BenchmarkOutcome, target: Double? = nil) -> JSON {
         var pairs: [(String, JSON)] = [("id", .string(o.id))]
         switch o.status {
         case .ok: pairs.append(("status", .string("ok")))
@@ -81,12 +82,12 @@ public enum RunJSON {
             ("elapsed_s", .num(o.elapsedSeconds)),
             ("warnings", .array(o.warnings.map(JSON.string))),
             ("notes", .object(o.notes.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
-            ("cells", .array(o.cells.map { encode($0) })),
+            ("cells", .array(o.cells.map { encode($0, target: target) })),
         ]
         return .object(pairs)
     }
 
-    public static func encode(_ cell: Cell, withStatistics: Bool = true) -> JSON {
+    public static func encode(_ cell: Cell, withStatistics: Bool = true, target: Double? = nil) -> JSON {
         var pairs: [(String, JSON)] = [("id", .string(cell.id)), ("unit", .string(cell.unit.rawValue))]
         if withStatistics {
             let stats = cell.statistics
@@ -96,6 +97,9 @@ public enum RunJSON {
                 ("precision", stats.relativeHalfWidth.map { .num($0) } ?? .null),
                 ("term_values_ns", .array(cell.termValues.map { .num($0) })),
             ]
+            if let target {
+                pairs.append(("target_reached", stats.relativeHalfWidth.map { .bool($0 <= target) } ?? .null))
+            }
         }
         pairs += [
             ("estimate", encode(cell.estimate)),
@@ -184,6 +188,13 @@ public enum RunJSON {
         s.pinContextSwitch = json["pin_ctx"]?.boolValue ?? false
         s.budgetSeconds = json["budget_s"]?.doubleValue
         s.targetPrecisionPercent = json["target_precision_percent"]?.doubleValue
+        s.benchmarkIDs = json["benchmarks"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        // Keep what a hostile file says within what a run can do.
+        s.enoughMicroseconds = min(max(s.enoughMicroseconds, 100), 10_000_000)
+        s.repetitions = min(max(s.repetitions, 1), 1000)
+        s.rounds = min(max(s.rounds, 1), 1000)
+        s.mb = min(max(s.mb, 1), 1 << 20)
+        s.requestedMB = min(max(s.requestedMB, 1), 1 << 20)
         return s
     }
 
@@ -258,7 +269,7 @@ public enum RunJSON {
             for pair in item["samples"]?.arrayValue ?? [] {
                 guard let values = pair.arrayValue, values.count == 2,
                       let ns = values[0].doubleValue, let n = values[1].doubleValue,
-                      ns.isFinite, n >= 1, n < 1.8e19, abs(ns) < 9.2e18 else {
+                      ns.isFinite, n >= 1, n <= 9.0e15, abs(ns) < 9.0e18 else {
                     throw fail("cell \(id), series \(name): a sample is not [elapsed_ns, iterations]")
                 }
                 s.samples.append(Sample(elapsedNs: Int64(ns), iterations: UInt64(n)))

@@ -159,21 +159,26 @@ struct FileParser {
 
     /// Whether $_ matches `pattern` ("." = any character but newline) at its start or anywhere.
     func matches(_ pattern: String, anchored: Bool = true) -> Bool {
-        FileParser.matches(line, Array(pattern.utf8), anchored: anchored)
+        FileParser.matches(line, pattern.utf8, anchored: anchored)
     }
 
-    static func matches(_ text: [UInt8], _ pattern: [UInt8], anchored: Bool) -> Bool {
+    static func matches<P: Collection>(_ text: [UInt8], _ pattern: P, anchored: Bool) -> Bool where P.Element == UInt8 {
+        let count = pattern.count
+        guard count <= text.count, let first = pattern.first else { return count == 0 }
         func at(_ start: Int) -> Bool {
-            guard start + pattern.count <= text.count else { return false }
-            for (k, p) in pattern.enumerated() {
-                let c = text[start + k]
+            var k = start
+            for p in pattern {
+                let c = text[k]
                 if p == UInt8(ascii: ".") { if c == 0x0A { return false } } else if c != p { return false }
+                k += 1
             }
             return true
         }
-        if anchored { return at(0) }
-        if pattern.count > text.count { return false }
-        return (0...(text.count - pattern.count)).contains(where: at)
+        if anchored { return (first == UInt8(ascii: ".") || text[0] == first) && at(0) }
+        for start in 0...(text.count - count) where (first == UInt8(ascii: ".") || text[start] == first) && at(start) {
+            return true
+        }
+        return false
     }
 
     var isBlank: Bool { line.allSatisfy { [0x20, 0x09, 0x0A, 0x0D, 0x0C, 0x0B].contains($0) } }
@@ -254,7 +259,7 @@ struct FileParser {
         if matches("Process fork.execve:") { push("lat_simpleproc", fieldValue(2)) }
         if matches("Process fork..bin.sh") { push("lat_shproc", fieldValue(3)) }
         if matches("Pipe bandwidth") { push("bw_pipe", fieldValue(2)) }
-        if matches("File ") && FileParser.matches(Array(line.dropFirst(5)), Array(" write bandwidth".utf8), anchored: false) {
+        if matches("File ") && FileParser.matches(Array(line.dropFirst(5)), " write bandwidth".utf8, anchored: false) {
             let kb = fieldValue(4)?.numeric ?? 0
             push("bw_file", .string(cFormat("%.2f", kb / 1024)))
         }

@@ -46,6 +46,18 @@ public struct Cell: Equatable, Sendable {
     }
 
     public var statistics: CellStatistics { CellStatistics(self) }
+
+    /// A quick relative half-width of the value's 95% interval (fewer resamples:
+    /// for deciding where more intervals go, not for reporting).
+    public var roughPrecision: Double? {
+        let groups = termGroups
+        guard groups.allSatisfy({ $0.count >= 3 }),
+              let interval = Bootstrap.interval(groups: groups, resamples: 300, seed: SplitMix64.seed(id), statistic: {
+                  estimate.evaluate($0)
+              }) else { return nil }
+        let v = value
+        return v == 0 || !v.isFinite ? nil : (interval.high - interval.low) / 2 / abs(v)
+    }
 }
 
 /// The value of a cell with its 95% bootstrap interval, and per-series summaries.

@@ -21,6 +21,14 @@ public struct RunSettings: Equatable, Sendable {
     public var budgetSeconds: Double?
     /// Target half-width of the 95% interval, percent of the value.
     public var targetPrecisionPercent: Double?
+    /// The benchmarks the run was asked for (so that --resume knows them all).
+    public var benchmarkIDs: [String] = []
+
+    /// The precision aimed at, as a fraction, when the run aims at one.
+    public var precisionTarget: Double? {
+        if let percent = targetPrecisionPercent { return percent / 100 }
+        return budgetSeconds == nil ? nil : RunSession.defaultTargetPercent / 100
+    }
 
     public init() {}
 }

@@ -1,7 +1,7 @@
 /// Percentile bootstrap confidence intervals for a statistic of one or more
 /// independent samples (each resampled with replacement on its own).
 public enum Bootstrap {
-    public static let defaultResamples = 2000
+    public static let defaultResamples = 1000
 
     /// The (1 - alpha) interval of `statistic` over `groups`; nil if any group is empty.
     public static func interval(groups: [[Double]], confidence: Double = 0.95,
