@@ -58,81 +58,20 @@ public final class RunSession {
         result.startedAt = environment.startDate
         let supervisor = Supervisor(settings: settings, calibration: calibration, files: files,
                                     wake: wake, progress: progress, baseSilenceSeconds: RunSession.baseSilenceSeconds)
-        let benchmarks = request.benchmarks
-        var outcomes: [String: BenchmarkOutcome] = [:]
-        for outcome in request.previous?.outcomes ?? [] { outcomes[outcome.id] = outcome }
-        let runStarted = cshims_clock_now_ns()
-        func elapsed() -> Double { Double(cshims_clock_now_ns() - runStarted) / 1e9 }
-        var passSeconds: [String: [Double]] = [:]
-
-        /// One pass of one benchmark with this plan, merged into what it has so far.
-        func pass(_ index: Int, _ plan: CellPlan, round: Int, rounds: Int) {
-            let benchmark = benchmarks[index]
-            progress.benchmarkStarted(benchmark, index: index, total: benchmarks.count, round: round, rounds: rounds)
-            let outcome = supervisor.run(benchmark, plan: plan)
-            passSeconds[benchmark.id, default: []].append(outcome.elapsedSeconds)
-            let merged = outcomes[benchmark.id].map { $0.merging(outcome) } ?? outcome
-            outcomes[benchmark.id] = merged
-            progress.benchmarkFinished(merged, index: index, total: benchmarks.count, round: round, rounds: rounds)
-        }
-
+        var passes = Passes(benchmarks: request.benchmarks, settings: settings, supervisor: supervisor, progress: progress,
+                            resuming: request.previous != nil)
+        for outcome in request.previous?.outcomes ?? [] { passes.outcomes[outcome.id] = outcome }
         // LMBench's fixed method: every cell gets its intervals, shared out over the
-        // rounds. With a budget or a precision target, a brief first measurement of
-        // three intervals per cell, then more for the widest intervals.
-        let adaptive = settings.budgetSeconds != nil || settings.targetPrecisionPercent != nil
-        let repetitions = adaptive ? min(3, settings.repetitions) : settings.repetitions
-        let rounds = adaptive ? repetitions : max(1, min(settings.rounds, settings.repetitions))
-        rounds: for round in 0..<rounds {
-            let target = RunSession.cumulativeIntervals(round: round, rounds: rounds, repetitions: repetitions)
-            for (index, benchmark) in benchmarks.enumerated() {
-                if cshims_interrupt_signal() != 0 { break rounds }
-                let sofar = outcomes[benchmark.id]
-                // A benchmark that crashed or hung in this run is not started again.
-                if let sofar, sofar.failedThisRun { continue }
-                if !benchmark.everyRound && round > 0 { continue }
-                // A benchmark measured once per run takes all its intervals in that pass.
-                let plan = RunSession.plan(for: sofar, target: benchmark.everyRound ? target : settings.repetitions)
-                if let sofar, sofar.status == .ok, plan.intervals.values.allSatisfy({ $0 == 0 }),
-                   !sofar.cells.isEmpty, round > 0 || request.previous != nil {
-                    continue  // every cell already has its share
-                }
-                pass(index, plan, round: round, rounds: rounds)
-            }
-            progress.roundFinished(round, rounds: rounds, elapsedSeconds: elapsed())
+        // rounds. With a budget or a precision target: three intervals per cell, then
+        // more for the widest intervals.
+        if let target = settings.precisionTarget {
+            passes.measureInRounds(rounds: min(3, settings.repetitions), repetitions: min(3, settings.repetitions))
+            passes.refine(target: target)
+        } else {
+            passes.measureInRounds(rounds: max(1, min(settings.rounds, settings.repetitions)), repetitions: settings.repetitions)
         }
-        if adaptive {
-            let target = (settings.targetPrecisionPercent ?? RunSession.defaultTargetPercent) / 100
-            var extra = 0
-            refine: while cshims_interrupt_signal() == 0 {
-                // The benchmarks with a cell still wider than the target, widest first.
-                let needy = benchmarks.indices.compactMap { index -> (index: Int, worst: Double, cells: [String])? in
-                    let benchmark = benchmarks[index]
-                    guard benchmark.everyRound, let sofar = outcomes[benchmark.id], !sofar.failedThisRun else { return nil }
-                    let wide = sofar.cells.compactMap { cell -> (String, Double)? in
-                        guard let precision = cell.roughPrecision, precision > target,
-                              (cell.series.map(\.samples.count).min() ?? 0) < RunSession.maximumAdaptiveIntervals else { return nil }
-                        return (cell.id, precision)
-                    }
-                    guard let worst = wide.map(\.1).max() else { return nil }
-                    return (index, worst, wide.map(\.0))
-                }.sorted { $0.worst > $1.worst }
-                if needy.isEmpty { break }
-                var ranAny = false
-                for item in needy {
-                    if cshims_interrupt_signal() != 0 { break refine }
-                    let cost = Statistics(passSeconds[benchmarks[item.index].id] ?? [0]).median
-                    if let budget = settings.budgetSeconds, elapsed() + cost > budget { continue }
-                    var plan = RunSession.plan(for: outcomes[benchmarks[item.index].id], target: 0)
-                    plan.intervals = Dictionary(uniqueKeysWithValues: item.cells.map { ($0, RunSession.adaptiveStep) })
-                    plan.defaultIntervals = 0
-                    pass(item.index, plan, round: rounds + extra, rounds: rounds + extra + 1)
-                    ranAny = true
-                }
-                extra += 1
-                progress.roundFinished(rounds + extra - 1, rounds: rounds + extra, elapsedSeconds: elapsed())
-                if !ranAny { break }
-            }
-        }
+        let benchmarks = request.benchmarks
+        let outcomes = passes.outcomes
         result.outcomes = benchmarks.compactMap { outcomes[$0.id] }.map(RunSession.flagUnrepresentableCells)
         for outcome in result.outcomes {
             for warning in outcome.warnings where warning.hasPrefix(RunSession.unrepresentablePrefix) {
@@ -234,4 +173,94 @@ public final class RunSession {
         return kilobytes / 1024
     }
 
+}
+
+/// The passes of one run over its benchmarks, and what they measured so far.
+private struct Passes {
+    let benchmarks: [Benchmark]
+    let settings: RunSettings
+    let supervisor: Supervisor
+    let progress: ProgressReporter
+    let resuming: Bool
+    var outcomes: [String: BenchmarkOutcome] = [:]
+    var passSeconds: [String: [Double]] = [:]
+    var rounds = 0
+    let started = cshims_clock_now_ns()
+
+    init(benchmarks: [Benchmark], settings: RunSettings, supervisor: Supervisor, progress: ProgressReporter, resuming: Bool) {
+        self.benchmarks = benchmarks
+        self.settings = settings
+        self.supervisor = supervisor
+        self.progress = progress
+        self.resuming = resuming
+    }
+
+    var elapsed: Double { Double(cshims_clock_now_ns() - started) / 1e9 }
+    var interrupted: Bool { cshims_interrupt_signal() != 0 }
+
+    /// One pass of one benchmark with this plan, merged into what it has so far.
+    mutating func pass(_ index: Int, _ plan: CellPlan, of total: Int) {
+        let benchmark = benchmarks[index]
+        progress.benchmarkStarted(benchmark, index: index, total: benchmarks.count, round: rounds, rounds: total)
+        let outcome = supervisor.run(benchmark, plan: plan)
+        passSeconds[benchmark.id, default: []].append(outcome.elapsedSeconds)
+        let merged = outcomes[benchmark.id].map { $0.merging(outcome) } ?? outcome
+        outcomes[benchmark.id] = merged
+        progress.benchmarkFinished(merged, index: index, total: benchmarks.count, round: rounds, rounds: total)
+    }
+
+    /// `repetitions` intervals per cell, shared out over `count` rounds. A benchmark
+    /// measured once per run takes all of LMBench's intervals in the first.
+    mutating func measureInRounds(rounds count: Int, repetitions: Int) {
+        for round in 0..<count {
+            let target = RunSession.cumulativeIntervals(round: round, rounds: count, repetitions: repetitions)
+            for (index, benchmark) in benchmarks.enumerated() {
+                if interrupted { return }
+                let sofar = outcomes[benchmark.id]
+                // A benchmark that crashed or hung in this run is not started again.
+                if let sofar, sofar.failedThisRun { continue }
+                if !benchmark.everyRound && round > 0 { continue }
+                let plan = RunSession.plan(for: sofar, target: benchmark.everyRound ? target : settings.repetitions)
+                if let sofar, sofar.status == .ok, plan.intervals.values.allSatisfy({ $0 == 0 }),
+                   !sofar.cells.isEmpty, round > 0 || resuming {
+                    continue  // every cell already has its share
+                }
+                pass(index, plan, of: count)
+            }
+            progress.roundFinished(rounds, rounds: count, elapsedSeconds: elapsed)
+            rounds += 1
+        }
+    }
+
+    /// More intervals for the cells whose interval is wider than `target`, widest
+    /// first, while the budget lasts (a pass is started only if its usual length fits).
+    mutating func refine(target: Double) {
+        while !interrupted {
+            let needy = benchmarks.indices.compactMap { index -> (index: Int, worst: Double, cells: [String])? in
+                let benchmark = benchmarks[index]
+                guard benchmark.everyRound, let sofar = outcomes[benchmark.id], !sofar.failedThisRun else { return nil }
+                let wide = sofar.cells.compactMap { cell -> (String, Double)? in
+                    guard let precision = cell.roughPrecision, precision > target,
+                          (cell.series.map(\.samples.count).min() ?? 0) < RunSession.maximumAdaptiveIntervals else { return nil }
+                    return (cell.id, precision)
+                }
+                guard let worst = wide.map(\.1).max() else { return nil }
+                return (index, worst, wide.map(\.0))
+            }.sorted { $0.worst > $1.worst }
+            var ranAny = false
+            for item in needy {
+                if interrupted { return }
+                let cost = Statistics(passSeconds[benchmarks[item.index].id] ?? [0]).median
+                if let budget = settings.budgetSeconds, elapsed + cost > budget { continue }
+                var plan = RunSession.plan(for: outcomes[benchmarks[item.index].id], target: 0)
+                plan.intervals = Dictionary(uniqueKeysWithValues: item.cells.map { ($0, RunSession.adaptiveStep) })
+                plan.defaultIntervals = 0
+                pass(item.index, plan, of: rounds + 1)
+                ranAny = true
+            }
+            if !ranAny { return }
+            progress.roundFinished(rounds, rounds: rounds + 1, elapsedSeconds: elapsed)
+            rounds += 1
+        }
+    }
 }
