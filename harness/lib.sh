@@ -53,8 +53,8 @@ lmbench_binary() {
 
 # run_allowance RUN-ARGUMENT...: generous seconds a `run` with these arguments
 # needs on a native machine (3x the measured times: processor 4 s, ctx 20 s,
-# latency 5 s, filevm 5 s, bandwidth 50 s), scaled up for more repetitions or a
-# longer --enough than the defaults (11, 5000 us).
+# latency 5 s, filevm 5 s, bandwidth 50 s), scaled by --repetitions x --enough
+# against the defaults (11 x 5000 us), but to no less than a quarter.
 run_allowance() {
     ra_total=0 ra_reps=11 ra_enough=5000 ra_skip=
     for ra_arg in "$@"; do
@@ -81,8 +81,8 @@ run_allowance() {
     done
     [ "$ra_total" -gt 0 ] || ra_total=250
     ra_work=$((ra_reps * ra_enough))
-    [ "$ra_work" -le 55000 ] || ra_total=$((ra_total * ra_work / 55000))
-    echo "$ra_total"
+    [ "$ra_work" -ge 13750 ] || ra_work=13750
+    echo $((ra_total * ra_work / 55000))
 }
 
 # exists_any PATH...: whether any of the paths exists.

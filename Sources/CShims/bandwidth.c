@@ -1,5 +1,6 @@
 #include "cshims_bandwidth.h"
 #include "cshims_memory.h"
+#include "cshims_ipc.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -227,21 +228,25 @@ static void write_forever(int fd, const char *buffer, size_t chunk) {
     }
 }
 
+struct message {
+    const char *buffer;
+    size_t chunk;
+};
+
+static void write_to_connection(int fd, void *context) {
+    struct message *m = context;
+    write_forever(fd, m->buffer, m->chunk);
+}
+
 void cshims_serve_stream_writer(void *state) {
     struct cshims_stream_writer_state *s = state;
     char *buffer = malloc(s->chunk);
     if (!buffer) return;
     memset(buffer, 1, s->chunk);  // touched, as LMBench's writers
     if (s->accept) {
-        for (;;) {
-            int fd = accept(s->fd, NULL, NULL);
-            if (fd < 0) {
-                if (errno == EINTR) continue;
-                return;
-            }
-            write_forever(fd, buffer, s->chunk);
-            close(fd);
-        }
+        struct message m = {buffer, s->chunk};
+        cshims_accept_each(s->fd, write_to_connection, &m);
+        return;
     }
     if (s->control_fd < 0) {
         write_forever(s->fd, buffer, s->chunk);

@@ -38,22 +38,37 @@ static void echo(int in, int out) {
     }
 }
 
+void cshims_accept_each(int listener, void (*serve)(int fd, void *context), void *context) {
+    for (;;) {
+        int fd = accept(listener, NULL, NULL);
+        if (fd < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        serve(fd, context);
+        close(fd);
+    }
+}
+
+static void echo_connection(int fd, void *context) {
+    (void)context;
+    echo(fd, fd);
+}
+
+// Reads until the client closes (read returns 0).
+static void wait_for_close(int fd, void *context) {
+    (void)context;
+    char c;
+    while (read(fd, &c, 1) < 0 && errno == EINTR) {}
+}
+
 void cshims_serve_echo(void *state) {
     struct cshims_echo_state *s = state;
     echo(s->read_fd, s->write_fd);
 }
 
 void cshims_serve_tcp_echo(void *state) {
-    struct cshims_echo_state *s = state;
-    for (;;) {
-        int fd = accept(s->read_fd, NULL, NULL);
-        if (fd < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        echo(fd, fd);
-        close(fd);
-    }
+    cshims_accept_each(((struct cshims_echo_state *)state)->read_fd, echo_connection, NULL);
 }
 
 void cshims_serve_udp_echo(void *state) {
@@ -72,17 +87,7 @@ void cshims_serve_udp_echo(void *state) {
 }
 
 void cshims_serve_accept_close(void *state) {
-    struct cshims_echo_state *s = state;
-    for (;;) {
-        int fd = accept(s->read_fd, NULL, NULL);
-        if (fd < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        char c;
-        while (read(fd, &c, 1) < 0 && errno == EINTR) {}
-        close(fd);
-    }
+    cshims_accept_each(((struct cshims_echo_state *)state)->read_fd, wait_for_close, NULL);
 }
 
 int cshims_loop_round_trip(void *state, uint64_t iterations) {

@@ -26,17 +26,22 @@ int cshims_loop_fork_exit(void *state, uint64_t iterations) {
     return 0;
 }
 
+// fork(); the child closes stdout and runs `path`; the parent waits.
+static int fork_exec_wait(const char *path, char *const argv[], char *const envp[]) {
+    pid_t pid = fork();
+    if (pid < 0) return errno;
+    if (pid == 0) {
+        close(1);
+        execve(path, argv, envp);
+        _exit(127);
+    }
+    return wait_success(pid);
+}
+
 int cshims_loop_fork_exec(void *state, uint64_t iterations) {
     struct cshims_exec_state *s = state;
     for (uint64_t i = 0; i < iterations; i++) {
-        pid_t pid = fork();
-        if (pid < 0) return errno;
-        if (pid == 0) {
-            close(1);
-            execve(s->path, s->argv, s->envp);
-            _exit(127);
-        }
-        int rc = wait_success(pid);
+        int rc = fork_exec_wait(s->path, s->argv, s->envp);
         if (rc) return rc;
     }
     return 0;
@@ -44,16 +49,9 @@ int cshims_loop_fork_exec(void *state, uint64_t iterations) {
 
 int cshims_loop_fork_shell(void *state, uint64_t iterations) {
     struct cshims_exec_state *s = state;
+    char *argv[] = {"sh", "-c", (char *)s->path, NULL};
     for (uint64_t i = 0; i < iterations; i++) {
-        pid_t pid = fork();
-        if (pid < 0) return errno;
-        if (pid == 0) {
-            char *argv[] = {"sh", "-c", (char *)s->path, NULL};
-            close(1);
-            execve("/bin/sh", argv, s->envp);
-            _exit(127);
-        }
-        int rc = wait_success(pid);
+        int rc = fork_exec_wait("/bin/sh", argv, s->envp);
         if (rc) return rc;
     }
     return 0;

@@ -1,4 +1,5 @@
 #include "cshims_rpc.h"
+#include "cshims_ipc.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
@@ -165,24 +166,21 @@ void cshims_serve_rpc_udp(void *state) {
     }
 }
 
-void cshims_serve_rpc_tcp(void *state) {
-    int listener = ((struct cshims_rpc_server_state *)state)->fd;
+// Answers record-marked calls on one connection until it closes.
+static void answer_connection(int fd, void *context) {
+    (void)context;
     unsigned char call[MAX_MESSAGE], reply[64];
     for (;;) {
-        int fd = accept(listener, NULL, NULL);
-        if (fd < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        for (;;) {
-            if (wait_readable(fd, -1) <= 0) break;
-            int n = read_record(fd, call, sizeof call);
-            if (n < 0) break;
-            int size = cshims_rpc_answer(call, n, reply);
-            if (size < 0 || write_record(fd, reply, size)) break;
-        }
-        close(fd);
+        if (wait_readable(fd, -1) <= 0) return;
+        int n = read_record(fd, call, sizeof call);
+        if (n < 0) return;
+        int size = cshims_rpc_answer(call, n, reply);
+        if (size < 0 || write_record(fd, reply, size)) return;
     }
+}
+
+void cshims_serve_rpc_tcp(void *state) {
+    cshims_accept_each(((struct cshims_rpc_server_state *)state)->fd, answer_connection, NULL);
 }
 
 int cshims_loop_rpc_call(void *state, uint64_t iterations) {

@@ -223,82 +223,50 @@ enum Arguments {
     static func parseRun(_ arguments: [String], command: String?) throws -> Command {
         var options = RunOptions()
         let topic = command ?? "run"
-        var index = 0
-        var optionsEnded = false
-        while index < arguments.count {
-            let argument = arguments[index]
-            index += 1
-            if optionsEnded || !argument.hasPrefix("-") {
+        var reader = OptionReader(arguments, command: topic, known: runOptions)
+        while let item = try reader.next() {
+            let name: String, text: String
+            switch item {
+            case .positional(let argument):
                 guard command != nil else {
                     throw UsageError(message: "Unexpected argument '\(argument)'. To choose benchmarks: 'lmbench-swift run \(argument)'", command: nil)
                 }
                 options.names.append(argument)
                 continue
+            case let .option(option, value):
+                name = option
+                text = value ?? ""
             }
-            if argument == "--" { optionsEnded = true; continue }
-            var name = argument
-            var inlineValue: String?
-            if let equals = argument.firstIndex(of: "=") {
-                name = String(argument[..<equals])
-                inlineValue = String(argument[argument.index(after: equals)...])
-            }
-            if name == "--help" || name == "-h" { return .help(topic) }
-            guard let option = runOptions.first(where: { $0.name == name }) else {
-                var message = "Unknown option '\(name)'"
-                if let near = runOptions.map(\.name).min(by: { editDistance($0, name) < editDistance($1, name) }),
-                   editDistance(near, name) <= 3 {
-                    message += ". Did you mean '\(near)'?"
-                }
-                throw UsageError(message: message, command: topic)
-            }
-            func value() throws -> String {
-                if let inlineValue { return inlineValue }
-                guard index < arguments.count else {
-                    throw UsageError(message: "Missing value for '\(name) \(option.placeholder ?? "")'", command: topic)
-                }
-                index += 1
-                return arguments[index - 1]
+            let placeholder = runOptions.first { $0.name == name }?.placeholder ?? ""
+            func invalid(_ expected: String) -> UsageError {
+                UsageError(message: "The value '\(text)' is invalid for '\(name) \(placeholder)': \(expected)", command: topic)
             }
             func number(_ range: ClosedRange<Int>) throws -> Int {
-                let text = try value()
                 guard let n = Int(text), range.contains(n) else {
-                    throw UsageError(message: "The value '\(text)' is invalid for '\(name) \(option.placeholder ?? "")': expected a whole number from \(range.lowerBound) to \(range.upperBound)", command: topic)
+                    throw invalid("expected a whole number from \(range.lowerBound) to \(range.upperBound)")
                 }
                 return n
             }
-            func path() throws -> String {
-                let text = try value()
-                guard !text.isEmpty else {
-                    throw UsageError(message: "The value for '\(name) \(option.placeholder ?? "")' must not be empty", command: topic)
-                }
-                return text
-            }
-            if option.placeholder == nil, inlineValue != nil {
-                throw UsageError(message: "'\(name)' takes no value", command: topic)
-            }
             switch name {
-            case "--results-dir": options.resultsDirectory = try path()
-            case "--json": options.jsonPath = try path()
+            case "--help": return .help(topic)
+            case "--results-dir": options.resultsDirectory = text
+            case "--json": options.jsonPath = text
             case "--repetitions": options.repetitions = try number(1...1000)
             case "--rounds": options.rounds = try number(1...1000)
             case "--enough": options.enoughMicroseconds = try number(100...10_000_000)
             case "--mb": options.mb = try number(1...1_048_576)
-            case "--fsdir": options.fsdir = try path()
+            case "--fsdir": options.fsdir = text
             case "--pin-ctx": options.pinContextSwitch = true
+            case "--quiet": options.quiet = true
+            case "--resume": options.resumePath = text
             case "--budget":
-                let text = try value()
-                guard let seconds = duration(text) else {
-                    throw UsageError(message: "The value '\(text)' is invalid for '--budget <duration>': expected a duration such as 90s, 10m or 2h", command: topic)
-                }
+                guard let seconds = duration(text) else { throw invalid("expected a duration such as 90s, 10m or 2h") }
                 options.budgetSeconds = seconds
             case "--target-ci":
-                let text = try value()
                 guard let percent = Double(text), percent > 0, percent <= 100 else {
-                    throw UsageError(message: "The value '\(text)' is invalid for '--target-ci <percent>': expected a number above 0 and at most 100", command: topic)
+                    throw invalid("expected a number above 0 and at most 100")
                 }
                 options.targetPrecisionPercent = percent
-            case "--resume": options.resumePath = try path()
-            case "--quiet": options.quiet = true
             default: break
             }
         }

@@ -12,6 +12,11 @@ typedef void (*cshims_server_fn)(void *_Nullable state);
 // child side of fork must not run the Swift runtime. Returns the pid, or -1.
 pid_t cshims_start_server(cshims_server_fn _Nonnull server, void *_Nullable state);
 
+// Accepts connections on `listener` one at a time, hands each to
+// `serve(fd, context)` and closes it; returns when accept fails.
+void cshims_accept_each(int listener, void (*_Nonnull serve)(int fd, void *_Nullable context),
+                        void *_Nullable context);
+
 // Descriptors of an echo server: what it reads from and writes to.
 struct cshims_echo_state {
     int read_fd;
