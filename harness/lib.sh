@@ -37,7 +37,8 @@ lmbench_binary() {
         printf '%s\n' "$LMBENCH_BINARY"
         return 0
     fi
-    need swift "the Swift toolchain; or set LMBENCH_BINARY"
+    command -v swift >/dev/null 2>&1 ||
+        fail "'swift' not found: put the Swift toolchain on PATH, or give the binary (--binary or LMBENCH_BINARY)"
     info "building the static binary: swift build -c release -Xswiftc -static-executable -Xlinker -s"
     lmbench_binary_log=$(mktemp)
     if ! (cd "$(repo_root)" && swift build -c release -Xswiftc -static-executable -Xlinker -s) \
@@ -54,24 +55,28 @@ lmbench_binary() {
 # run_allowance RUN-ARGUMENT...: generous seconds a `run` with these arguments
 # needs on a native machine (3x the measured times: processor 4 s, ctx 20 s,
 # latency 5 s, filevm 5 s, bandwidth 50 s), scaled by --repetitions x --enough
-# against the defaults (11 x 5000 us), but to no less than a quarter.
+# against the defaults (11 x 5000 us), but to no less than a quarter; at least
+# the --budget.
 run_allowance() {
-    ra_total=0 ra_reps=11 ra_enough=5000 ra_skip=
+    ra_total=0 ra_reps=11 ra_enough=5000 ra_budget=0s ra_option=''
     for ra_arg in "$@"; do
-        if [ -n "$ra_skip" ]; then
-            case $ra_skip in
+        if [ -z "$ra_option" ]; then
+            case $ra_arg in   # --enough=1000 as --enough 1000
+                --*=*) ra_option=${ra_arg%%=*} ra_arg=${ra_arg#*=} ;;
+            esac
+        fi
+        if [ -n "$ra_option" ]; then   # the value of ra_option
+            case $ra_option in
                 --repetitions) ra_reps=$ra_arg ;;
                 --enough) ra_enough=$ra_arg ;;
+                --budget) ra_budget=$ra_arg ;;
             esac
-            ra_skip=
+            ra_option=''
             continue
         fi
         case $ra_arg in
             run|--quiet|--pin-ctx) ;;
-            --repetitions=*) ra_reps=${ra_arg#*=} ;;
-            --enough=*) ra_enough=${ra_arg#*=} ;;
-            --*=*) ;;
-            --*) ra_skip=$ra_arg ;;
+            --*) ra_option=$ra_arg ;;   # its value follows
             processor|latency|filevm) ra_total=$((ra_total + 15)) ;;
             ctx) ra_total=$((ra_total + 60)) ;;
             bandwidth) ra_total=$((ra_total + 150)) ;;
@@ -80,9 +85,18 @@ run_allowance() {
         esac
     done
     [ "$ra_total" -gt 0 ] || ra_total=250
+    case $ra_reps$ra_enough in *[!0-9]*) ra_reps=11 ra_enough=5000 ;; esac
     ra_work=$((ra_reps * ra_enough))
     [ "$ra_work" -ge 13750 ] || ra_work=13750
-    echo $((ra_total * ra_work / 55000))
+    ra_total=$((ra_total * ra_work / 55000))
+    case $ra_budget in   # 90s, 10m, 2h
+        *[0-9]s) ra_budget=${ra_budget%s} ;;
+        *[0-9]m) ra_budget=$((${ra_budget%m} * 60)) ;;
+        *[0-9]h) ra_budget=$((${ra_budget%h} * 3600)) ;;
+    esac
+    case $ra_budget in *[!0-9]*|'') ra_budget=0 ;; esac
+    [ "$ra_budget" -le "$ra_total" ] || ra_total=$ra_budget
+    echo "$ra_total"
 }
 
 # exists_any PATH...: whether any of the paths exists.
@@ -113,10 +127,16 @@ null_call_us() {
 # background and wait for it, so that a signal to the script runs its trap at
 # once (timeout puts itself in its own process group, out of reach of the
 # terminal's Ctrl-C); the trap calls stop_background. Returns COMMAND's exit
-# status, 124 when it ran out of time.
-background_pid=''
+# status, 124 when it ran out of time. COMMAND's standard error goes to the file
+# $background_stderr if that is set (not by redirecting this function's: a trap
+# running during the wait would write there too).
+background_pid='' background_stderr=''
 in_background() {
-    timeout -k 5 "$@" </dev/null &
+    if [ -n "$background_stderr" ]; then
+        timeout -k 5 "$@" </dev/null 2>"$background_stderr" &
+    else
+        timeout -k 5 "$@" </dev/null &
+    fi
     background_pid=$!
     in_background_status=0
     wait "$background_pid" 2>/dev/null || in_background_status=$?   # 2>: no "Aborted" notice

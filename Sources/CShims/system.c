@@ -1,7 +1,9 @@
 #include "cshims_system.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/ioctl.h>
@@ -50,6 +52,20 @@ int cshims_terminal_columns(int fd) {
     return ws.ws_col;
 }
 
+// Brings up the loopback interface, which nothing has done in a bare guest.
+static void loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) return;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+        ifr.ifr_flags |= IFF_UP;
+        ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    close(fd);
+}
+
 static int saved_argc;
 static char **saved_argv;
 
@@ -74,6 +90,8 @@ __attribute__((constructor(101))) static void cshims_early_start(int argc, char 
         mount("sysfs", "/sys", "sysfs", 0, NULL);
         mkdir("/dev", 0755);
         mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+        loopback_up();  // the network benchmarks talk to 127.0.0.1
+        mkdir("/tmp", 01777);
     }
     if (access("/proc/self/exe", F_OK) != 0) {
         setenv("SWIFT_BACKTRACE", "enable=no,swift-backtrace=/nonexistent", 0);

@@ -65,14 +65,25 @@ public struct Comparison: Sendable {
             }
             let factor = { (base: Double, cand: Double) in metric.largerIsBetter ? base / cand : cand / base }
             var interval: (low: Double, high: Double)?
+            var nearZero = false
             if let br = bSide.replicates, let cr = cSide.replicates {
-                let factors = zip(br, cr).map(factor)
-                replicates[metric.key] = factors
-                interval = Comparison.percentiles(factors)
+                // A ratio is meaningful only while both values stay positive: a cell
+                // computed as a difference can reach zero within its own noise.
+                if br.allSatisfy({ $0 > 0 }) && cr.allSatisfy({ $0 > 0 }) {
+                    let factors = zip(br, cr).map(factor)
+                    replicates[metric.key] = factors
+                    interval = Comparison.percentiles(factors)
+                } else {
+                    nearZero = true
+                }
             }
             var row = Row(metric: metric, baseline: bs, candidate: cs, slowdown: factor(bs.value, cs.value),
                           interval: interval, flags: [])
             row.flags = Comparison.flags(row)
+            if nearZero {
+                row.flags = row.flags.filter { $0 != "no interval" }
+                    + ["no interval: a side's value is within its noise of zero (a difference of two times)"]
+            }
             rows.append(row)
         }
         self.rows = rows

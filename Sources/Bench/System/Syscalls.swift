@@ -301,6 +301,9 @@ public enum Sys {
             try withSocketAddress(&address) { sa, length in
                 _ = try check("connect", "127.0.0.1:\(port)") { Glibc.connect(fd, sa, length) }
             }
+        } catch let error as SystemError where error.errno == Errno(ENETUNREACH) {
+            close(fd)
+            throw BenchError("\(error) (the loopback interface is down: ip link set lo up)")
         } catch {
             close(fd)
             throw error
