@@ -22,6 +22,11 @@ int cshims_set_cpus(const int *_Nonnull cpus, int count);
 int cshims_pipe_cloexec(int fds[_Nonnull 2]);
 int cshims_accept_cloexec(int fd);
 
+// Marks a directory as the top of a directory hierarchy (chattr +T,
+// FS_TOPDIR_FL), so that ext4 spreads the directories made in it over its block
+// groups. Returns 0 or errno (file systems without the flag refuse: harmless).
+int cshims_mark_top_directory(const char *_Nonnull path);
+
 // Columns of the terminal on fd, or 0 (ioctl is variadic).
 int cshims_terminal_columns(int fd);
 
