@@ -83,6 +83,37 @@ final class ComparisonTests: XCTestCase {
                       "\(c.warnings)")
     }
 
+    /// A/A: recorded runs of one kernel on one machine, taken one after the other
+    /// (run 1, 2, 3, 4; baseline 1 and 3, candidate 2 and 4).
+    func aaRuns(_ names: [String]) throws -> [MeasuredRun] {
+        try MeasuredRun.load(names.map { Fixtures.runs.appendingPathComponent("aa/\($0)").path })
+    }
+
+    func assertSameKernel(_ c: Comparison, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertGreaterThanOrEqual(c.compared.count, 20, file: file, line: line)
+        for row in c.compared {
+            let factor = try XCTUnwrap(row.slowdown)
+            XCTAssertTrue(row.significant != true || abs(factor - 1) <= 0.1,
+                          "\(row.metric.label): \(factor) \(String(describing: row.interval))", file: file, line: line)
+        }
+        for table in c.tables where table.interval != nil {
+            XCTAssertEqual(try XCTUnwrap(table.geometricMean), 1, accuracy: 0.1, "\(table.table)", file: file, line: line)
+        }
+    }
+
+    func testAAOneRunPerSide() throws {
+        let c = Comparison(baseline: try aaRuns(["run1.json"]), candidate: try aaRuns(["run2.json"]))
+        try assertSameKernel(c)
+        XCTAssertEqual(c.notes.count, 1, "one run per side: the intervals do not cover run-to-run variation")
+    }
+
+    func testAASeveralRunsPerSide() throws {
+        let c = Comparison(baseline: try aaRuns(["run1.json", "run3.json"]), candidate: try aaRuns(["run2.json", "run4.json"]))
+        try assertSameKernel(c)
+        XCTAssertEqual(c.notes, [])
+        XCTAssertEqual(c.compared.first?.baseline?.runs, 2)
+    }
+
     func testSuspiciousCellsAreFlagged() throws {
         let base = SampleRun.latency("sig-catch", 3.0), slow = SampleRun.latency("sig-catch", 2.0)
         func run(_ cell: Cell, _ name: String) -> MeasuredRun {

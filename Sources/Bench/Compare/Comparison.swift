@@ -40,6 +40,8 @@ public struct Comparison: Sendable {
     public let rows: [Row]
     public let tables: [TableSummary]
     public let warnings: [String]
+    /// How to read the intervals.
+    public let notes: [String]
 
     /// Rows with both sides.
     public var compared: [Row] { rows.filter { $0.slowdown != nil } }
@@ -100,6 +102,9 @@ public struct Comparison: Sendable {
             return TableSummary(table: table, geometricMean: mean, interval: interval, cells: members.count)
         }
         warnings = Comparison.environmentWarnings(baseline: baseline, candidate: candidate)
+        notes = baseline.count == 1 || candidate.count == 1
+            ? ["with one run on a side, its interval shows the variation within that run only, not from run to run or boot to boot: pool several runs per side (compare-kernels --boots N) for that"]
+            : []
     }
 
     /// A side's value (median of its runs) and, when it has any spread to draw

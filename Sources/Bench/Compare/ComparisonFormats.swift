@@ -50,6 +50,7 @@ enum ComparisonText {
     static func render(_ c: Comparison) -> String {
         var out = sources(c).joined(separator: "\n") + "\n"
         for warning in c.warnings { out += "warning: \(warning)\n" }
+        for note in c.notes { out += "note: \(note)\n" }
         for table in Group.allCases {
             let rows = c.compared.filter { $0.metric.table == table }
             guard !rows.isEmpty else { continue }
@@ -87,6 +88,7 @@ enum ComparisonText {
     static func markdown(_ c: Comparison) -> String {
         var out = sources(c).map { "- \($0)" }.joined(separator: "\n") + "\n"
         for warning in c.warnings { out += "- **warning:** \(warning)\n" }
+        for note in c.notes { out += "- note: \(note)\n" }
         for table in Group.allCases {
             let rows = c.compared.filter { $0.metric.table == table }
             guard !rows.isEmpty else { continue }
@@ -169,6 +171,7 @@ enum ComparisonText {
             ("baseline", .array(c.baselineSources.map(JSON.string))),
             ("candidate", .array(c.candidateSources.map(JSON.string))),
             ("warnings", .array(c.warnings.map(JSON.string))),
+            ("notes", .array(c.notes.map(JSON.string))),
             ("tables", .array(Group.allCases.compactMap { table in
                 let rows = c.rows.filter { $0.metric.table == table }
                 guard !rows.isEmpty else { return nil }
