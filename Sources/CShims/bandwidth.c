@@ -19,6 +19,10 @@
 #define EVERY(DO) EIGHT(DO, 0) EIGHT(DO, 8) EIGHT(DO, 16) EIGHT(DO, 24) EIGHT(DO, 32) EIGHT(DO, 40) \
     EIGHT(DO, 48) EIGHT(DO, 56) EIGHT(DO, 64) EIGHT(DO, 72) EIGHT(DO, 80) EIGHT(DO, 88) EIGHT(DO, 96) \
     EIGHT(DO, 104) EIGHT(DO, 112) EIGHT(DO, 120)
+// LMBench's frd and rd add up each block as one expression, then add it to the
+// sum: each block's chain of additions is its own, and blocks overlap in the
+// pipeline. The empty asm keeps the compiler from folding the chains into one.
+#define BLOCK_SUM(block) __asm__("" : "+r"(block))
 // LMBench's fwr is one chained assignment, p[0] = p[1] = ... = p[127] = 1, which
 // stores from the last int of a block down to the first.
 #define EIGHT_DOWN(DO, b) DO((b) + 7) DO((b) + 6) DO((b) + 5) DO((b) + 4) DO((b) + 3) DO((b) + 2) DO((b) + 1) DO(b)
@@ -34,8 +38,10 @@ int cshims_loop_memory_read(void *state, uint64_t iterations) {
     for (uint64_t i = 0; i < iterations; i++) {
         for (const volatile int *p = s->source; p <= last; p += 128) {
 #define DO(k) + p[k]
-            sum += 0 EVERY(DO);
+            int block = 0 EVERY(DO);
 #undef DO
+            BLOCK_SUM(block);
+            sum += block;
         }
     }
     s->sink += sum;
@@ -49,8 +55,10 @@ int cshims_loop_memory_read_partial(void *state, uint64_t iterations) {
     for (uint64_t i = 0; i < iterations; i++) {
         for (const volatile int *p = s->source; p <= last; p += 128) {
 #define DO(k) + p[k]
-            sum += 0 EVERY_4TH(DO);
+            int block = 0 EVERY_4TH(DO);
 #undef DO
+            BLOCK_SUM(block);
+            sum += block;
         }
     }
     s->sink += sum;

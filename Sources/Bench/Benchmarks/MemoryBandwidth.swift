@@ -3,7 +3,7 @@ import Glibc
 
 /// bw_mem: reading, writing and copying memory, for every size of LMBench's
 /// lists (copies over the half list, so both buffers fit in --mb). Buffers are
-/// page-aligned and zero-filled before timing; the copy target of the "aligned"
+/// allocated per size, page-aligned and zero-filled before timing; the copy target of the "aligned"
 /// variant is offset by 1920 bytes, as LMBench's "conflict" option. Each loop
 /// makes one 4-byte access per int it touches (the partial loops every 4th int),
 /// as LMBench's C built with -O does. One block per operation, lines
@@ -46,15 +46,15 @@ enum MemoryBandwidth {
     static func measure(_ ctx: BenchmarkContext, _ block: MemoryBandwidthBlock) throws {
         let lists = ResultsFile.sizeLists(mb: ctx.settings.mb)
         let sizes = (block.fullList ? lists.all : lists.half).filter { ctx.wants("\(block.id)/\($0)") }
-        guard let largest = sizes.map(ResultsFile.bytes).max() else { return }
         let (loop, copies, offset) = MemoryBandwidth.loop(block)
-        // One pair of buffers at the largest size; smaller sizes use their start.
-        let source = try Sys.pageAlignedBuffer(largest)
-        defer { free(source) }
-        let target = copies ? try Sys.pageAlignedBuffer(largest + 2048) : nil
-        defer { free(target) }
         for size in sizes {
+            // Buffers of this size, as LMBench's (a size's memory, and whether the
+            // kernel backs it with huge pages, is part of what the loop meets).
             let bytes = ResultsFile.bytes(size)
+            let source = try Sys.pageAlignedBuffer(bytes)
+            defer { free(source) }
+            let target = copies ? try Sys.pageAlignedBuffer(bytes + 2048) : nil
+            defer { free(target) }
             try withLoopState(cshims_memory_state(source: source.assumingMemoryBound(to: Int32.self),
                                                   target: target.map { ($0 + offset).assumingMemoryBound(to: Int32.self) },
                                                   bytes: bytes, sink: 0)) { state in

@@ -6,13 +6,14 @@ import CShims
 enum ProcessorClock {
     static let benchmarks: [Benchmark] = [
         Benchmark(id: "mhz", groups: [.processor],
-                  summary: "a chain of dependent register additions, one cycle each", lmbench: "mhz", placement: .quietestCPU) { ctx in
+                  summary: "a chain of dependent register additions, one cycle each", lmbench: "mhz",
+                  placement: .quietestCPU) { ctx in
             guard ctx.wants("mhz") else { return }
-            let series = try ctx.measure("chain", for: "mhz", loop: TimedLoop(cshims_loop_add_chain),
-                                         operationsPerIteration: Double(CSHIMS_ADD_CHAIN_LENGTH))
+            let series = try ctx.measure("mhz", [.init("chain", TimedLoop(cshims_loop_add_chain),
+                                                       operationsPerIteration: Double(CSHIMS_ADD_CHAIN_LENGTH))])
             ctx.record(Cell(id: "mhz", unit: .megahertz,
                             estimate: Estimate(terms: [.init("chain", 1, .minimum)], form: .reciprocal(numerator: 1000)),
-                            series: [series]))
+                            series: series))
         },
     ]
 }

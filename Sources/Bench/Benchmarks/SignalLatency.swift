@@ -8,7 +8,8 @@ import Glibc
 enum SignalLatency {
     static let benchmarks: [Benchmark] = [
         Benchmark(id: "sig-install", groups: [.processor],
-                  summary: "sigaction() installing a SIGUSR1 handler", lmbench: "lat_sig install", placement: .quietestCPU) { ctx in
+                  summary: "sigaction() installing a SIGUSR1 handler", lmbench: "lat_sig install",
+                  placement: .quietestCPU) { ctx in
             try ctx.measureLatency("sig-install", loop: TimedLoop(cshims_loop_sigaction_install))
         },
         Benchmark(id: "sig-catch", groups: [.processor],

@@ -74,13 +74,17 @@ public final class Crosscheck {
         _ = cshims_become_subreaper()
         let scratch = try Sys.mkdtemp(request.settings.fsdir + "/lmbench-swift-crosscheck.XXXXXX")
         var createdHello = false
+        // LMBench's stat target lies directly in the fs directory ($FSDIR/lmbench),
+        // as ours does, so both paths have the same depth to look up.
+        let stat = try Sys.mkstemp(request.settings.fsdir + "/lmbench-swift-crosscheck-stat.XXXXXX")
+        Sys.close(stat.fd)
         defer {
             try? Sys.removeTree(scratch)
+            try? Sys.unlink(stat.path)
             if createdHello { try? Sys.unlink("/tmp/hello") }
         }
-        let statFile = scratch + "/lmbench"
-        Sys.close(try Sys.open(statFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644))
-        let runner = ProgramRunner(directory: request.lmbenchDirectory, scratch: scratch, settings: request.settings)
+        let runner = ProgramRunner(directory: request.lmbenchDirectory, scratch: scratch, statFile: stat.path,
+                                   settings: request.settings)
         var fileWritten = false
 
         func row(_ cell: String, _ benchmark: String) -> Int {
@@ -177,12 +181,14 @@ public final class Crosscheck {
 struct ProgramRunner {
     let directory: String
     let scratch: String
+    let statFile: String
     let settings: RunSettings
     let slowdown: Double
 
-    init(directory: String, scratch: String, settings: RunSettings) {
+    init(directory: String, scratch: String, statFile: String, settings: RunSettings) {
         self.directory = directory
         self.scratch = scratch
+        self.statFile = statFile
         self.settings = settings
         slowdown = max(1, Calibration.nullCallProbe(clockReadNs: 0) / Calibration.typicalNullCallNs)
     }
@@ -201,7 +207,7 @@ struct ProgramRunner {
     }
 
     func expand(_ argument: String) -> String {
-        argument.replacing(LMBenchPrograms.statFile, with: scratch + "/lmbench")
+        argument.replacing(LMBenchPrograms.statFile, with: statFile)
             .replacing(LMBenchPrograms.testFile, with: scratch + "/XXX")
             .replacing(LMBenchPrograms.scratch, with: scratch)
             .replacing(LMBenchPrograms.binaries, with: directory)

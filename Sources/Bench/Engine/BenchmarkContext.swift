@@ -44,11 +44,9 @@ public final class BenchmarkContext {
 
     /// Times the loops of one cell, an interval of each in turn, and returns their
     /// series; nothing is recorded yet.
-    public func measure(_ cell: String, _ specs: [SeriesSpec], minimumIntervalNs: Double = 0,
-                        maximumIterations: UInt64 = 1 << 40) throws -> [Series] {
+    public func measure(_ cell: String, _ specs: [SeriesSpec]) throws -> [Series] {
         for spec in specs { channel.send(.phase(cell: cell, series: spec.name)) }
-        var sampler = Sampler(targetNs: max(enoughNs, minimumIntervalNs), repetitions: plan.intervals(for: cell))
-        sampler.maximumIterations = maximumIterations
+        let sampler = Sampler(targetNs: enoughNs, repetitions: plan.intervals(for: cell))
         let subjects = specs.map {
             Sampler.Subject(name: "\(cell) \($0.name)", loop: $0.loop, hooks: $0.hooks,
                             startIterations: plan.startIterations[CellPlan.key(cell, $0.name)],
@@ -78,11 +76,8 @@ public final class BenchmarkContext {
 
     /// Times one loop for `cell` and returns its series.
     public func measure(_ seriesName: String, for cell: String, loop: TimedLoop,
-                        operationsPerIteration: Double = 1, minimumIntervalNs: Double = 0,
-                        maximumIterations: UInt64 = 1 << 40,
                         hooks: Sampler.Hooks = Sampler.Hooks()) throws -> Series {
-        try measure(cell, [SeriesSpec(seriesName, loop, operationsPerIteration: operationsPerIteration, hooks: hooks)],
-                    minimumIntervalNs: minimumIntervalNs, maximumIterations: maximumIterations)[0]
+        try measure(cell, [SeriesSpec(seriesName, loop, hooks: hooks)])[0]
     }
 
     /// Times one run of `loop` with one iteration, without warm-up: an operation
