@@ -46,6 +46,16 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    func testWordSumReadsEveryWordAlsoBelowOneStep() {
+        // 128 words make one unrolled step; a 512-byte chunk (64 words) is less than one.
+        for words in [64, 128, 200, 8192] {
+            let buffer = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: words)
+            defer { buffer.deallocate() }
+            buffer.initialize(repeating: 1)
+            XCTAssertEqual(cshims_sum_words(buffer.baseAddress, words * 8), UInt64(words), "\(words) words")
+        }
+    }
+
     func testCalibrationIsPlausible() {
         let c = Calibration.measure()
         XCTAssertGreaterThan(c.clockReadNs, 0)

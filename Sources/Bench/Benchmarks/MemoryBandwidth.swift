@@ -3,11 +3,11 @@ import Glibc
 
 /// bw_mem: reading, writing and copying memory, for every size of LMBench's
 /// lists (copies over the half list, so both buffers fit in --mb). Buffers are
-/// allocated per size, page-aligned and zero-filled before timing; the copy target of the "aligned"
-/// variant is offset by 1920 bytes, as LMBench's "conflict" option. Each loop
-/// makes one 4-byte access per int it touches (the partial loops every 4th int),
-/// as LMBench's C built with -O does. One block per operation, lines
-/// "<size in MB> <MB/s>".
+/// allocated per size, page-aligned and zero-filled before timing; the copy
+/// target of the "aligned" variant is offset by 1920 bytes, as LMBench's
+/// "conflict" option. Each loop makes one 4-byte access per int it touches (the
+/// partial loops every 4th int), as LMBench's C built with -O does. One block
+/// per operation, lines "<size in MB> <MB/s>".
 enum MemoryBandwidth {
     typealias Loop = @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Int32
 
