@@ -23,8 +23,10 @@ enum FileBandwidth {
                     let bytes = ResultsFile.bytes(size)
                     try withLoopState(cshims_reread_state(path: path, fd: fd, bytes: bytes, chunk: min(bytes, 64 << 10),
                                                           buffer: buffer, sink: 0)) { state in
-                        try record(ctx, "file-reread/\(size)", bytes, TimedLoop(cshims_loop_file_reread, state))
-                        try record(ctx, "file-reread-open2close/\(size)", bytes, TimedLoop(cshims_loop_file_reread_open, state))
+                        try ctx.measureBandwidth("file-reread/\(size)", bytes: bytes,
+                                                 loop: TimedLoop(cshims_loop_file_reread, state))
+                        try ctx.measureBandwidth("file-reread-open2close/\(size)", bytes: bytes,
+                                                 loop: TimedLoop(cshims_loop_file_reread_open, state))
                     }
                 }
             }
@@ -41,8 +43,10 @@ enum FileBandwidth {
                     let map = try Sys.mmap(bytes, PROT_READ, MAP_SHARED, fd, subject: ctx.testFile)
                     defer { Sys.munmap(map, bytes) }
                     try withLoopState(cshims_mapped_reread_state(path: path, map: map, bytes: bytes, sink: 0)) { state in
-                        try record(ctx, "mmap-reread/\(size)", bytes, TimedLoop(cshims_loop_mapped_reread, state))
-                        try record(ctx, "mmap-reread-open2close/\(size)", bytes, TimedLoop(cshims_loop_mapped_reread_open, state))
+                        try ctx.measureBandwidth("mmap-reread/\(size)", bytes: bytes,
+                                                 loop: TimedLoop(cshims_loop_mapped_reread, state))
+                        try ctx.measureBandwidth("mmap-reread-open2close/\(size)", bytes: bytes,
+                                                 loop: TimedLoop(cshims_loop_mapped_reread_open, state))
                     }
                 }
             }
@@ -50,12 +54,4 @@ enum FileBandwidth {
     ]
 
     static func sizes(_ ctx: BenchmarkContext) -> [String] { ResultsFile.sizeLists(mb: ctx.settings.mb).all }
-
-    /// Measures one bandwidth cell of `bytes` per iteration.
-    static func record(_ ctx: BenchmarkContext, _ cell: String, _ bytes: Int, _ loop: TimedLoop) throws {
-        guard ctx.wants(cell) else { return }
-        let series = try ctx.measure(cell, [.init("main", loop)])
-        ctx.record(Cell(id: cell, unit: .megabytesPerSecond, estimate: .megabytesPerSecond(bytes: Double(bytes)),
-                        series: series, detail: ["bytes": String(bytes)]))
-    }
 }

@@ -58,7 +58,7 @@ enum MemoryBandwidth {
             try withLoopState(cshims_memory_state(source: source.assumingMemoryBound(to: Int32.self),
                                                   target: target.map { ($0 + offset).assumingMemoryBound(to: Int32.self) },
                                                   bytes: bytes, sink: 0)) { state in
-                try FileBandwidth.record(ctx, "\(block.id)/\(size)", bytes, TimedLoop(loop, state))
+                try ctx.measureBandwidth("\(block.id)/\(size)", bytes: bytes, loop: TimedLoop(loop, state))
             }
         }
     }

@@ -98,6 +98,14 @@ public final class BenchmarkContext {
         record(Cell(id: cell, unit: .microseconds, estimate: .microseconds(), series: [series], detail: detail))
     }
 
+    /// Measures one series and records it as a cell in MB/s, `bytes` per iteration.
+    public func measureBandwidth(_ cell: String, bytes: Int, loop: TimedLoop) throws {
+        guard wants(cell) else { return }
+        let series = try measure("main", for: cell, loop: loop)
+        record(Cell(id: cell, unit: .megabytesPerSecond, estimate: .megabytesPerSecond(bytes: Double(bytes)),
+                    series: [series], detail: ["bytes": String(bytes)]))
+    }
+
     public func record(_ cell: Cell) { channel.send(.cell(cell)) }
     public func note(_ key: String, _ value: String) { channel.send(.note(key: key, value: value)) }
     public func warn(_ text: String) { channel.send(.warning(text)) }
