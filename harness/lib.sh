@@ -56,9 +56,9 @@ lmbench_binary() {
 # needs on a native machine (3x the measured times: processor 4 s, ctx 20 s,
 # latency 5 s, filevm 5 s, bandwidth 50 s), scaled by --repetitions x --enough
 # against the defaults (11 x 5000 us), but to no less than a quarter; at least
-# the --budget.
+# the --budget; with a switch (an A/B run) twice that, plus its flips.
 run_allowance() {
-    ra_total=0 ra_reps=11 ra_enough=5000 ra_budget=0s ra_option=''
+    ra_total=0 ra_reps=11 ra_enough=5000 ra_budget=0s ra_option='' ra_switch=''
     for ra_arg in "$@"; do
         if [ -z "$ra_option" ]; then
             case $ra_arg in   # --enough=1000 as --enough 1000
@@ -70,6 +70,7 @@ run_allowance() {
                 --repetitions) ra_reps=$ra_arg ;;
                 --enough) ra_enough=$ra_arg ;;
                 --budget) ra_budget=$ra_arg ;;
+                --switch|--switch-on) ra_switch=yes ;;
             esac
             ra_option=''
             continue
@@ -96,6 +97,7 @@ run_allowance() {
     esac
     case $ra_budget in *[!0-9]*|'') ra_budget=0 ;; esac
     [ "$ra_budget" -le "$ra_total" ] || ra_total=$ra_budget
+    [ -z "$ra_switch" ] || ra_total=$((2 * ra_total + 30))
     echo "$ra_total"
 }
 
@@ -107,13 +109,19 @@ exists_any() {
     return 1
 }
 
-# next_number OUT HOST: the first N that no run in OUT uses yet, so repeated
+# next_number OUT HOST [COUNT]: the first N such that no run in OUT uses N ...
+# N+COUNT-1 yet (COUNT: 1, or 2 for an A/B run's two results files), so repeated
 # runs accumulate: OUT/results/<os>/HOST.N, OUT/json/HOST.N.json, OUT/logs/HOST.N.*
 next_number() {
-    next_number_n=0
-    while exists_any "$1"/results/*/"$2.$next_number_n" "$1/json/$2.$next_number_n.json" \
-        "$1/logs/$2.$next_number_n.console.log"; do
-        next_number_n=$((next_number_n + 1))
+    next_number_n=0 next_number_i=0
+    while [ "$next_number_i" -lt "${3:-1}" ]; do
+        next_number_m=$((next_number_n + next_number_i))
+        if exists_any "$1"/results/*/"$2.$next_number_m" "$1/json/$2.$next_number_m.json" \
+            "$1/logs/$2.$next_number_m.console.log"; then
+            next_number_n=$((next_number_m + 1)) next_number_i=0
+        else
+            next_number_i=$((next_number_i + 1))
+        fi
     done
     echo "$next_number_n"
 }

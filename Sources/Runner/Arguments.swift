@@ -3,9 +3,11 @@ import Bench
 // Accepted forms (options may come anywhere after the command; "--" ends options):
 //   lmbench-swift [RUN-OPTIONS]                    the default run: every benchmark
 //   lmbench-swift run [NAME|GROUP ...] [RUN-OPTIONS]
+//   lmbench-swift run [NAME|GROUP ...] --switch SPEC [RUN-OPTIONS]   (an A/B run; also --switch-on/--switch-off)
 //   lmbench-swift list
 //   lmbench-swift summary FILE ...
 //   lmbench-swift compare [--format F] [--svg FILE] BASELINE CANDIDATE
+//   lmbench-swift compare [--format F] [--svg FILE] AB-RUN.json     (one A/B run: off against on, paired)
 //   lmbench-swift compare [--format F] [--svg FILE] --baseline PATH ... --candidate PATH ...
 //   lmbench-swift crosscheck --lmbench-bin DIR [NAME|GROUP ...] [--rounds N] [--tolerance PCT]
 //                            [--format F] [RUN-OPTIONS of the measuring kind]
@@ -36,9 +38,13 @@ struct RunOptions: Equatable {
     var budgetSeconds: Double?
     var targetPrecisionPercent: Double?
     var resumePath: String?
+    /// --switch, or --switch-on with --switch-off: an A/B run.
+    var kernelSwitch: SwitchSpec?
 }
 
 struct CompareOptions: Equatable {
+    /// One A/B run JSON (`compare RUN.json`): its two sides, paired.
+    var abRun: String?
     var baseline: [String] = []
     var candidate: [String] = []
     var format = "text"
@@ -134,7 +140,9 @@ enum Arguments {
             default: break
             }
         }
-        if options.baseline.isEmpty && options.candidate.isEmpty {
+        if options.baseline.isEmpty && options.candidate.isEmpty && positional.count == 1 {
+            options.abRun = positional[0]
+        } else if options.baseline.isEmpty && options.candidate.isEmpty {
             guard positional.count == 2 else {
                 throw UsageError(message: positional.count < 2 ? "Missing expected argument '<baseline> <candidate>'"
                                  : "\(positional.count - 2) unexpected argument(s): \(positional.dropFirst(2).map { "'\($0)'" }.joined(separator: ", "))",
@@ -203,7 +211,8 @@ enum Arguments {
         ("--results-dir", "<dir>"), ("--json", "<file>"), ("--repetitions", "<n>"), ("--rounds", "<n>"),
         ("--enough", "<microseconds>"), ("--mb", "<mib>"), ("--fsdir", "<dir>"),
         ("--pin-ctx", nil), ("--quiet", nil), ("--budget", "<duration>"), ("--target-ci", "<percent>"),
-        ("--resume", "<json>"), ("--help", nil),
+        ("--resume", "<json>"), ("--switch", "<spec>"), ("--switch-on", "<command>"), ("--switch-off", "<command>"),
+        ("--help", nil),
     ]
 
     /// "90s", "10m", "2h" or plain seconds; between 1 second and a week.
@@ -222,6 +231,7 @@ enum Arguments {
 
     static func parseRun(_ arguments: [String], command: String?) throws -> Command {
         var options = RunOptions()
+        var switchOn: String?, switchOff: String?
         let topic = command ?? "run"
         var reader = OptionReader(arguments, command: topic, known: runOptions)
         while let item = try reader.next() {
@@ -259,6 +269,13 @@ enum Arguments {
             case "--pin-ctx": options.pinContextSwitch = true
             case "--quiet": options.quiet = true
             case "--resume": options.resumePath = text
+            case "--switch":
+                guard let spec = SwitchSpec.parse(text) else {
+                    throw invalid("expected ftrace, kssb or command:ON_CMD:OFF_CMD")
+                }
+                options.kernelSwitch = spec
+            case "--switch-on": switchOn = text
+            case "--switch-off": switchOff = text
             case "--budget":
                 guard let seconds = duration(text) else { throw invalid("expected a duration such as 90s, 10m or 2h") }
                 options.budgetSeconds = seconds
@@ -268,6 +285,22 @@ enum Arguments {
                 }
                 options.targetPrecisionPercent = percent
             default: break
+            }
+        }
+        if switchOn != nil || switchOff != nil {
+            guard let on = switchOn, let off = switchOff else {
+                throw UsageError(message: "Missing '\(switchOn == nil ? "--switch-on" : "--switch-off") <command>': the two come together", command: topic)
+            }
+            guard options.kernelSwitch == nil else {
+                throw UsageError(message: "Give the switch either with '--switch <spec>' or with '--switch-on' and '--switch-off', not both", command: topic)
+            }
+            options.kernelSwitch = .command(on: on, off: off)
+        }
+        if options.kernelSwitch != nil {
+            let conflicting = [("--resume", options.resumePath != nil), ("--budget", options.budgetSeconds != nil),
+                               ("--target-ci", options.targetPrecisionPercent != nil)].first { $0.1 }
+            if let (name, _) = conflicting {
+                throw UsageError(message: "'--switch' does not combine with '\(name)': an A/B run measures a fixed number of rounds", command: topic)
             }
         }
         return .run(options)

@@ -33,6 +33,13 @@ enum RunCommand {
         let progress = ConsoleProgress.automatic(quiet: options.quiet)
         let session = RunSession(request: RunRequest(benchmarks: benchmarks, settings: settings, previous: previous),
                                  progress: progress)
+        if let spec = options.kernelSwitch {
+            let ab: ABRunResult
+            do { ab = try session.runAB(spec) } catch let error as BenchError {
+                throw InputError(message: error.message)
+            }
+            return try finishAB(ab, settings: settings, progress: progress)
+        }
         let result: RunResult
         do { result = try session.run() } catch let error as BenchError {
             throw InputError(message: error.message)
@@ -93,6 +100,35 @@ enum RunCommand {
         return 0
     }
 
+    /// An A/B run: a results file per side (off, then on), one JSON holding both,
+    /// the two summary rows, and the paired overhead table.
+    static func finishAB(_ ab: ABRunResult, settings: RunSettings, progress: ConsoleProgress) throws -> Int32 {
+        let paths = try [ab.off, ab.on].map { try ResultsFile.write($0, directory: settings.resultsDirectory) }
+        if let json = settings.jsonPath {
+            try Sys.writeFileAtomically(json, ABRunJSON.encode(ab).prettyText)
+        }
+        let files = paths.map { path in
+            Summary.File(path: path.split(separator: "/").suffix(2).joined(separator: "/"), contents: Sys.readFile(path) ?? [])
+        }
+        print(Summary.render(files), terminator: "")
+        print("\nOverhead of the switch, paired in one run\n", terminator: "")
+        print(ComparisonFormat.text.render(Comparison(ab: ab, source: settings.jsonPath ?? "this run")), terminator: "")
+        progress.message("results: \(paths.joined(separator: " (off), ")) (on)" + (settings.jsonPath.map { ", JSON: \($0)" } ?? ""))
+        for warning in ab.record.warnings { progress.warning(warning) }
+
+        let signal = RunSession.interruptingSignal
+        if signal != 0 {
+            progress.message("interrupted: the files hold what was measured before the signal; the switch is \(ab.record.restored == true ? "back as it was" : "NOT back as it was")")
+            return 128 + signal
+        }
+        let failed = [ab.off, ab.on].flatMap { $0.outcomes }.filter { if case .failed = $0.status { return true }; return false }
+        if !failed.isEmpty {
+            progress.message("\(failed.count) pass(es) failed: \(Set(failed.map(\.id)).sorted().joined(separator: ", "))")
+            return 1
+        }
+        return ab.record.failure == nil && ab.record.restored != false ? 0 : 1
+    }
+
     /// --fsdir, or the first writable of /var/tmp and /tmp.
     static func fsdir(_ requested: String?) throws -> String {
         if let requested {
@@ -120,12 +156,12 @@ enum RunCommand {
 /// `summary`: LMBench results files, ours, or our JSON run files.
 enum SummaryCommand {
     static func render(_ paths: [String]) throws -> String {
-        let files = try paths.map { path -> Summary.File in
+        let files = try paths.flatMap { path -> [Summary.File] in
             guard let bytes = Sys.readFile(path) else {
                 let reason = (try? Sys.stat(path)) == nil ? "no such file" : "cannot be read"
                 throw InputError(message: "'\(path)': \(reason)")
             }
-            return try ResultsReader.summaryFile(path: path, bytes: bytes)
+            return try ResultsReader.summaryFiles(path: path, bytes: bytes)
         }
         return Summary.render(files)
     }
@@ -134,13 +170,26 @@ enum SummaryCommand {
 /// `compare`: the overhead table of a candidate against a baseline.
 enum CompareCommand {
     static func execute(_ options: CompareOptions) throws -> Int32 {
+        if let svg = options.svgPath { try RunCommand.checkWritable(svg, option: "--svg") }
+        let format = ComparisonFormat(rawValue: options.format) ?? .text
+        if let path = options.abRun {
+            guard let bytes = Sys.readFile(path) else {
+                throw InputError(message: "'\(path)': \((try? Sys.stat(path)) == nil ? "no such file" : "cannot be read")")
+            }
+            guard ResultsReader.kind(of: bytes) == .runJSON,
+                  case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: bytes) else {
+                throw InputError(message: "'\(path)': not an A/B run JSON (lmbench-swift run --switch ... --json): give a baseline and a candidate")
+            }
+            let comparison = Comparison(ab: ab, source: path)
+            print(format.render(comparison), terminator: "")
+            if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
+            return 0
+        }
         let baseline = try MeasuredRun.load(options.baseline)
         let candidate = try MeasuredRun.load(options.candidate)
         guard !baseline.isEmpty else { throw InputError(message: "no results or JSON file in \(options.baseline.joined(separator: ", "))") }
         guard !candidate.isEmpty else { throw InputError(message: "no results or JSON file in \(options.candidate.joined(separator: ", "))") }
-        if let svg = options.svgPath { try RunCommand.checkWritable(svg, option: "--svg") }
         let comparison = Comparison(baseline: baseline, candidate: candidate)
-        let format = ComparisonFormat(rawValue: options.format) ?? .text
         print(format.render(comparison), terminator: "")
         if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
         return 0

@@ -34,7 +34,7 @@ final class ReaderFuzzTests: XCTestCase {
     }
 
     func read(_ bytes: [UInt8], _ n: Int) {
-        if let file = try? ResultsReader.summaryFile(path: "fuzz/host.\(n)", bytes: bytes) {
+        if let file = try? ResultsReader.summaryFiles(path: "fuzz/host.\(n)", bytes: bytes).first {
             _ = Summary.render([file])
         }
         if ResultsReader.kind(of: bytes) == .resultsFile, (try? ResultsReader.validateResultsFile(path: "f", bytes: bytes)) != nil {
@@ -76,10 +76,10 @@ final class ReaderFuzzTests: XCTestCase {
         XCTAssertThrowsError(try ResultsReader.runJSON(path: "x.json", bytes: Array("{\n\"schema\": 1,\n".utf8))) { error in
             XCTAssertEqual("\(error)", "'x.json', line 3: invalid JSON at column 1: expected a key")
         }
-        XCTAssertThrowsError(try ResultsReader.summaryFile(path: "r", bytes: Array("hello\n".utf8))) { error in
+        XCTAssertThrowsError(try ResultsReader.summaryFiles(path: "r", bytes: Array("hello\n".utf8))) { error in
             XCTAssertEqual("\(error)", "'r', line 1: not an LMBench results file (it must start with '[lmbench3.0')")
         }
-        XCTAssertThrowsError(try ResultsReader.summaryFile(path: "b", bytes: [0x5b, 0x6c, 0, 1])) { error in
+        XCTAssertThrowsError(try ResultsReader.summaryFiles(path: "b", bytes: [0x5b, 0x6c, 0, 1])) { error in
             XCTAssertEqual("\(error)", "'b', line 1: binary data, not a results file")
         }
     }

@@ -3,12 +3,13 @@
 /// bandwidths: larger always means slower) with a 95% bootstrap interval, and
 /// per table the geometric mean slowdown.
 ///
-/// Each side's value is the median of its runs' values. The interval resamples
-/// each side on its own: its runs with replacement and, for a run from our JSON,
-/// the intervals of each series within the run; so it reflects both the spread
-/// within a run and from run to run (boot to boot). LMBench files carry no
-/// intervals: with several of them only the spread across runs counts, and with
-/// one there is no interval.
+/// Each side's value is the median of its runs' values. With separate runs per
+/// side, the interval resamples each side's runs with replacement and, for a run
+/// from our JSON, the blocks of intervals within the run (`Cell.blocks`); so it
+/// reflects both the spread within a run and from run to run (boot to boot).
+/// LMBench files carry no intervals: with several of them only the spread across
+/// runs counts, and with one there is no interval. An A/B run (a switch flipped
+/// between the sides of every round) resamples whole rounds instead.
 public struct Comparison: Sendable {
     public struct Side: Sendable {
         public let value: Double
@@ -22,10 +23,29 @@ public struct Comparison: Sendable {
         public let candidate: Side?
         public let slowdown: Double?
         public let interval: (low: Double, high: Double)?
-        public var flags: [String]
+        public var flags: [Flag]
 
-        /// The interval excludes 1.
-        public var significant: Bool? { interval.map { $0.low > 1 || $0.high < 1 } }
+        /// The interval lies outside the noise band around 1 (`noiseMargin`).
+        public var significant: Bool? { interval.map(Comparison.isSignificant) }
+    }
+
+    /// Why a row deserves a second look; `text` is what the formats print.
+    public enum Flag: String, Sendable, CaseIterable {
+        case baselineOnly, candidateOnly, controlMoved, fasterDifference, fasterKernelPath, wideInterval, noInterval, nearZero
+
+        public var text: String {
+            switch self {
+            case .baselineOnly: return "baseline only"
+            case .candidateOnly: return "candidate only"
+            case .controlMoved: return "a user-space control moved: the two sides' machines or conditions differ"
+            case .fasterDifference:
+                return "candidate faster on a kernel path measured as a difference: likely an artefact of subtracting an overhead that grew too"
+            case .fasterKernelPath: return "candidate faster on a kernel path: check the runs"
+            case .wideInterval: return "wide interval: the runs disagree"
+            case .noInterval: return "no interval"
+            case .nearZero: return "no interval: a side's value is within its noise of zero (a difference of two times)"
+            }
+        }
     }
 
     public struct TableSummary: Sendable {
@@ -39,53 +59,129 @@ public struct Comparison: Sendable {
     public let candidateSources: [String]
     public let rows: [Row]
     public let tables: [TableSummary]
-    public let warnings: [String]
+    public private(set) var warnings: [String]
     /// How to read the intervals.
-    public let notes: [String]
+    public private(set) var notes: [String]
+    /// What the two sides are called: baseline and candidate, or off and on.
+    public private(set) var sideNames = (baseline: "baseline", candidate: "candidate")
 
     /// Rows with both sides.
     public var compared: [Row] { rows.filter { $0.slowdown != nil } }
 
     public static let resamples = 2000
 
+    /// How the two sides relate, which decides what a bootstrap resamples.
+    public enum Pairing: Sendable, Equatable {
+        /// Separate runs (boots) per side: each side's runs are resampled on their own.
+        case runs
+        /// One A/B run: both sides measured in the same rounds, a switch flipped
+        /// between them; whole rounds are resampled, each round's pair kept together.
+        case rounds(Int)
+    }
+    public let pairing: Pairing
+
+    /// A cell is significant only when its interval lies wholly outside
+    /// [1 / (1 + margin), 1 + margin]. The margin comes from the A/A tests: the
+    /// recorded runs of one kernel on one machine (Tests/BenchTests/Fixtures/runs/aa)
+    /// compared with each other, and a no-op switch (`--switch command:true:true`)
+    /// in a TCG guest, put intervals that exclude 1 by up to 8% on a handful of
+    /// cells: the host's drift and a run's own state (which vCPU, what the page
+    /// cache holds) move a cell by that much between runs. 10% flags none of them,
+    /// and is far below the 2-30x an instrumented kernel costs.
+    public static let noiseMargin = 0.10
+
+    /// Separate runs per side: baseline runs against candidate runs.
     public init(baseline: [MeasuredRun], candidate: [MeasuredRun], resamples: Int = Comparison.resamples) {
+        // Each replicate draws each side's runs once, for every cell, so that the
+        // geometric mean's interval resamples whole runs (boots), not each cell on its own.
+        self.init(baseline: baseline, candidate: candidate, pairing: .runs, resamples: resamples) { b, c, generator in
+            (baseline.indices.map { _ in b[Int(generator.next() % UInt64(b.count))] },
+             candidate.indices.map { _ in c[Int(generator.next() % UInt64(c.count))] }, nil)
+        }
+    }
+
+    /// One A/B run: the switch off (baseline) against on (candidate), measured in
+    /// alternation in the same rounds. The interval resamples rounds, keeping each
+    /// round's off/on pair together (within a round, each side's intervals as for
+    /// one run); with a single round there is no pairing to keep, and each side is
+    /// resampled on its own.
+    public init(ab: ABRunResult, source: String, resamples: Int = Comparison.resamples) {
+        let off = MeasuredRun.fromJSON(ab.off, source: source + " (switch off)")
+        let on = MeasuredRun.fromJSON(ab.on, source: source + " (switch on)")
+        let rounds = Array(off.rounds.intersection(on.rounds)).sorted()
+        self.init(baseline: [off], candidate: [on], pairing: .rounds(rounds.count), resamples: resamples) { b, c, generator in
+            let drawn = rounds.count >= 2 ? rounds.indices.map { _ in rounds[Int(generator.next() % UInt64(rounds.count))] } : nil
+            return (b, c, drawn)
+        }
+        sideNames = ("off", "on")
+        var lines = ["switch: \(ab.record.spec.description); \(ab.record.flips.count) flips around every \(ab.record.granularity.rawValue)"
+            + (ab.record.flipSeconds.map { cFormat(", %.3f s each", $0) } ?? "")
+            + (ab.record.probeRatio.map { cFormat(", null-call probe on/off %.2fx (median)", $0) } ?? "")]
+        lines += notes
+        notes = lines
+        warnings = ab.record.warnings + warnings
+    }
+
+    /// `draw` picks, for one replicate, the runs of each side (by index, repeats
+    /// allowed) and the rounds to resample within them (nil: all of a run's blocks).
+    private init(baseline: [MeasuredRun], candidate: [MeasuredRun], pairing: Pairing, resamples: Int,
+                 draw: ([Int], [Int], inout SplitMix64) -> (baseline: [Int], candidate: [Int], rounds: [Int]?)) {
+        self.pairing = pairing
         baselineSources = baseline.map(\.source)
         candidateSources = candidate.map(\.source)
+        let metrics = SummaryMetric.all.filter { metric in
+            (baseline + candidate).contains { $0.values[metric.key] != nil }
+        }
+        // Replicates of each side's value per metric, drawn for all metrics at once.
+        func bootstrapped(_ runs: [MeasuredRun], _ metric: SummaryMetric) -> Bool {
+            let values = runs.compactMap { $0.values[metric.key] }
+            return values.count > 1 || values.contains(where: \.hasSamples)
+        }
+        var bReplicates: [String: [Double]] = [:], cReplicates: [String: [Double]] = [:]
         var generator = SplitMix64(seed: 0x5EED)
-        var replicates: [String: [Double]] = [:]
+        let bAll = Array(baseline.indices), cAll = Array(candidate.indices)
+        for _ in 0..<(metrics.isEmpty ? 0 : resamples) {
+            let drawn = draw(bAll, cAll, &generator)
+            for metric in metrics {
+                if bootstrapped(baseline, metric) {
+                    bReplicates[metric.key, default: []].append(
+                        Comparison.replicate(baseline, drawn.baseline, metric, rounds: drawn.rounds, &generator))
+                }
+                if bootstrapped(candidate, metric) {
+                    cReplicates[metric.key, default: []].append(
+                        Comparison.replicate(candidate, drawn.candidate, metric, rounds: drawn.rounds, &generator))
+                }
+            }
+        }
+        var factorReplicates: [String: [Double]] = [:]
         var rows: [Row] = []
-        for metric in SummaryMetric.all {
+        for metric in metrics {
             let b = baseline.compactMap { $0.values[metric.key] }
             let c = candidate.compactMap { $0.values[metric.key] }
-            if b.isEmpty && c.isEmpty { continue }
-            let bSide = Comparison.side(b, resamples: resamples, generator: &generator)
-            let cSide = Comparison.side(c, resamples: resamples, generator: &generator)
-            guard let bs = bSide.side, let cs = cSide.side else {
-                rows.append(Row(metric: metric, baseline: bSide.side, candidate: cSide.side, slowdown: nil, interval: nil,
-                                flags: [bSide.side == nil ? "candidate only" : "baseline only"]))
+            let bSide = Comparison.side(b, replicates: bReplicates[metric.key])
+            let cSide = Comparison.side(c, replicates: cReplicates[metric.key])
+            guard let bs = bSide, let cs = cSide else {
+                rows.append(Row(metric: metric, baseline: bSide, candidate: cSide, slowdown: nil, interval: nil,
+                                flags: [bSide == nil ? .candidateOnly : .baselineOnly]))
                 continue
             }
             let factor = { (base: Double, cand: Double) in metric.largerIsBetter ? base / cand : cand / base }
             var interval: (low: Double, high: Double)?
             var nearZero = false
-            if let br = bSide.replicates, let cr = cSide.replicates {
+            if let br = bReplicates[metric.key], let cr = cReplicates[metric.key] {
                 // A ratio is meaningful only while both values stay positive: a cell
                 // computed as a difference can reach zero within its own noise.
                 if br.allSatisfy({ $0 > 0 }) && cr.allSatisfy({ $0 > 0 }) {
                     let factors = zip(br, cr).map(factor)
-                    replicates[metric.key] = factors
-                    interval = Comparison.percentiles(factors)
+                    factorReplicates[metric.key] = factors
+                    interval = Bootstrap.percentileInterval(factors)
                 } else {
                     nearZero = true
                 }
             }
             var row = Row(metric: metric, baseline: bs, candidate: cs, slowdown: factor(bs.value, cs.value),
                           interval: interval, flags: [])
-            row.flags = Comparison.flags(row)
-            if nearZero {
-                row.flags = row.flags.filter { $0 != "no interval" }
-                    + ["no interval: a side's value is within its noise of zero (a difference of two times)"]
-            }
+            row.flags = Comparison.flags(row, nearZero: nearZero)
             rows.append(row)
         }
         self.rows = rows
@@ -93,59 +189,70 @@ public struct Comparison: Sendable {
             let members = rows.filter { $0.metric.table == table && $0.slowdown != nil }
             guard !members.isEmpty else { return nil }
             let mean = Statistics.geometricMean(members.map { $0.slowdown! })
-            let series = members.map { replicates[$0.metric.key] }
+            let series = members.map { factorReplicates[$0.metric.key] }
             var interval: (low: Double, high: Double)?
-            if series.allSatisfy({ $0 != nil }) {
-                let perReplicate = (0..<resamples).map { i in Statistics.geometricMean(series.map { $0![i] }) }
-                interval = Comparison.percentiles(perReplicate)
+            if let first = series.first, let count = first?.count, series.allSatisfy({ $0?.count == count }) {
+                // Replicate i of every cell comes from the same draw of runs or rounds.
+                let perReplicate = (0..<count).map { i in Statistics.geometricMean(series.map { $0![i] }) }
+                interval = Bootstrap.percentileInterval(perReplicate)
             }
             return TableSummary(table: table, geometricMean: mean, interval: interval, cells: members.count)
         }
         warnings = Comparison.environmentWarnings(baseline: baseline, candidate: candidate)
-        notes = baseline.count == 1 || candidate.count == 1
-            ? ["with one run on a side, its interval shows the variation within that run only, not from run to run or boot to boot: pool several runs per side (compare-kernels --boots N) for that"]
-            : []
+        switch pairing {
+        case .runs:
+            notes = baseline.count == 1 || candidate.count == 1
+                ? ["with one run on a side, its interval shows the variation within that run only, not from run to run or boot to boot: pool several runs per side (compare-kernels --boots N) for that"]
+                : []
+        case .rounds(let count):
+            notes = count >= 2
+                ? ["paired: the switch was flipped between the two sides of every round of one run (\(count) rounds); the intervals resample whole rounds, each round's off/on pair together"]
+                : ["one round only: the sides cannot be resampled as pairs, so each is resampled on its own"]
+        }
     }
 
-    /// A side's value (median of its runs) and, when it has any spread to draw
-    /// on, its bootstrap replicates.
-    static func side(_ values: [MetricValue], resamples: Int, generator: inout SplitMix64)
-        -> (side: Side?, replicates: [Double]?) {
-        guard !values.isEmpty else { return (nil, nil) }
-        let value = Statistics(values.map(\.value)).median
-        guard values.count > 1 || values.contains(where: \.hasSamples) else {
-            return (Side(value: value, runs: values.count, interval: nil), nil)
-        }
-        let replicates = (0..<resamples).map { _ -> Double in
-            let drawn = values.indices.map { _ in values[Int(generator.next() % UInt64(values.count))] }
-            return Statistics(drawn.map { $0.replicate(&generator) }).median
-        }
-        return (Side(value: value, runs: values.count, interval: percentiles(replicates)), replicates)
+    /// A side's value: the median of its runs' values.
+    static func side(_ values: [MetricValue], replicates: [Double]?) -> Side? {
+        guard !values.isEmpty else { return nil }
+        return Side(value: Statistics(values.map(\.value)).median, runs: values.count,
+                    interval: replicates.flatMap { Bootstrap.percentileInterval($0) })
     }
 
-    static func percentiles(_ values: [Double]) -> (low: Double, high: Double)? {
-        let sorted = values.filter(\.isFinite).sorted()
-        guard !sorted.isEmpty else { return nil }
-        return (Statistics.percentile(ofSorted: sorted, 2.5), Statistics.percentile(ofSorted: sorted, 97.5))
+    /// One replicate of a side's value: the median over the drawn runs that have
+    /// the metric (if none has, over a fresh draw of those that do) of each one
+    /// recomputed from resampled intervals.
+    static func replicate(_ runs: [MeasuredRun], _ drawn: [Int], _ metric: SummaryMetric, rounds: [Int]?,
+                          _ generator: inout SplitMix64) -> Double {
+        var values = drawn.compactMap { runs[$0].values[metric.key] }
+        if values.isEmpty {
+            let having = runs.compactMap { $0.values[metric.key] }
+            values = having.indices.map { _ in having[Int(generator.next() % UInt64(having.count))] }
+        }
+        return Statistics(values.map { $0.replicate(rounds: rounds, &generator) }).median
+    }
+
+    /// The interval lies wholly outside the noise band around 1.
+    public static func isSignificant(_ interval: (low: Double, high: Double)) -> Bool {
+        interval.low > 1 + noiseMargin || interval.high < 1 / (1 + noiseMargin)
     }
 
     /// Why a row deserves a second look.
-    static func flags(_ row: Row) -> [String] {
-        var flags: [String] = []
+    static func flags(_ row: Row, nearZero: Bool = false) -> [Flag] {
+        var flags: [Flag] = []
         guard let slowdown = row.slowdown else { return flags }
-        let fasterForSure = row.interval.map { $0.high < 1 } ?? (slowdown < 0.9)
+        let fasterForSure = row.interval.map { $0.high < 1 / (1 + noiseMargin) } ?? (slowdown < 0.9)
         if row.metric.isUserSpaceControl {
             let moved = row.interval.map { $0.low > 1.1 || $0.high < 1 / 1.1 } ?? (slowdown > 1.25 || slowdown < 0.8)
-            if moved { flags.append("a user-space control moved: the two sides' machines or conditions differ") }
+            if moved { flags.append(.controlMoved) }
         } else if fasterForSure {
-            flags.append(row.metric.isDifference
-                         ? "candidate faster on a kernel path measured as a difference: likely an artefact of subtracting an overhead that grew too"
-                         : "candidate faster on a kernel path: check the runs")
+            flags.append(row.metric.isDifference ? .fasterDifference : .fasterKernelPath)
         }
-        if let interval = row.interval, interval.high / interval.low > 2 {
-            flags.append("wide interval: the runs disagree")
+        if let interval = row.interval, interval.high / interval.low > 2 { flags.append(.wideInterval) }
+        if nearZero {
+            flags.append(.nearZero)
+        } else if row.interval == nil {
+            flags.append(.noInterval)
         }
-        if row.interval == nil { flags.append("no interval") }
         return flags
     }
 

@@ -26,13 +26,13 @@ enum ComparisonText {
     /// The note of a row: flags, or "no significant difference".
     static func note(_ row: Comparison.Row) -> String {
         var notes = row.significant == false ? ["no significant difference"] : []
-        notes += row.flags
+        notes += row.flags.map(\.text)
         return notes.joined(separator: "; ")
     }
 
-    static func heading(_ table: Group) -> String {
-        let polarity = table == .bandwidth
-            ? "MB/s, slowdown = baseline / candidate" : "microseconds, slowdown = candidate / baseline"
+    static func heading(_ table: Group, _ c: Comparison) -> String {
+        let (b, n) = c.sideNames
+        let polarity = table == .bandwidth ? "MB/s, slowdown = \(b) / \(n)" : "microseconds, slowdown = \(n) / \(b)"
         return "\(table.title) - \(polarity)"
     }
 
@@ -40,8 +40,12 @@ enum ComparisonText {
         func describe(_ sources: [String]) -> String {
             "\(sources.count) run\(sources.count == 1 ? "" : "s")" + (sources.isEmpty ? "" : " (\(sources.joined(separator: ", ")))")
         }
-        return ["Baseline: " + describe(c.baselineSources), "Candidate: " + describe(c.candidateSources)]
+        return [title(c.sideNames.baseline) + ": " + describe(c.baselineSources),
+                title(c.sideNames.candidate) + ": " + describe(c.candidateSources)]
     }
+
+    /// "off" as "Off".
+    static func title(_ name: String) -> String { name.prefix(1).uppercased() + name.dropFirst() }
 
     static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
         SummaryNumbers.perlString(s, width: width, left: left)
@@ -54,8 +58,8 @@ enum ComparisonText {
         for table in Group.allCases {
             let rows = c.compared.filter { $0.metric.table == table }
             guard !rows.isEmpty else { continue }
-            out += "\n" + heading(table) + "\n"
-            out += pad("", 16, left: true) + pad("baseline", 11) + pad("candidate", 11) + pad("slowdown", 10)
+            out += "\n" + heading(table, c) + "\n"
+            out += pad("", 16, left: true) + pad(c.sideNames.baseline, 11) + pad(c.sideNames.candidate, 11) + pad("slowdown", 10)
                 + "  " + pad("95% interval", 18, left: true) + "  note\n"
             for row in rows {
                 out += pad(row.metric.label, 16, left: true) + pad(value(row.baseline!.value), 11)
@@ -92,8 +96,8 @@ enum ComparisonText {
         for table in Group.allCases {
             let rows = c.compared.filter { $0.metric.table == table }
             guard !rows.isEmpty else { continue }
-            out += "\n### \(heading(table))\n\n"
-            out += "| cell | baseline | candidate | slowdown | 95% interval | note |\n|---|---:|---:|---:|---|---|\n"
+            out += "\n### \(heading(table, c))\n\n"
+            out += "| cell | \(c.sideNames.baseline) | \(c.sideNames.candidate) | slowdown | 95% interval | note |\n|---|---:|---:|---:|---|---|\n"
             for row in rows {
                 out += "| \(row.metric.label) | \(value(row.baseline!.value)) | \(value(row.candidate!.value)) | "
                     + "\(factor(row.slowdown)) | \(interval(row.interval)) | \(note(row)) |\n"
@@ -139,13 +143,14 @@ enum ComparisonText {
             }
             return out
         }
-        var out = "% lmbench-swift compare: slowdown = candidate/baseline for times, baseline/candidate for bandwidths\n"
+        let (b, n) = c.sideNames
+        var out = "% lmbench-swift compare: slowdown = \(n)/\(b) for times, \(b)/\(n) for bandwidths\n"
         out += "\\begin{tabular}{lrrrl}\n\\hline\n"
-        out += "Benchmark & Baseline & Candidate & Slowdown & 95\\% interval \\\\\n"
+        out += "Benchmark & \(escaped(title(b))) & \(escaped(title(n))) & Slowdown & 95\\% interval \\\\\n"
         for table in Group.allCases {
             let rows = c.compared.filter { $0.metric.table == table }
             guard !rows.isEmpty else { continue }
-            out += "\\hline\n\\multicolumn{5}{l}{\\textit{\(escaped(heading(table)))}} \\\\\n"
+            out += "\\hline\n\\multicolumn{5}{l}{\\textit{\(escaped(heading(table, c)))}} \\\\\n"
             for row in rows {
                 let mark = row.significant == false ? "$^{\\dagger}$" : ""
                 out += "\(escaped(row.metric.label)) & \(value(row.baseline!.value)) & \(value(row.candidate!.value)) & "
@@ -155,7 +160,7 @@ enum ComparisonText {
                 out += "\\textit{geometric mean} & & & \(factor(summary.geometricMean)) & \(interval(summary.interval)) \\\\\n"
             }
         }
-        out += "\\hline\n\\end{tabular}\n% $^{\\dagger}$: the interval includes 1 (no significant difference)\n"
+        out += "\\hline\n\\end{tabular}\n% $^{\\dagger}$: the interval reaches into 1 \\pm{} \(Int(Comparison.noiseMargin * 100))\\% (no significant difference)\n"
         return out
     }
 
@@ -170,6 +175,10 @@ enum ComparisonText {
             ("schema", .string("lmbench-swift.compare/1")),
             ("baseline", .array(c.baselineSources.map(JSON.string))),
             ("candidate", .array(c.candidateSources.map(JSON.string))),
+            ("side_names", .array([.string(c.sideNames.baseline), .string(c.sideNames.candidate)])),
+            ("pairing", .string(c.pairing == .runs ? "runs" : "rounds")),
+            ("paired_rounds", { if case .rounds(let n) = c.pairing { return .num(n) }; return .null }()),
+            ("noise_margin", .num(Comparison.noiseMargin)),
             ("warnings", .array(c.warnings.map(JSON.string))),
             ("notes", .array(c.notes.map(JSON.string))),
             ("tables", .array(Group.allCases.compactMap { table in
@@ -185,7 +194,7 @@ enum ComparisonText {
                                  ("baseline", side(row.baseline)), ("candidate", side(row.candidate)),
                                  ("slowdown", row.slowdown.map { .num($0) } ?? .null), ("ci95", pair(row.interval)),
                                  ("significant", row.significant.map { .bool($0) } ?? .null),
-                                 ("flags", .array(row.flags.map(JSON.string)))])
+                                 ("flags", .array(row.flags.map { .string($0.text) }))])
                     })),
                 ])
             })),

@@ -19,16 +19,32 @@ public struct MetricValue: Sendable {
     public let value: Double
     let cells: [Cell]
     let combine: @Sendable ([Double]) -> Double
+    /// Each cell's blocks of intervals, per round (`Cell.blocks`).
+    let blocks: [[Int: [Cell.Block]]]
+
+    init(value: Double, cells: [Cell], combine: @escaping @Sendable ([Double]) -> Double) {
+        self.value = value
+        self.cells = cells
+        self.combine = combine
+        blocks = cells.map { Dictionary(grouping: $0.blocks, by: \.round) }
+    }
 
     public var hasSamples: Bool { !cells.isEmpty && cells.allSatisfy { $0.series.allSatisfy { $0.samples.count >= 3 } } }
 
-    /// The value recomputed from intervals drawn with replacement from each series.
-    func replicate(_ generator: inout SplitMix64) -> Double {
+    /// The rounds its intervals were recorded in.
+    var rounds: Set<Int> { Set(blocks.flatMap(\.keys)) }
+
+    /// The value recomputed from blocks of intervals drawn with replacement: from
+    /// all of each cell's blocks (`rounds` nil), or for each listed round (repeats
+    /// allowed) from that round's blocks, as many as it has.
+    func replicate(rounds: [Int]? = nil, _ generator: inout SplitMix64) -> Double {
         guard hasSamples else { return value }
-        let inputs = cells.map { cell -> Double in
-            let groups = cell.estimate.terms.map { term -> [Double] in
-                let values = cell.series(named: term.series)?.perOperationNs ?? []
-                return values.map { _ in values[Int(generator.next() % UInt64(values.count))] }
+        let inputs = zip(cells, blocks).map { cell, byRound -> Double in
+            let terms = cell.estimate.terms.count
+            var groups = Array(repeating: [Double](), count: terms)
+            for pool in rounds.map({ $0.map { byRound[$0] ?? [] } }) ?? [byRound.keys.sorted().flatMap { byRound[$0]! }] {
+                let drawn = Cell.resampled(pool, terms: terms, &generator)
+                for term in 0..<terms { groups[term] += drawn[term] }
             }
             return cell.estimate.evaluate(groups)
         }
@@ -48,7 +64,13 @@ extension MeasuredRun {
                 throw ResultsReader.ReadError(path: file, line: nil, message: "cannot be read")
             }
             switch ResultsReader.kind(of: bytes) {
-            case .runJSON: runs.append(fromJSON(try ResultsReader.runJSON(path: file, bytes: bytes), source: file))
+            case .runJSON:
+                switch try ResultsReader.jsonRun(path: file, bytes: bytes) {
+                case .run(let run): runs.append(fromJSON(run, source: file))
+                case .ab:
+                    throw ResultsReader.ReadError(path: file, line: nil,
+                                                  message: "an A/B run (both sides of a switch in one file): compare it alone: lmbench-swift compare \(file)")
+                }
             case .resultsFile:
                 try ResultsReader.validateResultsFile(path: file, bytes: bytes)
                 runs.append(fromResultsFile(bytes, source: file))
@@ -67,6 +89,9 @@ extension MeasuredRun {
     }
 
     var hasSamples: Bool { values.values.contains { $0.hasSamples } }
+
+    /// The rounds any of its summary cells' intervals were recorded in.
+    var rounds: Set<Int> { values.values.reduce(into: Set<Int>()) { $0.formUnion($1.rounds) } }
 
     /// A file is taken as is; a directory gives every file under it that looks
     /// like a results file or a run JSON (anything else there is skipped).
@@ -112,7 +137,7 @@ extension MeasuredRun {
         }
         let env = run.environment
         return MeasuredRun(source: source, environment: env.comparableFields, values: values,
-                           identity: env.nodename + "|" + env.startDate)
+                           identity: env.nodename + "|" + env.startDate + "|" + (run.switchSide?.state.rawValue ?? ""))
     }
 
     static func fromResultsFile(_ bytes: [UInt8], source: String) -> MeasuredRun {
@@ -125,8 +150,9 @@ extension MeasuredRun {
             values[metric.key] = MetricValue(value: metric.combine(numbers), cells: [], combine: metric.combine)
         }
         let header = ResultsHeader(bytes)
+        let side = (header["SWITCH"] ?? "").split(separator: ";").first.map(String.init) ?? ""
         return MeasuredRun(source: source, environment: header.environment, values: values,
-                           identity: (header["HOSTNAME"] ?? "") + "|" + header.startDate)
+                           identity: (header["HOSTNAME"] ?? "") + "|" + header.startDate + "|" + side)
     }
 }
 

@@ -6,11 +6,12 @@ extension Calibration {
     static let typicalNullCallNs = 300.0
     static let typicalForkNs = 300_000.0
 
-    /// Measures the overheads the engine subtracts and how slow this system is.
-    static func measure() -> Calibration {
+    /// Measures the overheads the engine subtracts (or takes them from
+    /// `overheadsFrom`, so that two sides subtract the same) and how slow this system is.
+    static func measure(overheadsFrom other: Calibration? = nil) -> Calibration {
         var c = Calibration()
-        c.clockReadNs = clockReadNs()
-        c.loopOverheadNs = loopOverheadNs(clockReadNs: c.clockReadNs)
+        c.clockReadNs = other?.clockReadNs ?? clockReadNs()
+        c.loopOverheadNs = other?.loopOverheadNs ?? loopOverheadNs(clockReadNs: c.clockReadNs)
         c.nullCallNs = nullCallProbe(clockReadNs: c.clockReadNs)
         c.forkNs = fastest(of: 3) { perIteration(TimedLoop(cshims_loop_fork_exit), 2, c.clockReadNs) }
         c.slowdown = max(1, c.nullCallNs / typicalNullCallNs, c.forkNs / typicalForkNs)

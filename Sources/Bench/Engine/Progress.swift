@@ -2,11 +2,12 @@
 /// A run measures its benchmarks in rounds (each round records a share of every
 /// cell's intervals), so the same benchmark starts once per round.
 public protocol ProgressReporter: AnyObject {
-    func benchmarkStarted(_ benchmark: Benchmark, index: Int, total: Int, round: Int, rounds: Int)
+    /// `side`: the switch state of an A/B run's pass (nil in a plain run).
+    func benchmarkStarted(_ benchmark: Benchmark, index: Int, total: Int, round: Int, rounds: Int, side: SwitchState?)
     /// A batch of recorded intervals; `perIterationNs` holds every interval of this series in this pass.
     func sampleRecorded(cell: String, series: String, perIterationNs: [Double])
     /// `outcome` holds everything measured so far, over all rounds.
-    func benchmarkFinished(_ outcome: BenchmarkOutcome, index: Int, total: Int, round: Int, rounds: Int)
+    func benchmarkFinished(_ outcome: BenchmarkOutcome, index: Int, total: Int, round: Int, rounds: Int, side: SwitchState?)
     func roundFinished(_ round: Int, rounds: Int, elapsedSeconds: Double)
     /// Every benchmark's final outcome.
     func runFinished(_ outcomes: [BenchmarkOutcome])

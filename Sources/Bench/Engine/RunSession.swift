@@ -17,7 +17,9 @@ public struct RunRequest: Sendable {
 
 /// One run from start to end: private run directory, calibration, each benchmark
 /// in its own supervised process, and cleanup (also after SIGINT/SIGTERM, which
-/// stop the run at the next check and leave a partial result).
+/// stop the run at the next check and leave a partial result). An A/B run
+/// (`runAB`) measures every benchmark with a kernel switch off and on, flipping
+/// it between the two sides of each pair.
 public final class RunSession {
     let request: RunRequest
     let progress: ProgressReporter
@@ -35,6 +37,25 @@ public final class RunSession {
     }
 
     public func run() throws -> RunResult {
+        try measure(switchSpec: nil).results[0]
+    }
+
+    /// The A/B run: each round measures every benchmark with the switch off and
+    /// on (the order alternating), so drift hits both sides of every pair alike.
+    /// Throws a BenchError, having measured nothing, when the switch is not there.
+    public func runAB(_ spec: SwitchSpec) throws -> ABRunResult {
+        let measured = try measure(switchSpec: spec)
+        var record = measured.record!
+        var sides = measured.results
+        for i in sides.indices {
+            sides[i].switchSide = SwitchSide(state: SwitchState.allCases[i], record: record)
+        }
+        record = sides[0].switchSide!.record
+        return ABRunResult(off: sides[0], on: sides[1], record: record)
+    }
+
+    /// The runs of each side (one without a switch; off and on with one).
+    private func measure(switchSpec: SwitchSpec?) throws -> (results: [RunResult], record: SwitchRecord?) {
         var settings = request.settings
         var environment = Environment.current()
         let wake = try Sys.pipe()
@@ -46,6 +67,11 @@ public final class RunSession {
         _ = cshims_become_subreaper()
         signal(SIGPIPE, SIG_IGN)
 
+        // The switch first: if it is not there, nothing is measured.
+        let clockReadNs = Calibration.clockReadNs()
+        let controller = try switchSpec.map { try SwitchController(spec: $0, clockReadNs: clockReadNs) }
+        defer { controller?.restore() }
+
         let sizing = try RunSession.chooseMB(requested: settings.requestedMB, fsdir: settings.fsdir)
         settings.mb = sizing.mb
         if let message = sizing.message { progress.message(message) }
@@ -53,14 +79,25 @@ public final class RunSession {
         let files = try RunFiles.create(fsdir: settings.fsdir)
         defer { files.remove() }
 
-        let calibration = Calibration.measure()
-        var result = RunResult(settings: settings, environment: environment, calibration: calibration)
-        result.startedAt = environment.startDate
-        let supervisor = Supervisor(settings: settings, calibration: calibration, files: files,
-                                    wake: wake, progress: progress, baseSilenceSeconds: RunSession.baseSilenceSeconds)
-        var passes = Passes(benchmarks: request.benchmarks, settings: settings, supervisor: supervisor, progress: progress,
-                            resuming: request.previous != nil)
-        for outcome in request.previous?.outcomes ?? [] { passes.outcomes[outcome.id] = outcome }
+        // Each side is calibrated in its own state (its slowdown scales its
+        // timeouts); the clock and loop overheads subtracted are the same for both.
+        var calibrations = [Calibration.measure()]
+        if let controller {
+            let first = controller.state
+            do { try controller.flip(to: first.other, round: -1, benchmark: nil) } catch {
+                // Nothing measured yet: a switch that cannot be flipped is bad input.
+                throw BenchError(error is BenchError ? "\(error)" : "--switch \(controller.record.spec.text): cannot switch it \(first.other.rawValue): \(error)")
+            }
+            progress.message(RunSession.describe(controller.record.flips.last!, spec: controller.record.spec))
+            let second = Calibration.measure(overheadsFrom: calibrations[0])
+            calibrations = first == .off ? [calibrations[0], second] : [second, calibrations[0]]
+        }
+        let supervisors = calibrations.map {
+            Supervisor(settings: settings, calibration: $0, files: files, wake: wake, progress: progress,
+                       baseSilenceSeconds: RunSession.baseSilenceSeconds)
+        }
+        var passes = Passes(benchmarks: request.benchmarks, settings: settings, supervisors: supervisors,
+                            progress: progress, controller: controller, previous: request.previous)
         // LMBench's fixed method: every cell gets its intervals, shared out over the
         // rounds. With a budget or a precision target: three intervals per cell, then
         // more for the widest intervals.
@@ -70,27 +107,48 @@ public final class RunSession {
         } else {
             passes.measureInRounds(rounds: max(1, min(settings.rounds, settings.repetitions)), repetitions: settings.repetitions)
         }
+        controller?.restore()
+
         let benchmarks = request.benchmarks
-        let outcomes = passes.outcomes
-        result.outcomes = benchmarks.compactMap { outcomes[$0.id] }.map(RunSession.flagUnrepresentableCells)
-        for outcome in result.outcomes {
-            for warning in outcome.warnings where warning.hasPrefix(RunSession.unrepresentablePrefix) {
-                progress.warning("\(outcome.id): \(warning)")
-            }
-        }
-        result.calibration.nullCallEndNs = Calibration.nullCallProbe(clockReadNs: calibration.clockReadNs)
-        if abs(result.calibration.drift) > RunSession.driftWarningThreshold {
-            progress.warning(cFormat(
-                "the null-call probe took %.0f ns at the start and %.0f ns at the end: this machine's speed changed during the run (a busy host?), so compare its figures with care",
-                calibration.nullCallNs, result.calibration.nullCallEndNs))
-        }
-        progress.runFinished(result.outcomes)
-        result.partial = cshims_interrupt_signal() != 0 || result.outcomes.count < benchmarks.count
-            || result.outcomes.contains { $0.status == .interrupted }
         environment.endDate = Environment.dateLine()
-        result.environment.endDate = environment.endDate
-        result.finishedAt = environment.endDate
-        return result
+        var results: [RunResult] = []
+        for (side, lane) in passes.lanes.enumerated() {
+            var result = RunResult(settings: settings, environment: environment, calibration: calibrations[side])
+            result.startedAt = environment.startDate
+            let outcomes = lane.outcomes
+            result.outcomes = benchmarks.compactMap { outcomes[$0.id] }.map(RunSession.flagUnrepresentableCells)
+            let sideName = controller == nil ? "" : "switch \(SwitchState.allCases[side].rawValue): "
+            for outcome in result.outcomes {
+                for warning in outcome.warnings where warning.hasPrefix(RunSession.unrepresentablePrefix) {
+                    progress.warning("\(sideName)\(outcome.id): \(warning)")
+                }
+            }
+            if let controller {
+                result.calibration.nullCallEndNs = controller.lastProbe(SwitchState.allCases[side]) ?? 0
+            } else {
+                result.calibration.nullCallEndNs = Calibration.nullCallProbe(clockReadNs: result.calibration.clockReadNs)
+            }
+            if abs(result.calibration.drift) > RunSession.driftWarningThreshold {
+                progress.warning(sideName + cFormat(
+                    "the null-call probe took %.0f ns at the start and %.0f ns at the end: this machine's speed changed during the run (a busy host?), so compare its figures with care",
+                    result.calibration.nullCallNs, result.calibration.nullCallEndNs))
+            }
+            if controller != nil { progress.message("switch \(SwitchState.allCases[side].rawValue):") }
+            progress.runFinished(result.outcomes)
+            result.partial = cshims_interrupt_signal() != 0 || result.outcomes.count < benchmarks.count
+                || result.outcomes.contains { $0.status == .interrupted } || controller?.record.failure != nil
+            result.environment.endDate = environment.endDate
+            result.finishedAt = environment.endDate
+            results.append(result)
+        }
+        return (results, controller?.record)
+    }
+
+    /// One line on a flip: how long it took and what the probe saw.
+    static func describe(_ flip: SwitchRecord.Flip, spec: SwitchSpec) -> String {
+        var text = "switch \(spec.text) \(flip.to.rawValue) in " + cFormat("%.2f s; null call %.0f ns", flip.seconds, flip.probeNs)
+        if let ratio = flip.ratio { text += cFormat(" (on/off %.1fx)", ratio) }
+        return text
     }
 
     /// The precision aimed at with --budget alone, percent.
@@ -175,70 +233,138 @@ public final class RunSession {
 
 }
 
-/// The passes of one run over its benchmarks, and what they measured so far.
+/// The passes of one run over its benchmarks, and what they measured so far:
+/// one lane per side (one for a plain run; off and on for an A/B run).
 private struct Passes {
+    /// One side's supervisor and what it measured so far.
+    struct Lane {
+        let supervisor: Supervisor
+        var outcomes: [String: BenchmarkOutcome] = [:]
+    }
+
     let benchmarks: [Benchmark]
     let settings: RunSettings
-    let supervisor: Supervisor
     let progress: ProgressReporter
+    let controller: SwitchController?
     let resuming: Bool
-    var outcomes: [String: BenchmarkOutcome] = [:]
+    var lanes: [Lane]
     var passSeconds: [String: [Double]] = [:]
+    /// Rounds so far, counted over the whole run (a resumed run goes on from its last).
     var rounds = 0
+    /// The first round of this session.
+    let firstRound: Int
     let started = cshims_clock_now_ns()
+    /// The switch failed: no more passes.
+    var stopped = false
 
-    init(benchmarks: [Benchmark], settings: RunSettings, supervisor: Supervisor, progress: ProgressReporter, resuming: Bool) {
+    init(benchmarks: [Benchmark], settings: RunSettings, supervisors: [Supervisor], progress: ProgressReporter,
+         controller: SwitchController?, previous: RunResult?) {
         self.benchmarks = benchmarks
         self.settings = settings
-        self.supervisor = supervisor
         self.progress = progress
-        self.resuming = resuming
+        self.controller = controller
+        resuming = previous != nil
+        lanes = supervisors.map { Lane(supervisor: $0) }
+        for outcome in previous?.outcomes ?? [] { lanes[0].outcomes[outcome.id] = outcome }
+        // A resumed run's new intervals come in rounds after the old ones.
+        let previousRounds = previous?.allCells.flatMap { $0.series.flatMap { $0.samples.map(\.round) } } ?? []
+        rounds = (previousRounds.max() ?? -1) + 1
+        firstRound = rounds
     }
 
     var elapsed: Double { Double(cshims_clock_now_ns() - started) / 1e9 }
-    var interrupted: Bool { cshims_interrupt_signal() != 0 }
+    var interrupted: Bool { cshims_interrupt_signal() != 0 || stopped }
 
-    /// One pass of one benchmark with this plan, merged into what it has so far.
-    mutating func pass(_ index: Int, _ plan: CellPlan, of total: Int) {
+    /// The lane of a side.
+    static func lane(_ state: SwitchState) -> Int { state == .off ? 0 : 1 }
+
+    /// One pass of one benchmark on one lane with this plan, merged into what it has so far.
+    mutating func pass(_ index: Int, _ plan: CellPlan, lane: Int, of total: Int) {
         let benchmark = benchmarks[index]
-        progress.benchmarkStarted(benchmark, index: index, total: benchmarks.count, round: rounds, rounds: total)
-        let outcome = supervisor.run(benchmark, plan: plan)
+        let side = controller == nil ? nil : SwitchState.allCases[lane]
+        progress.benchmarkStarted(benchmark, index: index, total: benchmarks.count, round: rounds - firstRound,
+                                  rounds: total, side: side)
+        let outcome = lanes[lane].supervisor.run(benchmark, plan: plan).inRound(rounds)
         passSeconds[benchmark.id, default: []].append(outcome.elapsedSeconds)
-        let merged = outcomes[benchmark.id].map { $0.merging(outcome) } ?? outcome
-        outcomes[benchmark.id] = merged
-        progress.benchmarkFinished(merged, index: index, total: benchmarks.count, round: rounds, rounds: total)
+        let merged = lanes[lane].outcomes[benchmark.id].map { $0.merging(outcome) } ?? outcome
+        lanes[lane].outcomes[benchmark.id] = merged
+        progress.benchmarkFinished(merged, index: index, total: benchmarks.count, round: rounds - firstRound,
+                                   rounds: total, side: side)
+    }
+
+    /// Sets the switch for the next pass(es); a failure stops the run.
+    mutating func flip(to state: SwitchState, benchmark: String?) {
+        guard let controller, !stopped else { return }
+        do {
+            let flips = controller.record.flips.count
+            try controller.flip(to: state, round: rounds, benchmark: benchmark)
+            if benchmark == nil, controller.record.flips.count > flips, let flip = controller.record.flips.last {
+                progress.message(RunSession.describe(flip, spec: controller.record.spec))
+            }
+        } catch {
+            progress.warning("\(error): the run stops here")
+            stopped = true
+        }
     }
 
     /// `repetitions` intervals per cell, shared out over `count` rounds. A benchmark
-    /// measured once per run takes all of LMBench's intervals in the first.
+    /// measured once per run takes all of LMBench's intervals in the first. With a
+    /// switch, each round measures each benchmark on both sides, the current side
+    /// first: the first round side by side (which times every pass), later rounds
+    /// around each benchmark or each round, as the flip cost allows.
     mutating func measureInRounds(rounds count: Int, repetitions: Int) {
         for round in 0..<count {
+            if interrupted { return }
             let target = RunSession.cumulativeIntervals(round: round, rounds: count, repetitions: repetitions)
+            // What each benchmark measures this round, per lane.
+            var todo: [(index: Int, plans: [CellPlan])] = []
             for (index, benchmark) in benchmarks.enumerated() {
-                if interrupted { return }
-                let sofar = outcomes[benchmark.id]
+                let sofar = lanes.map { $0.outcomes[benchmark.id] }
                 // A benchmark that crashed or hung in this run is not started again.
-                if let sofar, sofar.failedThisRun { continue }
+                if sofar.contains(where: { $0?.failedThisRun == true }) { continue }
                 if !benchmark.everyRound && round > 0 { continue }
-                let plan = RunSession.plan(for: sofar, target: benchmark.everyRound ? target : settings.repetitions)
-                if let sofar, sofar.status == .ok, plan.intervals.values.allSatisfy({ $0 == 0 }),
-                   !sofar.cells.isEmpty, round > 0 || resuming {
-                    continue  // every cell already has its share
+                let plans = sofar.map { RunSession.plan(for: $0, target: benchmark.everyRound ? target : settings.repetitions) }
+                let complete = zip(sofar, plans).allSatisfy { sofar, plan in
+                    guard let sofar else { return false }
+                    return sofar.status == .ok && plan.intervals.values.allSatisfy { $0 == 0 } && !sofar.cells.isEmpty
                 }
-                pass(index, plan, of: count)
+                if complete && (round > 0 || resuming) { continue }  // every cell already has its share
+                todo.append((index, plans))
             }
-            progress.roundFinished(rounds, rounds: count, elapsedSeconds: elapsed)
+            if let controller {
+                if round == 1 {
+                    controller.chooseGranularity(passSeconds: passSeconds.values.flatMap { $0 })
+                    progress.message("switch: flipping around every \(controller.record.granularity.rawValue): \(controller.record.granularityReason)")
+                }
+                if round == 0 || controller.record.granularity == .round {
+                    for state in controller.order {
+                        flip(to: state, benchmark: nil)
+                        for item in todo where !interrupted { pass(item.index, item.plans[Passes.lane(state)], lane: Passes.lane(state), of: count) }
+                    }
+                } else {
+                    for item in todo {
+                        for state in controller.order where !interrupted {
+                            flip(to: state, benchmark: benchmarks[item.index].id)
+                            pass(item.index, item.plans[Passes.lane(state)], lane: Passes.lane(state), of: count)
+                        }
+                    }
+                }
+            } else {
+                for item in todo where !interrupted { pass(item.index, item.plans[0], lane: 0, of: count) }
+            }
+            progress.roundFinished(round, rounds: count, elapsedSeconds: elapsed)
             rounds += 1
         }
     }
 
     /// More intervals for the cells whose interval is wider than `target`, widest
-    /// first, while the budget lasts (a pass is started only if its usual length fits).
+    /// first, while the budget lasts (a pass is started only if its usual length
+    /// fits). Plain runs only (one lane).
     mutating func refine(target: Double) {
         while !interrupted {
             let needy = benchmarks.indices.compactMap { index -> (index: Int, worst: Double, cells: [String])? in
                 let benchmark = benchmarks[index]
-                guard benchmark.everyRound, let sofar = outcomes[benchmark.id], !sofar.failedThisRun else { return nil }
+                guard benchmark.everyRound, let sofar = lanes[0].outcomes[benchmark.id], !sofar.failedThisRun else { return nil }
                 let wide = sofar.cells.compactMap { cell -> (String, Double)? in
                     guard let precision = cell.roughPrecision, precision > target,
                           (cell.series.map(\.samples.count).min() ?? 0) < RunSession.maximumAdaptiveIntervals else { return nil }
@@ -252,14 +378,14 @@ private struct Passes {
                 if interrupted { return }
                 let cost = Statistics(passSeconds[benchmarks[item.index].id] ?? [0]).median
                 if let budget = settings.budgetSeconds, elapsed + cost > budget { continue }
-                var plan = RunSession.plan(for: outcomes[benchmarks[item.index].id], target: 0)
+                var plan = RunSession.plan(for: lanes[0].outcomes[benchmarks[item.index].id], target: 0)
                 plan.intervals = Dictionary(uniqueKeysWithValues: item.cells.map { ($0, RunSession.adaptiveStep) })
                 plan.defaultIntervals = 0
-                pass(item.index, plan, of: rounds + 1)
+                pass(item.index, plan, lane: 0, of: rounds - firstRound + 1)
                 ranAny = true
             }
             if !ranAny { return }
-            progress.roundFinished(rounds, rounds: rounds + 1, elapsedSeconds: elapsed)
+            progress.roundFinished(rounds - firstRound, rounds: rounds - firstRound + 1, elapsedSeconds: elapsed)
             rounds += 1
         }
     }

@@ -33,10 +33,11 @@ public final class ConsoleProgress: ProgressReporter {
         cFormat("[%2d/%d] ", Int32(index + 1), Int32(total)) + SummaryNumbers.perlString(id, width: 18, left: true)
     }
 
-    public func benchmarkStarted(_ benchmark: Benchmark, index: Int, total: Int, round: Int, rounds: Int) {
+    public func benchmarkStarted(_ benchmark: Benchmark, index: Int, total: Int, round: Int, rounds: Int, side: SwitchState?) {
         startedNs = cshims_clock_now_ns()
         lastDrawNs = 0
-        label = (rounds > 1 ? "round \(round + 1)/\(rounds) " : "") + ConsoleProgress.label(benchmark.id, index: index, total: total)
+        label = (rounds > 1 ? "round \(round + 1)/\(rounds) " : "") + (side.map { $0 == .on ? "on  " : "off " } ?? "")
+            + ConsoleProgress.label(benchmark.id, index: index, total: total)
         switch mode {
         case .live: emit(label)
         case .plain: if round == 0 { line(label + " started") }
@@ -64,7 +65,7 @@ public final class ConsoleProgress: ProgressReporter {
         return 2 * stats.standardDeviation / (Double(values.count).squareRoot() * abs(stats.mean))
     }
 
-    public func benchmarkFinished(_ outcome: BenchmarkOutcome, index: Int, total: Int, round: Int, rounds: Int) {
+    public func benchmarkFinished(_ outcome: BenchmarkOutcome, index: Int, total: Int, round: Int, rounds: Int, side: SwitchState?) {
         let failure = ConsoleProgress.failure(outcome)
         switch mode {
         case .quiet, .live:

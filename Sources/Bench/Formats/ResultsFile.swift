@@ -180,6 +180,15 @@ private struct Output {
         } else {
             line("[METHOD: median of \(run.settings.repetitions) intervals per cell, in \(min(run.settings.rounds, run.settings.repetitions)) rounds]")
         }
+        if let side = run.switchSide {
+            let record = side.record
+            var text = "\(side.state.rawValue); \(record.spec.description); \(record.initialDetail)"
+            text += "; A/B run in one boot, flipped \(record.flips.count) times (around every \(record.granularity.rawValue))"
+            if let seconds = record.flipSeconds { text += cFormat(", %.3f s per flip", seconds) }
+            if let ratio = record.probeRatio { text += cFormat(", null-call probe on/off %.2fx", ratio) }
+            line(ResultsFile.headerLine("SWITCH", text))
+            for warning in record.warnings { line(ResultsFile.headerLine("SWITCH-WARNING", warning)) }
+        }
         if let hello = run.outcomes.lazy.compactMap({ $0.notes["hello"] }).first {
             line(ResultsFile.headerLine("HELLO", hello))
         }

@@ -33,31 +33,53 @@ public enum ResultsReader {
         }
     }
 
-    /// A run JSON file.
-    public static func runJSON(path: String, bytes: [UInt8]) throws -> RunResult {
+    /// A JSON file of ours: a run, or an A/B run (both sides of a switch).
+    public enum JSONRun {
+        case run(RunResult)
+        case ab(ABRunResult)
+    }
+
+    /// A run JSON or A/B run JSON file, by its schema.
+    public static func jsonRun(path: String, bytes: [UInt8]) throws -> JSONRun {
         if bytes.contains(0) { throw ReadError(path: path, line: nil, message: "binary data, not a JSON run file") }
         let json: JSON
         do { json = try JSON.parse(String(decoding: bytes, as: UTF8.self)) } catch let error as JSONParseError {
             throw ReadError(path: path, line: error.line, message: "invalid JSON at column \(error.column): \(error.message)")
         }
-        do { return try RunJSON.decode(json) } catch let error as RunJSON.FormatError {
+        do {
+            if json["schema"]?.stringValue == ABRunJSON.schema { return .ab(try ABRunJSON.decode(json)) }
+            return .run(try RunJSON.decode(json))
+        } catch let error as RunJSON.FormatError {
             throw ReadError(path: path, line: nil, message: error.message)
         }
     }
 
-    /// A file for `summary`: results files as they are; a JSON run rendered as the
-    /// results file it stands for, named <os>/<host> like one.
-    public static func summaryFile(path: String, bytes: [UInt8]) throws -> Summary.File {
+    /// A run JSON file (not an A/B run).
+    public static func runJSON(path: String, bytes: [UInt8]) throws -> RunResult {
+        switch try jsonRun(path: path, bytes: bytes) {
+        case .run(let run): return run
+        case .ab: throw ReadError(path: path, line: nil, message: "an A/B run file (\(ABRunJSON.schema)), not a plain run file")
+        }
+    }
+
+    /// The files for `summary`: results files as they are; a JSON run rendered as
+    /// the results file it stands for, named <os>/<host> like one; an A/B run as
+    /// its two results files, off then on.
+    public static func summaryFiles(path: String, bytes: [UInt8]) throws -> [Summary.File] {
+        func file(_ run: RunResult) -> Summary.File {
+            Summary.File(path: "\(run.environment.osTriplet)/\(run.environment.nodename)", contents: Array(ResultsFile.render(run).utf8))
+        }
         switch kind(of: bytes) {
         case nil:
             throw ReadError(path: path, line: nil, message: "the file is empty")
         case .runJSON:
-            let run = try runJSON(path: path, bytes: bytes)
-            let name = "\(run.environment.osTriplet)/\(run.environment.nodename)"
-            return Summary.File(path: name, contents: Array(ResultsFile.render(run).utf8))
+            switch try jsonRun(path: path, bytes: bytes) {
+            case .run(let run): return [file(run)]
+            case .ab(let ab): return [file(ab.off), file(ab.on)]
+            }
         case .resultsFile:
             try validateResultsFile(path: path, bytes: bytes)
-            return Summary.File(path: path, contents: bytes)
+            return [Summary.File(path: path, contents: bytes)]
         }
     }
 }

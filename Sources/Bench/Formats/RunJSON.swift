@@ -112,7 +112,8 @@ public enum RunJSON {
                 ("clock_overhead_ns", .num(s.clockOverheadNs)),
                 ("loop_overhead_ns", .num(s.loopOverheadNs)),
                 ("operations_per_iteration", .num(s.operationsPerIteration)),
-                ("samples", .array(s.samples.map { .array([.num(Double($0.elapsedNs)), .num(Double($0.iterations))]) })),
+                ("samples", .array(s.samples.map {
+                    .array([.num(Double($0.elapsedNs)), .num(Double($0.iterations)), .num($0.round)]) })),
             ]
             if index < seriesStats.count {
                 let st = seriesStats[index].statistics
@@ -267,12 +268,20 @@ public enum RunJSON {
                            operationsPerIteration: item["operations_per_iteration"]?.doubleValue ?? 1)
             guard s.operationsPerIteration > 0 else { throw fail("cell \(id): operations_per_iteration must be positive") }
             for pair in item["samples"]?.arrayValue ?? [] {
-                guard let values = pair.arrayValue, values.count == 2,
+                // [elapsed_ns, iterations] or, since rounds are kept, [elapsed_ns, iterations, round].
+                guard let values = pair.arrayValue, values.count == 2 || values.count == 3,
                       let ns = values[0].doubleValue, let n = values[1].doubleValue,
                       ns.isFinite, n >= 1, n <= 9.0e15, abs(ns) < 9.0e18 else {
-                    throw fail("cell \(id), series \(name): a sample is not [elapsed_ns, iterations]")
+                    throw fail("cell \(id), series \(name): a sample is not [elapsed_ns, iterations, round]")
                 }
-                s.samples.append(Sample(elapsedNs: Int64(ns), iterations: UInt64(n)))
+                var round = 0
+                if values.count == 3 {
+                    guard let r = values[2].intValue, r >= 0, r < 1 << 20 else {
+                        throw fail("cell \(id), series \(name): a sample's round is not a whole number from 0")
+                    }
+                    round = r
+                }
+                s.samples.append(Sample(elapsedNs: Int64(ns), iterations: UInt64(n), round: round))
             }
             series.append(s)
         }

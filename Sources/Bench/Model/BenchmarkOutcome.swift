@@ -32,6 +32,17 @@ public struct BenchmarkOutcome: Equatable, Sendable {
 }
 
 extension BenchmarkOutcome {
+    /// This outcome with every sample marked as recorded in `round`.
+    public func inRound(_ round: Int) -> BenchmarkOutcome {
+        var tagged = self
+        for c in tagged.cells.indices {
+            for s in tagged.cells[c].series.indices {
+                for i in tagged.cells[c].series[s].samples.indices { tagged.cells[c].series[s].samples[i].round = round }
+            }
+        }
+        return tagged
+    }
+
     /// This outcome with a later pass's added: samples appended to their series,
     /// new cells and notes taken, the first failure kept.
     public func merging(_ later: BenchmarkOutcome) -> BenchmarkOutcome {

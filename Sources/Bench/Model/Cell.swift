@@ -50,13 +50,65 @@ public struct Cell: Equatable, Sendable {
     /// A quick relative half-width of the value's 95% interval (fewer resamples:
     /// for deciding where more intervals go, not for reporting).
     public var roughPrecision: Double? {
-        let groups = termGroups
-        guard groups.allSatisfy({ $0.count >= 3 }),
-              let interval = Bootstrap.interval(groups: groups, resamples: 300, seed: SplitMix64.seed(id), statistic: {
-                  estimate.evaluate($0)
-              }) else { return nil }
+        guard let interval = valueInterval(resamples: 300) else { return nil }
         let v = value
         return v == 0 || !v.isFinite ? nil : (interval.high - interval.low) / 2 / abs(v)
+    }
+
+    /// The 95% bootstrap interval of the value, resampling blocks (`blocks`); nil
+    /// with fewer than three blocks.
+    func valueInterval(resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
+        let blocks = self.blocks
+        guard blocks.count >= 3, termGroups.allSatisfy({ !$0.isEmpty }) else { return nil }
+        return Bootstrap.interval(resamples: resamples, seed: SplitMix64.seed(id)) { generator in
+            estimate.evaluate(Cell.resampled(blocks, terms: estimate.terms.count, &generator))
+        }
+    }
+
+    /// One interval of each term that were taken together: in the same round and,
+    /// within it, the same slot (the n-th interval a series recorded in that round,
+    /// counted modulo what the first term recorded). The terms of a difference
+    /// are sampled in turn (kill with and without a handler, a ring and its
+    /// overhead), so a bootstrap that resamples blocks keeps them paired, and one
+    /// that resamples rounds keeps the two sides of an A/B run paired.
+    public struct Block: Sendable {
+        public let round: Int
+        /// Per term of the estimate, its per-operation times in this block.
+        public let values: [[Double]]
+    }
+
+    public var blocks: [Block] {
+        let termSeries = estimate.terms.map { series(named: $0.series) }
+        func byRound(_ s: Series?) -> [Int: [Double]] {
+            guard let s else { return [:] }
+            var rounds: [Int: [Double]] = [:]
+            for sample in s.samples { rounds[sample.round, default: []].append(s.perOperationNs(sample)) }
+            return rounds
+        }
+        let rounds = termSeries.map(byRound)
+        var blocks: [Block] = []
+        for round in Set(rounds.flatMap(\.keys)).sorted() {
+            let slots = max(1, rounds.first?[round]?.count ?? 1)
+            var values = Array(repeating: Array(repeating: [Double](), count: rounds.count), count: slots)
+            for (term, perRound) in rounds.enumerated() {
+                for (index, value) in (perRound[round] ?? []).enumerated() { values[index % slots][term].append(value) }
+            }
+            blocks += values.map { Block(round: round, values: $0) }
+        }
+        return blocks
+    }
+
+    /// Per-term groups from `count` blocks drawn with replacement from `blocks`
+    /// (default: as many as there are).
+    static func resampled(_ blocks: [Block], terms: Int, count: Int? = nil,
+                          _ generator: inout SplitMix64) -> [[Double]] {
+        var groups = Array(repeating: [Double](), count: terms)
+        guard !blocks.isEmpty else { return groups }
+        for _ in 0..<(count ?? blocks.count) {
+            let block = blocks[Int(generator.next() % UInt64(blocks.count))]
+            for term in 0..<min(terms, block.values.count) { groups[term] += block.values[term] }
+        }
+        return groups
     }
 }
 
@@ -68,11 +120,7 @@ public struct CellStatistics: Sendable {
 
     public init(_ cell: Cell) {
         value = cell.value
-        let groups = cell.termGroups
-        let enoughSamples = groups.allSatisfy { $0.count >= 3 }
-        interval = enoughSamples
-            ? Bootstrap.interval(groups: groups, seed: SplitMix64.seed(cell.id)) { cell.estimate.evaluate($0) }
-            : nil
+        interval = cell.valueInterval()
         series = cell.series.map { s in
             let values = s.perOperationNs
             let ci = values.count >= 3

@@ -69,6 +69,8 @@ public struct RunResult: Equatable, Sendable {
     public var partial: Bool = false
     public var startedAt: String = ""
     public var finishedAt: String = ""
+    /// The side of an A/B run this is (nil: a plain run).
+    public var switchSide: SwitchSide?
 
     public init(settings: RunSettings, environment: Environment, calibration: Calibration,
                 outcomes: [BenchmarkOutcome] = []) {

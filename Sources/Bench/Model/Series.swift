@@ -1,11 +1,16 @@
-/// One recorded interval: the raw clock difference and the iterations it ran.
+/// One recorded interval: the raw clock difference, the iterations it ran, and
+/// the round (pass over the benchmarks) that recorded it.
 public struct Sample: Equatable, Sendable {
     public var elapsedNs: Int64
     public var iterations: UInt64
+    /// 0-based pass of the run; what pairs the two sides of an A/B run, and the
+    /// terms of a difference sampled in turn (see `Cell.blocks`).
+    public var round: Int
 
-    public init(elapsedNs: Int64, iterations: UInt64) {
+    public init(elapsedNs: Int64, iterations: UInt64, round: Int = 0) {
         self.elapsedNs = elapsedNs
         self.iterations = iterations
+        self.round = round
     }
 }
 

@@ -1,7 +1,30 @@
-/// Percentile bootstrap confidence intervals for a statistic of one or more
-/// independent samples (each resampled with replacement on its own).
+/// Percentile bootstrap confidence intervals: for a statistic of one or more
+/// independent samples (each resampled with replacement on its own), or of
+/// replicates drawn by the caller (resampling blocks that must stay together).
 public enum Bootstrap {
     public static let defaultResamples = 1000
+
+    /// The (1 - alpha) percentile interval of `replicate`, called `resamples` times
+    /// with one generator; non-finite replicates are dropped; nil if none is left.
+    public static func interval(confidence: Double = 0.95, resamples: Int = defaultResamples, seed: UInt64,
+                                replicate: (inout SplitMix64) -> Double) -> (low: Double, high: Double)? {
+        var generator = SplitMix64(seed: seed)
+        var estimates: [Double] = []
+        estimates.reserveCapacity(resamples)
+        for _ in 0..<resamples {
+            let value = replicate(&generator)
+            if value.isFinite { estimates.append(value) }
+        }
+        return percentileInterval(estimates, confidence: confidence)
+    }
+
+    /// The central `confidence` share of `values` (any order); nil if empty.
+    public static func percentileInterval(_ values: [Double], confidence: Double = 0.95) -> (low: Double, high: Double)? {
+        let sorted = values.filter(\.isFinite).sorted()
+        guard !sorted.isEmpty else { return nil }
+        let tail = (1 - confidence) / 2 * 100
+        return (Statistics.percentile(ofSorted: sorted, tail), Statistics.percentile(ofSorted: sorted, 100 - tail))
+    }
 
     /// The (1 - alpha) interval of `statistic` over `groups`; nil if any group is empty.
     public static func interval(groups: [[Double]], confidence: Double = 0.95,
@@ -22,10 +45,6 @@ public enum Bootstrap {
             let value = statistic(scratch)
             if value.isFinite { estimates.append(value) }
         }
-        guard !estimates.isEmpty else { return nil }
-        estimates.sort()
-        let tail = (1 - confidence) / 2 * 100
-        return (Statistics.percentile(ofSorted: estimates, tail),
-                Statistics.percentile(ofSorted: estimates, 100 - tail))
+        return percentileInterval(estimates, confidence: confidence)
     }
 }

@@ -14,4 +14,5 @@
 #include "cshims_ctx.h"
 #include "cshims_files.h"
 #include "cshims_bandwidth.h"
+#include "cshims_hypercall.h"
 #endif

@@ -1,0 +1,255 @@
+import CShims
+import Glibc
+
+/// The two sides of an A/B run.
+public enum SwitchState: String, Sendable, CaseIterable {
+    case off, on
+    public var other: SwitchState { self == .off ? .on : .off }
+}
+
+/// A run-time kernel switch that an A/B run flips between paired measurements.
+public enum SwitchSpec: Equatable, Sendable {
+    /// The ftrace function tracer through tracefs: `function` on, `nop` off.
+    case ftrace
+    /// The Ozz/OEMU KSSB switch: a hypercall from user mode.
+    case kssb
+    /// Any two shell commands.
+    case command(on: String, off: String)
+
+    /// "ftrace", "kssb", or "command:ON_CMD:OFF_CMD" (split at the first ':'
+    /// after "command:"; commands with a ':' of their own go through
+    /// --switch-on/--switch-off).
+    public static func parse(_ text: String) -> SwitchSpec? {
+        switch text {
+        case "ftrace": return .ftrace
+        case "kssb": return .kssb
+        default:
+            guard text.hasPrefix("command:") else { return nil }
+            let rest = text.dropFirst("command:".count)
+            guard let colon = rest.firstIndex(of: ":") else { return nil }
+            let on = String(rest[..<colon]), off = String(rest[rest.index(after: colon)...])
+            guard !on.isEmpty, !off.isEmpty else { return nil }
+            return .command(on: on, off: off)
+        }
+    }
+
+    /// As given on the command line.
+    public var text: String {
+        switch self {
+        case .ftrace: return "ftrace"
+        case .kssb: return "kssb"
+        case let .command(on, off): return "command:\(on):\(off)"
+        }
+    }
+
+    /// What the switch is, for people.
+    public var description: String {
+        switch self {
+        case .ftrace: return "the ftrace function tracer (current_tracer: function on, nop off)"
+        case .kssb: return "the Ozz/OEMU KSSB switch (vmcall 0x1d08aa3e: enable 0x3dcb4536, disable 0xbed348f5)"
+        case let .command(on, off): return "commands (on: \(on); off: \(off))"
+        }
+    }
+
+    func makeDriver() -> SwitchDriver {
+        switch self {
+        case .ftrace: return FtraceSwitch()
+        case .kssb: return KssbSwitch()
+        case let .command(on, off): return CommandSwitch(on: on, off: off)
+        }
+    }
+}
+
+/// Operates one kind of switch.
+protocol SwitchDriver: AnyObject {
+    /// Checks that the switch is there and reads the state it is in; `probe`
+    /// times a null call, for switches whose state cannot be read. Throws a
+    /// BenchError naming what is missing.
+    func prepare(probe: () -> Double) throws -> (state: SwitchState, detail: String)
+    func set(_ state: SwitchState) throws
+    /// Puts the switch back as `prepare` found it (it is in `current` now).
+    func restore(from current: SwitchState, to initial: SwitchState) throws
+}
+
+/// The function tracer: every kernel function entry calls into ftrace while
+/// current_tracer is `function`.
+final class FtraceSwitch: SwitchDriver {
+    static let directories = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+    var directory = FtraceSwitch.directories[0]
+    var mountedHere = false
+    var initialTracer = "nop"
+
+    var currentTracer: String { directory + "/current_tracer" }
+
+    func prepare(probe: () -> Double) throws -> (state: SwitchState, detail: String) {
+        if let found = FtraceSwitch.directories.first(where: { Sys.exists($0 + "/current_tracer") }) {
+            directory = found
+        } else {
+            guard Sys.exists(directory) else {
+                throw BenchError("--switch ftrace: \(directory) does not exist (sysfs not mounted, or a kernel without tracefs)")
+            }
+            guard mount("nodev", directory, "tracefs", 0, nil) == 0 else {
+                throw BenchError("--switch ftrace: cannot mount tracefs at \(directory): \(Errno.current)")
+            }
+            mountedHere = true
+        }
+        do {
+            return try readState()
+        } catch {
+            if mountedHere { _ = umount2(directory, 0) }
+            throw error
+        }
+    }
+
+    private func readState() throws -> (state: SwitchState, detail: String) {
+        let available = (Sys.readTextFile(directory + "/available_tracers") ?? "").split(separator: " ").map {
+            trimmed(String($0))
+        }
+        guard available.contains("function") else {
+            let list = available.joined(separator: " ")
+            throw BenchError("--switch ftrace: this kernel has no function tracer (available_tracers: \(list.isEmpty ? "none" : list))")
+        }
+        guard let tracer = Sys.readTextFile(currentTracer).map(trimmed), !tracer.isEmpty else {
+            throw BenchError("--switch ftrace: cannot read \(currentTracer)")
+        }
+        initialTracer = tracer
+        do { try write(tracer) } catch {  // the same tracer again: checks that it may be written
+            throw BenchError("--switch ftrace: cannot write \(currentTracer): \((error as? SystemError)?.errno ?? .current)"
+                             + (getuid() == 0 ? "" : " (run as root)"))
+        }
+        return (tracer == "function" ? .on : .off, "current_tracer was \(tracer)")
+    }
+
+    func set(_ state: SwitchState) throws { try write(state == .on ? "function" : "nop") }
+
+    func restore(from current: SwitchState, to initial: SwitchState) throws {
+        try write(initialTracer)
+        if mountedHere { _ = umount2(directory, 0) }
+    }
+
+    private func write(_ tracer: String) throws {
+        let fd = try Sys.open(currentTracer, O_WRONLY | O_TRUNC)
+        defer { Sys.close(fd) }
+        try Sys.writeAll(fd, tracer + "\n", subject: currentTracer)
+    }
+}
+
+/// Ozz/OEMU's switch: one hypercall, taken by Ozz's patched KVM and QEMU.
+final class KssbSwitch: SwitchDriver {
+    /// How one hypercall ended.
+    enum Outcome: Equatable {
+        /// RAX after the call.
+        case returned(Int)
+        /// The child that issued it was killed by this signal.
+        case signal(Int32)
+    }
+
+    /// Nil when the hypercall was taken (RAX 0); else the one-line reason why not.
+    static func refusal(_ outcome: Outcome, command: String) -> String? {
+        switch outcome {
+        case .returned(0):
+            return nil
+        case .returned(-1):
+            return "the hypervisor refused the \(command) vmcall: RAX = -1 (-KVM_EPERM: a stock KVM answers a user-mode vmcall so); no Ozz/OEMU KVM here, OEMU stays off"
+        case .returned(-1000):
+            return "the hypervisor does not know the \(command) hypercall: RAX = -1000 (-KVM_ENOSYS); OEMU stays off"
+        case .returned(-22):
+            return "Ozz's QEMU refused the \(command) hypercall: RAX = -22 (-EINVAL: no __ssb_do_emulate address from the guest kernel; not an OEMU kernel?)"
+        case .returned(-11):
+            return "Ozz's QEMU could not \(command) KSSB now: RAX = -11 (-EAGAIN: a vCPU is still active)"
+        case .returned(Int(bitPattern: UInt(CSHIMS_KSSB_HYPERCALL))):
+            return "nothing answered the \(command) vmcall (RAX unchanged); OEMU stays off"
+        case .returned(let rax):
+            return "the \(command) vmcall returned RAX = \(rax), not 0; OEMU stays off"
+        case .signal(SIGILL):
+            return "the \(command) vmcall raised SIGILL: no hypervisor takes it here (TCG, or bare metal)"
+        case .signal(SIGSEGV):
+            return "the \(command) vmcall raised SIGSEGV (on AMD, KVM answers a user-mode vmcall with #GP)"
+        case .signal(let number):
+            return "the \(command) vmcall killed its process with signal \(number) (\(signalName(number)))"
+        }
+    }
+
+    func prepare(probe: () -> Double) throws -> (state: SwitchState, detail: String) {
+        // There is no hypercall that reads the state. Disabling first checks that
+        // the hypercall is taken without turning anything on; if the null call got
+        // much faster, KSSB was on, and it is put back on at the end.
+        let before = probe()
+        try set(.off)
+        let after = probe()
+        let wasOn = before / after >= SwitchController.minimumEffect
+        return (wasOn ? .on : .off, cFormat("state read from a null-call probe: %.0f ns before disabling, %.0f ns after", before, after))
+    }
+
+    func set(_ state: SwitchState) throws {
+        let name = state == .on ? "enable" : "disable"
+        // Ozz's own executor retries a refused disable (a vCPU still active) three times, 100 ms apart.
+        for attempt in 0..<4 {
+            let outcome = try KssbSwitch.call(state == .on ? CSHIMS_KSSB_ENABLE : CSHIMS_KSSB_DISABLE)
+            guard let reason = KssbSwitch.refusal(outcome, command: name) else { return }
+            if outcome == .returned(-11) && attempt < 3 { usleep(100_000); continue }
+            throw BenchError("--switch kssb: " + reason)
+        }
+    }
+
+    func restore(from current: SwitchState, to initial: SwitchState) throws {
+        if current != initial { try set(initial) }
+    }
+
+    static func call(_ command: UInt) throws -> Outcome {
+        var rax = 0
+        var signal: Int32 = 0
+        guard cshims_kssb_hypercall(command, &rax, &signal) == 0 else {
+            throw BenchError("--switch kssb: cannot issue the hypercall: \(Errno.current)")
+        }
+        return signal != 0 ? .signal(signal) : .returned(rax)
+    }
+}
+
+/// Two shell commands, run with /bin/sh -c in their own process group.
+final class CommandSwitch: SwitchDriver {
+    let on: String, off: String
+    /// A command that runs longer than this has hung.
+    static let limitSeconds = 600.0
+
+    init(on: String, off: String) {
+        self.on = on
+        self.off = off
+    }
+
+    func prepare(probe: () -> Double) throws -> (state: SwitchState, detail: String) {
+        guard access("/bin/sh", X_OK) == 0 else { throw BenchError("--switch: /bin/sh is missing: cannot run the switch commands") }
+        return (.off, "assumed off: a command switch has no state to read")
+    }
+
+    func set(_ state: SwitchState) throws {
+        let command = state == .on ? on : off
+        let name = "the \(state.rawValue) command '\(command)'"
+        let words: [String] = ["/bin/sh", "-c", command]
+        let argv = words.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let pid = cshims_spawn("/bin/sh", argv, environ, nil, 2, 2, 1)
+        guard pid > 0 else { throw BenchError("--switch: cannot start /bin/sh: \(Errno.current)") }
+        let deadline = cshims_clock_now_ns() + Int64(CommandSwitch.limitSeconds * 1e9)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if cshims_clock_now_ns() > deadline {
+                Sys.killGroup(pid, SIGKILL)
+                _ = try? Sys.waitpid(pid)
+                throw BenchError("--switch: \(name) did not finish within " + cFormat("%.0f s", CommandSwitch.limitSeconds))
+            }
+            usleep(2000)
+        }
+        Sys.killGroup(pid, SIGKILL)  // nothing it started in the background outlives it
+        if (status & 0x7f) != 0 {
+            throw BenchError("--switch: \(name) was killed by signal \(status & 0x7f)")
+        }
+        if (status >> 8) & 0xff != 0 {
+            throw BenchError("--switch: \(name) exited with status \((status >> 8) & 0xff)")
+        }
+    }
+
+    func restore(from current: SwitchState, to initial: SwitchState) throws {
+        if current != initial { try set(initial) }
+    }
+}

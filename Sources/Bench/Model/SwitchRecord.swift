@@ -1,0 +1,112 @@
+/// How often an A/B run flips its switch.
+public enum SwitchGranularity: String, Sendable {
+    /// Around each benchmark's pass: the two sides of a pair seconds apart.
+    case benchmark
+    /// Around each round: every benchmark off, then every benchmark on (or the reverse).
+    case round
+}
+
+/// Everything an A/B run did with its switch: the state it found, every flip
+/// with its cost and the null-call probe after it, and whether it was put back.
+public struct SwitchRecord: Equatable, Sendable {
+    public struct Flip: Equatable, Sendable {
+        /// The round it began (-1: before the first, while calibrating).
+        public var round: Int
+        /// The benchmark whose pass follows (nil: a whole round, or calibration).
+        public var benchmark: String?
+        public var to: SwitchState
+        /// How long the flip itself took.
+        public var seconds: Double
+        /// The null-call probe right after it, ns.
+        public var probeNs: Double
+        /// The probe on over the probe off around this flip (nil without both).
+        public var ratio: Double?
+
+        public init(round: Int, benchmark: String?, to: SwitchState, seconds: Double, probeNs: Double, ratio: Double?) {
+            self.round = round
+            self.benchmark = benchmark
+            self.to = to
+            self.seconds = seconds
+            self.probeNs = probeNs
+            self.ratio = ratio
+        }
+    }
+
+    public var spec: SwitchSpec
+    public var initialState: SwitchState = .off
+    /// How the initial state was found ("current_tracer was nop").
+    public var initialDetail = ""
+    /// The null-call probe in the initial state, before any flip, ns.
+    public var initialProbeNs = 0.0
+    public var granularity: SwitchGranularity = .round
+    public var granularityReason = ""
+    public var flips: [Flip] = []
+    /// Whether the switch was put back as it was found (nil: not yet).
+    public var restored: Bool?
+    public var restoreError: String?
+    /// Why the run stopped early because of the switch, if it did.
+    public var failure: String?
+
+    public init(spec: SwitchSpec) { self.spec = spec }
+
+    /// The median time one flip took, seconds.
+    public var flipSeconds: Double? { flips.isEmpty ? nil : Statistics(flips.map(\.seconds)).median }
+
+    /// The median over the flips of the probe's on/off ratio.
+    public var probeRatio: Double? {
+        let ratios = flips.compactMap(\.ratio)
+        return ratios.isEmpty ? nil : Statistics(ratios).median
+    }
+
+    /// What a reader must know: the switch made (almost) no difference, some
+    /// flips did not take, it was not put back, or it failed.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        let ratios = flips.compactMap(\.ratio)
+        if let ratio = probeRatio, ratio < SwitchController.minimumEffect {
+            warnings.append(cFormat("THE SWITCH DID NOT TAKE EFFECT: the null-call probe changed only %.2fx between off and on (median of %d flips; a switch that instruments the kernel makes it 1.5x or more): both sides measured the same kernel",
+                                    ratio, Int32(ratios.count)))
+        } else {
+            let weak = flips.filter { ($0.ratio ?? .infinity) < SwitchController.minimumEffect }
+            if !weak.isEmpty {
+                let rounds = Set(weak.map(\.round)).sorted().map { $0 < 0 ? "calibration" : String($0 + 1) }
+                warnings.append("\(weak.count) of \(ratios.count) flips changed the null-call probe by less than "
+                                + cFormat("%.1fx", SwitchController.minimumEffect)
+                                + " (round \(rounds.joined(separator: ", "))): check that the switch took effect every time")
+            }
+        }
+        if let failure { warnings.append("the switch failed, so the run stopped early: \(failure)") }
+        if restored == false {
+            warnings.append("the switch was NOT put back as it was found (\(initialState.rawValue)): \(restoreError ?? "unknown error")")
+        }
+        return warnings
+    }
+}
+
+/// One side of an A/B run, as its results file and JSON record it.
+public struct SwitchSide: Equatable, Sendable {
+    public var state: SwitchState
+    public var record: SwitchRecord
+
+    public init(state: SwitchState, record: SwitchRecord) {
+        self.state = state
+        self.record = record
+    }
+}
+
+/// An A/B run: the same benchmarks measured with a switch off and on, paired by round.
+public struct ABRunResult: Equatable, Sendable {
+    public var off: RunResult
+    public var on: RunResult
+    public var record: SwitchRecord
+
+    public init(off: RunResult, on: RunResult, record: SwitchRecord) {
+        self.off = off
+        self.on = on
+        self.record = record
+    }
+
+    public var partial: Bool { off.partial || on.partial }
+
+    public func side(_ state: SwitchState) -> RunResult { state == .off ? off : on }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import XCTest
+@testable import Bench
+
+/// What the bootstraps keep together: the terms of a difference sampled in turn,
+/// the two sides of an A/B round, and whole runs for a table's geometric mean.
+final class PairingTests: XCTestCase {
+    /// A disturbance that hits each catch interval and the send interval taken
+    /// next to it alike cancels in the difference, so resampling them as pairs
+    /// gives a tight interval (independent resampling would not).
+    func testTermsSampledInTurnAreResampledAsPairs() throws {
+        let drift: [Double] = [0, 1800, 300, 2000, 50, 1200, 700, 1500, 100, 900, 1600]
+        let cell = Cell(id: "sig-catch", unit: .microseconds,
+                        estimate: Estimate(terms: [.init("catch"), .init("send", -1)], form: .linear(scale: 0.001)),
+                        series: [SampleRun.series("send", drift.map { 500 + $0 }), SampleRun.series("catch", drift.map { 3000 + $0 })])
+        XCTAssertEqual(cell.blocks.count, drift.count, "one block per interval pair")
+        XCTAssertEqual(cell.value, 2.5, accuracy: 1e-9)
+        let interval = try XCTUnwrap(cell.statistics.interval)
+        XCTAssertEqual(interval.low, 2.5, accuracy: 1e-6)
+        XCTAssertEqual(interval.high, 2.5, accuracy: 1e-6)
+        let independent = try XCTUnwrap(Bootstrap.interval(groups: cell.termGroups, seed: 1) { cell.estimate.evaluate($0) })
+        XCTAssertGreaterThan(independent.high - independent.low, 0.5, "resampled on their own, the drift does not cancel")
+    }
+
+    /// Blocks follow the rounds and, within a round, the slot: the n-th interval
+    /// of each term (a ring's overhead, sampled with every ring size, has several).
+    func testBlocksFollowRoundsAndSlots() {
+        func series(_ name: String, _ rounds: [Int]) -> Series {
+            Series(name: name, samples: rounds.map { Sample(elapsedNs: 1_000_000, iterations: 1000, round: $0) })
+        }
+        let cell = Cell(id: "ctx-0k/2", unit: .microseconds,
+                        estimate: Estimate(terms: [.init("ring"), .init("overhead", -1, .minimum)], form: .linear(scale: 0.001)),
+                        series: [series("ring", [0, 1, 2]), series("overhead", [0, 0, 0, 1, 1, 1, 2, 2, 2])])
+        let blocks = cell.blocks
+        XCTAssertEqual(blocks.map(\.round), [0, 1, 2])
+        XCTAssertEqual(blocks.map { $0.values.map(\.count) }, [[1, 3], [1, 3], [1, 3]])
+    }
+
+    /// One round's drift hits both sides of the A/B pair: resampling rounds keeps
+    /// the pairs, and the slowdown's interval is far tighter than when each side
+    /// is resampled on its own (as two separate runs would be).
+    func testPairedRoundsAreTighterThanSeparateRuns() throws {
+        let drift: [Double] = [1.0, 1.6, 1.1, 1.9, 1.3, 1.0, 1.7, 1.2, 1.5, 1.05, 1.8]
+        let ab = SwitchTests.abRun(offNs: drift.map { 460 * $0 }, onNs: drift.map { 460 * 13 * $0 })
+        let paired = Comparison(ab: ab, source: "ab.json", resamples: 500)
+        let row = try XCTUnwrap(paired.compared.first { $0.metric.label == "null call" })
+        XCTAssertEqual(try XCTUnwrap(row.slowdown), 13, accuracy: 1e-6)
+        let p = try XCTUnwrap(row.interval)
+        XCTAssertEqual(paired.pairing, .rounds(drift.count))
+        XCTAssertEqual(row.significant, true)
+
+        let separate = Comparison(baseline: [MeasuredRun.fromJSON(ab.off, source: "off")],
+                                  candidate: [MeasuredRun.fromJSON(ab.on, source: "on")], resamples: 500)
+        let s = try XCTUnwrap(separate.compared.first { $0.metric.label == "null call" }?.interval)
+        XCTAssertLessThan(p.high - p.low, (s.high - s.low) / 2, "paired \(p), separate \(s)")
+        XCTAssertEqual(paired.sideNames.candidate, "on")
+        XCTAssertTrue(ComparisonFormat.text.render(paired).contains("slowdown = on / off"))
+    }
+
+    /// A/A with a switch that does nothing: noise only, nothing significant.
+    func testPairedAAFlagsNothing() throws {
+        let off: [Double] = [460, 520, 455, 700, 470, 480, 610, 450, 465, 530, 490]
+        let on: [Double] = [470, 500, 465, 660, 455, 500, 640, 445, 475, 510, 480]
+        let c = Comparison(ab: SwitchTests.abRun(offNs: off, onNs: on, ratio: 1.02), source: "aa.json", resamples: 500)
+        let row = try XCTUnwrap(c.compared.first)
+        XCTAssertNotEqual(row.significant, true, "\(String(describing: row.interval))")
+        XCTAssertTrue(c.warnings.first?.hasPrefix("THE SWITCH DID NOT TAKE EFFECT") ?? false, "\(c.warnings)")
+    }
+
+    /// Two runs per side, each run shifting every cell alike (a boot's speed):
+    /// the geometric mean's interval resamples whole runs, so it is as wide as a
+    /// cell's, not narrowed as if the cells varied independently.
+    func testGeometricMeanResamplesWholeRuns() throws {
+        func run(_ scale: Double, _ source: String) -> MeasuredRun {
+            var result = SampleRun.make()
+            result.outcomes = ["null-call", "stat", "open-close", "sig-install", "fork"].map { id in
+                BenchmarkOutcome(id: id, cells: [Cell(id: id, unit: .microseconds, estimate: .microseconds(),
+                                                       series: [SampleRun.series("main", [1000 * scale, 1001 * scale, 999 * scale])])])
+            }
+            return MeasuredRun.fromJSON(result, source: source)
+        }
+        let c = Comparison(baseline: [run(1, "b1"), run(1.3, "b2")], candidate: [run(1, "c1"), run(1.3, "c2")], resamples: 500)
+        let widths = c.compared.filter { $0.metric.table == .processor }.compactMap { $0.interval.map { $0.high - $0.low } }
+        XCTAssertEqual(widths.count, 5)
+        let table = try XCTUnwrap(c.tables.first { $0.table == .processor }?.interval)
+        XCTAssertGreaterThan(table.high - table.low, 0.8 * Statistics(widths).median, "\(table) against cells \(widths)")
+    }
+
+    func testSVGTicksAreRoundFactors() {
+        XCTAssertEqual(ComparisonSVG.roundFactors(from: 0.6, to: 38), [0.5, 1, 2, 5, 10, 20, 50])
+        XCTAssertEqual(ComparisonSVG.roundFactors(from: 0.316, to: 1.58), [0.2, 0.5, 1, 2])
+        XCTAssertEqual(ComparisonSVG.roundFactors(from: 1, to: 1), [1])
+        let ab = SwitchTests.abRun(offNs: [450, 460, 470, 455], onNs: [5900, 6000, 6100, 5950])
+        let svg = ComparisonSVG.render(Comparison(ab: ab, source: "ab.json", resamples: 100))
+        let labels = svg.split(separator: "\n").filter { $0.contains("font-size=\"10\"") }.map { line -> String in
+            String(line.split(separator: ">")[1].split(separator: "<")[0])
+        }
+        XCTAssertEqual(labels, ["1", "2", "5", "10", "20"])
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import XCTest
+@testable import Bench
+
+/// The A/B run's switch: its specification, the KSSB hypercall's verdicts, the
+/// record's warnings, and how an A/B run is written and read back.
+final class SwitchTests: XCTestCase {
+    func testSpecsParse() {
+        XCTAssertEqual(SwitchSpec.parse("ftrace"), .ftrace)
+        XCTAssertEqual(SwitchSpec.parse("kssb"), .kssb)
+        XCTAssertEqual(SwitchSpec.parse("command:echo 1 > /x:echo 0 > /x"), .command(on: "echo 1 > /x", off: "echo 0 > /x"))
+        XCTAssertEqual(SwitchSpec.parse("command:a:b:c"), .command(on: "a", off: "b:c"), "split at the first ':'")
+        for bad in ["", "Ftrace", "command:", "command:on", "command::off", "command:on:", "kvm"] {
+            XCTAssertNil(SwitchSpec.parse(bad), bad)
+        }
+        XCTAssertEqual(SwitchSpec.parse(SwitchSpec.command(on: "true", off: "false").text), .command(on: "true", off: "false"))
+    }
+
+    /// What the KSSB hypercall's outcome means: only RAX = 0 is taken; a stock
+    /// KVM's -1, an unknown hypercall's -1000, Ozz's QEMU's -EINVAL, nothing
+    /// answering, or a fault each get their own one-line reason.
+    func testKssbVerdictsFromReturnCodes() throws {
+        XCTAssertNil(KssbSwitch.refusal(.returned(0), command: "enable"))
+        let cases: [(KssbSwitch.Outcome, String)] = [
+            (.returned(-1), "-KVM_EPERM"),
+            (.returned(-1000), "-KVM_ENOSYS"),
+            (.returned(-22), "-EINVAL"),
+            (.returned(-11), "-EAGAIN"),
+            (.returned(Int(bitPattern: UInt(0x1d08aa3e))), "RAX unchanged"),
+            (.returned(7), "RAX = 7"),
+            (.signal(SIGILL), "SIGILL"),
+            (.signal(SIGSEGV), "SIGSEGV"),
+            (.signal(SIGBUS), "signal \(SIGBUS)"),
+        ]
+        for (outcome, expected) in cases {
+            let reason = try XCTUnwrap(KssbSwitch.refusal(outcome, command: "enable"), "\(outcome)")
+            XCTAssertTrue(reason.contains(expected), "\(outcome): \(reason)")
+            XCTAssertFalse(reason.contains("\n"), "one line")
+        }
+    }
+
+    func flip(_ to: SwitchState, ratio: Double?, round: Int = 0) -> SwitchRecord.Flip {
+        .init(round: round, benchmark: nil, to: to, seconds: 0.5, probeNs: 1000, ratio: ratio)
+    }
+
+    func testRecordWarnsWhenTheSwitchDidNotTakeEffect() {
+        var record = SwitchRecord(spec: .command(on: "true", off: "true"))
+        record.flips = [flip(.on, ratio: 1.02), flip(.off, ratio: 0.99), flip(.on, ratio: 1.1, round: 1)]
+        record.restored = true
+        XCTAssertEqual(record.probeRatio ?? 0, 1.02, accuracy: 1e-9)
+        XCTAssertEqual(record.warnings.count, 1)
+        XCTAssertTrue(record.warnings[0].hasPrefix("THE SWITCH DID NOT TAKE EFFECT"), record.warnings[0])
+
+        record.flips = [flip(.on, ratio: 12), flip(.off, ratio: 13), flip(.on, ratio: 1.2, round: 2), flip(.off, ratio: 14, round: 3)]
+        XCTAssertEqual(record.warnings, ["1 of 4 flips changed the null-call probe by less than 1.5x (round 3): check that the switch took effect every time"])
+
+        record.flips = [flip(.on, ratio: 12)]
+        record.restored = false
+        record.restoreError = "write: Permission denied"
+        XCTAssertEqual(record.warnings, ["the switch was NOT put back as it was found (off): write: Permission denied"])
+    }
+
+    /// An A/B run from two sides whose samples carry their rounds.
+    static func abRun(offNs: [Double], onNs: [Double], ratio: Double = 13) -> ABRunResult {
+        func side(_ values: [Double], _ state: SwitchState) -> RunResult {
+            var run = SampleRun.make()
+            let series = Series(name: "main", samples: values.enumerated().map { round, ns in
+                Sample(elapsedNs: Int64(ns * 10_000), iterations: 10_000, round: round)
+            })
+            run.outcomes = [BenchmarkOutcome(id: "null-call", cells: [
+                Cell(id: "null-call", unit: .microseconds, estimate: .microseconds(), series: [series]),
+            ])]
+            return run
+        }
+        var record = SwitchRecord(spec: .ftrace)
+        record.initialDetail = "current_tracer was nop"
+        record.flips = [.init(round: -1, benchmark: nil, to: .on, seconds: 2.1, probeNs: 6000, ratio: ratio),
+                        .init(round: 0, benchmark: nil, to: .off, seconds: 2.0, probeNs: 460, ratio: ratio)]
+        record.restored = true
+        var off = side(offNs, .off), on = side(onNs, .on)
+        off.switchSide = SwitchSide(state: .off, record: record)
+        on.switchSide = SwitchSide(state: .on, record: record)
+        return ABRunResult(off: off, on: on, record: record)
+    }
+
+    func testABJSONRoundTripsAndSummarisesAsTwoRows() throws {
+        let ab = SwitchTests.abRun(offNs: [450, 460, 800, 470], onNs: [5900, 6000, 10500, 6100])
+        let text = ABRunJSON.encode(ab).prettyText
+        guard case .ab(let back) = try ResultsReader.jsonRun(path: "ab.json", bytes: Array(text.utf8)) else {
+            return XCTFail("not read back as an A/B run")
+        }
+        XCTAssertEqual(back.record, ab.record)
+        XCTAssertEqual(back.on.cell("null-call")?.series[0].samples.map(\.round), [0, 1, 2, 3], "rounds are kept")
+        XCTAssertEqual(back.off.switchSide?.state, .off)
+        XCTAssertEqual(back.on.cell("null-call")?.value ?? 0, ab.on.cell("null-call")?.value ?? 1, accuracy: 1e-12)
+
+        // `summary` shows both sides; the results files carry the switch in their header.
+        let files = try ResultsReader.summaryFiles(path: "ab.json", bytes: Array(text.utf8))
+        XCTAssertEqual(files.count, 2)
+        let rows = Summary.render(files).split(separator: "\n").filter { $0.hasPrefix("guest ") }
+        XCTAssertTrue(rows.contains { $0.contains(" 0.47 ") } && rows.contains { $0.contains(" 6.05 ") }, "\(rows)")
+        let header = ResultsFile.render(ab.on)
+        XCTAssertTrue(header.contains("\n[SWITCH: on; the ftrace function tracer"), header)
+        XCTAssertFalse(header.contains("SWITCH-WARNING"))
+        // A plain run reader refuses it by name; `compare` with both sides pooled does too.
+        XCTAssertThrowsError(try ResultsReader.runJSON(path: "ab.json", bytes: Array(text.utf8))) { error in
+            XCTAssertTrue("\(error)".contains("an A/B run file"), "\(error)")
+        }
+    }
+
+    func testWarningsReachTheResultsFileHeader() {
+        var ab = SwitchTests.abRun(offNs: [450, 460, 470], onNs: [455, 470, 460], ratio: 1.01)
+        ab.on.switchSide?.record = ab.record
+        let text = ResultsFile.render(ab.on)
+        XCTAssertTrue(text.contains("\n[SWITCH-WARNING: THE SWITCH DID NOT TAKE EFFECT"), text)
+        XCTAssertTrue(ResultsFile.summaryTriggers.allSatisfy { trigger in
+            !text.split(separator: "\n").filter { $0.hasPrefix("[SWITCH") }.contains { $0.contains(trigger) }
+        })
+    }
+}

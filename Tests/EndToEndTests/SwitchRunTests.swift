@@ -1,0 +1,118 @@
+import Foundation
+import XCTest
+
+/// `run --switch`: an A/B run in one process, with command switches that only
+/// write a marker file (no kernel switch is needed, and none takes effect).
+final class SwitchRunTests: XCTestCase {
+    func marker(_ scratch: Scratch) -> (path: String, options: [String]) {
+        let path = scratch.path + "/state"
+        return (path, ["--switch-on", "echo on > '\(path)'", "--switch-off", "echo off > '\(path)'"])
+    }
+
+    func testABRunWritesBothSidesPairedAndPutsTheSwitchBack() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (state, switchOptions) = marker(scratch)
+        let json = scratch.path + "/ab.json"
+        let result = try Binary.run(["run", "null-call", "sig-catch", "--results-dir", scratch.path + "/results", "--json", json]
+                                    + switchOptions + quickRun)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try String(contentsOfFile: state, encoding: .utf8), "off\n", "put back as found (off)")
+        XCTAssertTrue(result.stderr.contains("THE SWITCH DID NOT TAKE EFFECT"), result.stderr)
+
+        let files = scratch.files(under: "results")
+        XCTAssertEqual(files.count, 2, "one results file per side")
+        let texts = try files.map { try String(contentsOfFile: scratch.path + "/results/" + $0, encoding: .utf8) }
+        XCTAssertTrue(texts[0].contains("\n[SWITCH: off; commands"), texts[0])
+        XCTAssertTrue(texts[1].contains("\n[SWITCH: on; commands"), texts[1])
+        XCTAssertTrue(texts.allSatisfy { $0.contains("\n[SWITCH-WARNING: THE SWITCH DID NOT TAKE EFFECT") })
+
+        // The summary shows two rows; the overhead table follows, paired.
+        let rows = result.stdout.split(separator: "\n").filter { $0.contains("Linux") && !$0.contains("x86_64") }
+        XCTAssertEqual(rows.count, 2, result.stdout)
+        XCTAssertTrue(result.stdout.contains("Overhead of the switch, paired in one run"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("slowdown = on / off"), result.stdout)
+
+        let ab = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        XCTAssertEqual(ab["schema"] as? String, "lmbench-swift.ab/1")
+        let record = try XCTUnwrap(ab["switch"] as? [String: Any])
+        XCTAssertEqual(record["restored"] as? Bool, true)
+        XCTAssertEqual(record["initial_state"] as? String, "off")
+        let flips = try XCTUnwrap(record["flips"] as? [[String: Any]])
+        XCTAssertGreaterThanOrEqual(flips.count, 2, "at least once per round")
+        XCTAssertTrue(flips.allSatisfy { ($0["probe_ns"] as? Double ?? 0) > 0 })
+
+        // compare takes the A/B JSON alone, in every format.
+        for format in ["text", "markdown", "csv", "json", "latex"] {
+            let compared = try Binary.run(["compare", json, "--format", format, "--svg", scratch.path + "/ab.svg"])
+            XCTAssertEqual(compared.status, 0, "\(format): \(compared.stderr)")
+            XCTAssertTrue(compared.stdout.contains("null call"), format)
+        }
+        XCTAssertTrue(try String(contentsOfFile: scratch.path + "/ab.svg", encoding: .utf8).contains("on against off"))
+        let summary = try Binary.run(["summary", json])
+        XCTAssertEqual(summary.stdout.split(separator: "\n").filter { $0.contains("Linux") && !$0.contains("x86_64") }.count, 2)
+        // An A/B JSON pooled with other runs is refused by name.
+        let pooled = try Binary.run(["compare", json, json, "--format", "text"])
+        XCTAssertEqual(pooled.status, 2)
+        XCTAssertTrue(pooled.stderr.contains("an A/B run (both sides of a switch in one file)"), pooled.stderr)
+    }
+
+    /// A switch that cannot be flipped is bad input: one line, exit status 2,
+    /// nothing measured and no file written.
+    func testASwitchThatFailsMeasuresNothing() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
+        let result = try Binary.run(["run", "null-call", "--switch", "command:false:true", "--results-dir", scratch.path + "/results",
+                                     "--json", scratch.path + "/ab.json", "--fsdir", scratch.path + "/fs"] + quickRun)
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertEqual(result.stderr, "Error: --switch: the on command 'false' exited with status 1\n")
+        XCTAssertEqual(scratch.files(under: "results"), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/ab.json"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/fs"), [])
+    }
+
+    func testSwitchArgumentErrors() throws {
+        let cases: [([String], String)] = [
+            (["run", "--switch", "nope"], "The value 'nope' is invalid for '--switch <spec>': expected ftrace, kssb or command:ON_CMD:OFF_CMD."),
+            (["run", "--switch-on", "true"], "Missing '--switch-off <command>': the two come together."),
+            (["run", "--switch", "ftrace", "--switch-on", "a", "--switch-off", "b"],
+             "Give the switch either with '--switch <spec>' or with '--switch-on' and '--switch-off', not both."),
+            (["run", "--switch", "ftrace", "--budget", "60s"],
+             "'--switch' does not combine with '--budget': an A/B run measures a fixed number of rounds."),
+            (["compare", "/nonexistent.json"], "'/nonexistent.json': no such file"),
+        ]
+        for (arguments, message) in cases {
+            let result = try Binary.run(arguments)
+            XCTAssertEqual(result.status, 2, arguments.joined(separator: " "))
+            XCTAssertEqual(result.stderrLines.count, 1, result.stderr)
+            XCTAssertTrue(result.stderr.hasPrefix("Error: " + message), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    /// SIGINT in the middle of an A/B run: the switch is back as found, nothing
+    /// of the run is left, and both sides' partial files are written.
+    func testInterruptedABRunRestoresTheSwitch() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
+        let (state, switchOptions) = marker(scratch)
+        let before = Set(Binary.runningCopies())
+        let result = try Binary.run(["run", "processor", "latency", "--results-dir", scratch.path + "/results", "--json",
+                                     scratch.path + "/ab.json", "--fsdir", scratch.path + "/fs", "--repetitions", "5",
+                                     "--rounds", "5", "--enough", "2000"] + switchOptions, interruptAfter: 2.5)
+        XCTAssertEqual(result.status, 130, result.stderr)
+        XCTAssertEqual(try String(contentsOfFile: state, encoding: .utf8), "off\n", "the switch is back as found")
+        XCTAssertEqual(Set(Binary.runningCopies()).subtracting(before), [], "a process of the run is left")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/fs"), [], "a file of the run is left")
+        let files = scratch.files(under: "results")
+        XCTAssertEqual(files.count, 2)
+        for file in files {
+            XCTAssertTrue(try String(contentsOfFile: scratch.path + "/results/" + file, encoding: .utf8).contains("[PARTIAL: "), file)
+        }
+        let ab = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path + "/ab.json")))
+                               as? [String: Any])
+        XCTAssertEqual(ab["partial"] as? Bool, true)
+        XCTAssertEqual((ab["switch"] as? [String: Any])?["restored"] as? Bool, true)
+    }
+}
