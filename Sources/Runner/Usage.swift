@@ -34,6 +34,13 @@ enum Usage {
                                   (default with --budget: 2)
           --resume <json>         Continue the interrupted run of this JSON file: its settings and
                                   benchmarks, measuring only the cells it lacks.
+          --switch <spec>         An A/B run: measure every cell with a kernel switch off and on,
+                                  flipping it between the two sides of each pair, in this one boot.
+                                  <spec>: ftrace (the function tracer), kssb (Ozz/OEMU's hypercall)
+                                  or command:<on-command>:<off-command>. Writes a results file per
+                                  side, one JSON with both, and prints the paired overhead table.
+          --switch-on <command>, --switch-off <command>
+                                  The same with two shell commands (which may contain ':').
           --quiet                 Report only warnings and failures on standard error.
           -h, --help              Show help information.
         """
@@ -113,15 +120,19 @@ enum Usage {
         geometric mean. Several runs of one side (several boots) are pooled. Our JSON files
         carry every interval, so even one run per side has an interval; with LMBench's
         results files the spread across runs is used (no interval for a single run). Cells
-        whose interval includes 1 are marked "no significant difference"; suspicious cells
-        are flagged with the reason; cells present on one side only are listed.
+        whose interval reaches into 1 ± 10% (the noise of A/A comparisons) are marked "no
+        significant difference"; suspicious cells are flagged with the reason; cells
+        present on one side only are listed.
 
         USAGE: lmbench-swift compare [<options>] <baseline> <candidate>
                lmbench-swift compare [<options>] --baseline <path> ... --candidate <path> ...
+               lmbench-swift compare [<options>] <ab-run.json>
 
         ARGUMENTS:
           <baseline>, <candidate> A results file, a JSON run file, or a directory holding them
                                   (searched through; the same run as results file and JSON counts once).
+          <ab-run.json>           The JSON of one A/B run (run --switch): switch off against on,
+                                  the interval from a bootstrap over its rounds, each pair together.
 
         OPTIONS:
           --format <format>       text, markdown, csv, json or latex. (default: text)

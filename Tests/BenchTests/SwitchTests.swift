@@ -39,6 +39,22 @@ final class SwitchTests: XCTestCase {
         }
     }
 
+    /// As many flips a round as a quarter of the round's time pays for: around
+    /// every benchmark when flipping is cheap, every round when one flip costs
+    /// a quarter of it, blocks in between.
+    func testFlipsAsOftenAsTheirCostAllows() {
+        XCTAssertEqual(SwitchController.benchmarksPerFlip(benchmarks: 14, roundSeconds: 8, flipSeconds: 0.001), 1)
+        XCTAssertEqual(SwitchController.benchmarksPerFlip(benchmarks: 14, roundSeconds: 8, flipSeconds: 0.1), 1, "14 x 0.1 s <= 2 s")
+        XCTAssertEqual(SwitchController.benchmarksPerFlip(benchmarks: 14, roundSeconds: 25, flipSeconds: 2.2), 7, "2 flips fit: blocks of 7")
+        XCTAssertEqual(SwitchController.benchmarksPerFlip(benchmarks: 14, roundSeconds: 5, flipSeconds: 2.2), 14, "not even one fits")
+        var record = SwitchRecord(spec: .ftrace)
+        record.benchmarksPerRound = 14
+        for (k, text) in [(0, "every round"), (1, "every benchmark"), (5, "every 5 benchmarks"), (14, "every round")] {
+            record.benchmarksPerFlip = k
+            XCTAssertEqual(record.granularity, text)
+        }
+    }
+
     func flip(_ to: SwitchState, ratio: Double?, round: Int = 0) -> SwitchRecord.Flip {
         .init(round: round, benchmark: nil, to: to, seconds: 0.5, probeNs: 1000, ratio: ratio)
     }

@@ -114,7 +114,7 @@ public struct Comparison: Sendable {
             return (b, c, drawn)
         }
         sideNames = ("off", "on")
-        var lines = ["switch: \(ab.record.spec.description); \(ab.record.flips.count) flips around every \(ab.record.granularity.rawValue)"
+        var lines = ["switch: \(ab.record.spec.description); \(ab.record.flips.count) flips around \(ab.record.granularity)"
             + (ab.record.flipSeconds.map { cFormat(", %.3f s each", $0) } ?? "")
             + (ab.record.probeRatio.map { cFormat(", null-call probe on/off %.2fx (median)", $0) } ?? "")]
         lines += notes

@@ -256,6 +256,8 @@ private struct Passes {
     let started = cshims_clock_now_ns()
     /// The switch failed: no more passes.
     var stopped = false
+    /// What the first round's passes took, both sides (what a flip is weighed against).
+    var firstRoundSeconds = 0.0
 
     init(benchmarks: [Benchmark], settings: RunSettings, supervisors: [Supervisor], progress: ProgressReporter,
          controller: SwitchController?, previous: RunResult?) {
@@ -333,22 +335,21 @@ private struct Passes {
             }
             if let controller {
                 if round == 1 {
-                    controller.chooseGranularity(passSeconds: passSeconds.values.flatMap { $0 })
-                    progress.message("switch: flipping around every \(controller.record.granularity.rawValue): \(controller.record.granularityReason)")
+                    controller.chooseGranularity(benchmarks: benchmarks.count, roundSeconds: firstRoundSeconds)
+                    progress.message("switch: \(controller.record.granularityReason)")
                 }
-                if round == 0 || controller.record.granularity == .round {
-                    for state in controller.order {
-                        flip(to: state, benchmark: nil)
-                        for item in todo where !interrupted { pass(item.index, item.plans[Passes.lane(state)], lane: Passes.lane(state), of: count) }
-                    }
-                } else {
-                    for item in todo {
-                        for state in controller.order where !interrupted {
-                            flip(to: state, benchmark: benchmarks[item.index].id)
+                // Blocks of benchmarks, each measured on both sides, one flip per block.
+                let size = round == 0 ? todo.count : max(1, controller.record.benchmarksPerFlip)
+                for start in stride(from: 0, to: todo.count, by: max(size, 1)) {
+                    let block = todo[start..<min(start + size, todo.count)]
+                    for state in controller.order where !interrupted {
+                        flip(to: state, benchmark: size == 1 ? benchmarks[block.first!.index].id : nil)
+                        for item in block where !interrupted {
                             pass(item.index, item.plans[Passes.lane(state)], lane: Passes.lane(state), of: count)
                         }
                     }
                 }
+                if round == 0 { firstRoundSeconds = passSeconds.values.reduce(0) { $0 + $1.reduce(0, +) } }
             } else {
                 for item in todo where !interrupted { pass(item.index, item.plans[0], lane: 0, of: count) }
             }

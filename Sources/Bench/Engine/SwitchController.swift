@@ -7,9 +7,9 @@ final class SwitchController {
     /// The probe must change by at least this factor between off and on, or the
     /// switch is reported as not having taken effect.
     static let minimumEffect = 1.5
-    /// Flip around every benchmark's pass while the flips cost at most this share
-    /// of the measuring time; around every round otherwise.
-    static let maximumFlipShare = 0.1
+    /// Flip as often as this share of the measuring time allows: the flips (and
+    /// the probe after each) may add at most a quarter to a round.
+    static let maximumFlipShare = 0.25
 
     let driver: SwitchDriver
     let clockReadNs: Double
@@ -48,25 +48,39 @@ final class SwitchController {
             record.failure = "\(error)"
             throw error
         }
-        let seconds = Double(cshims_clock_now_ns() - started) / 1e9
+        let flipped = cshims_clock_now_ns()
         state = target
         let probe = Calibration.nullCallProbe(clockReadNs: clockReadNs)
+        let seconds = Double(flipped - started) / 1e9, probeSeconds = Double(cshims_clock_now_ns() - flipped) / 1e9
         lastProbeNs[target] = probe
         let ratio = lastProbeNs[.on].flatMap { on in lastProbeNs[.off].map { on / $0 } }
-        record.flips.append(.init(round: round, benchmark: benchmark, to: target, seconds: seconds, probeNs: probe, ratio: ratio))
+        record.flips.append(.init(round: round, benchmark: benchmark, to: target, seconds: seconds,
+                                  probeSeconds: probeSeconds, probeNs: probe, ratio: ratio))
     }
 
-    /// From the first round: flip around each benchmark's pass when a flip costs
-    /// at most `maximumFlipShare` of a median pass, else around each round.
-    func chooseGranularity(passSeconds: [Double]) {
-        guard let flip = record.flipSeconds, !passSeconds.isEmpty else { return }
-        let pass = Statistics(passSeconds).median
-        let share = flip / max(pass, 1e-9)
-        record.granularity = share <= SwitchController.maximumFlipShare ? .benchmark : .round
-        record.granularityReason = cFormat("a flip takes %.3f s and a benchmark's pass %.3f s (medians of the first round): ", flip, pass)
-            + (record.granularity == .benchmark
-               ? cFormat("flipping around every pass costs %.0f%% of the measuring time, so the two sides of a pair are one pass apart", share * 100)
-               : cFormat("flipping around every pass would cost %.0f%% of the measuring time, so it flips around every round", share * 100))
+    /// From the first round (every benchmark on one side, then on the other):
+    /// the fewest benchmarks between two flips whose flips, probe included, add
+    /// at most `maximumFlipShare` to a round's measuring time. One flip serves
+    /// each block of benchmarks (the order alternates), so blocks of k benchmarks
+    /// cost ceil(n / k) flips a round, and the two sides of a pair are one block apart.
+    func chooseGranularity(benchmarks: Int, roundSeconds: Double) {
+        let costs = record.flips.map { $0.seconds + $0.probeSeconds }
+        guard benchmarks > 0, !costs.isEmpty, roundSeconds > 0 else { return }
+        let cost = Statistics(costs).median
+        record.benchmarksPerRound = benchmarks
+        record.benchmarksPerFlip = SwitchController.benchmarksPerFlip(benchmarks: benchmarks, roundSeconds: roundSeconds, flipSeconds: cost)
+        let flips = (benchmarks + record.benchmarksPerFlip - 1) / record.benchmarksPerFlip
+        record.granularityReason = cFormat("a flip and its probe take %.3f s and the first round measured for %.1f s: ", cost, roundSeconds)
+            + "\(flips) flip\(flips == 1 ? "" : "s") a round for \(benchmarks) benchmark\(benchmarks == 1 ? "" : "s") add "
+            + cFormat("%.0f%%", Double(flips) * cost / roundSeconds * 100) + " (at most "
+            + cFormat("%.0f%%", SwitchController.maximumFlipShare * 100) + " allowed), so it flips around \(record.granularity)"
+    }
+
+    /// The smallest block size whose flips (one per block) cost at most
+    /// `maximumFlipShare` of `roundSeconds`; all benchmarks when even one flip is more.
+    static func benchmarksPerFlip(benchmarks: Int, roundSeconds: Double, flipSeconds: Double) -> Int {
+        let affordable = max(1, Int(maximumFlipShare * roundSeconds / max(flipSeconds, 1e-9)))
+        return affordable >= benchmarks ? 1 : (benchmarks + affordable - 1) / affordable
     }
 
     /// Puts the switch back as it was found; records whether that worked.

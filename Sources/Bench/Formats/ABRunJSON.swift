@@ -24,7 +24,8 @@ public enum ABRunJSON {
             ("initial_state", .string(r.initialState.rawValue)),
             ("initial_detail", .string(r.initialDetail)),
             ("initial_probe_ns", .num(r.initialProbeNs)),
-            ("granularity", .string(r.granularity.rawValue)),
+            ("benchmarks_per_flip", .num(r.benchmarksPerFlip)),
+            ("benchmarks_per_round", .num(r.benchmarksPerRound)),
             ("granularity_reason", .string(r.granularityReason)),
             ("flip_s", r.flipSeconds.map { .num($0) } ?? .null),
             ("probe_ratio", r.probeRatio.map { .num($0) } ?? .null),
@@ -38,6 +39,7 @@ public enum ABRunJSON {
                     ("benchmark", .str(flip.benchmark)),
                     ("to", .string(flip.to.rawValue)),
                     ("seconds", .num(flip.seconds)),
+                    ("probe_s", .num(flip.probeSeconds)),
                     ("probe_ns", .num(flip.probeNs)),
                     ("ratio", flip.ratio.map { .num($0) } ?? .null),
                 ])
@@ -71,7 +73,8 @@ public enum ABRunJSON {
         r.initialState = json["initial_state"]?.stringValue.flatMap(SwitchState.init(rawValue:)) ?? .off
         r.initialDetail = json["initial_detail"]?.stringValue ?? ""
         r.initialProbeNs = json["initial_probe_ns"]?.doubleValue ?? 0
-        r.granularity = json["granularity"]?.stringValue.flatMap(SwitchGranularity.init(rawValue:)) ?? .round
+        r.benchmarksPerFlip = json["benchmarks_per_flip"]?.intValue ?? 0
+        r.benchmarksPerRound = json["benchmarks_per_round"]?.intValue ?? 0
         r.granularityReason = json["granularity_reason"]?.stringValue ?? ""
         r.restored = json["restored"]?.boolValue
         r.restoreError = json["restore_error"]?.stringValue
@@ -82,7 +85,8 @@ public enum ABRunJSON {
                 throw RunJSON.fail("a flip without \"to\", \"seconds\" or \"probe_ns\"")
             }
             return SwitchRecord.Flip(round: flip["round"]?.intValue ?? 0, benchmark: flip["benchmark"]?.stringValue,
-                                     to: to, seconds: seconds, probeNs: probe, ratio: flip["ratio"]?.doubleValue)
+                                     to: to, seconds: seconds, probeSeconds: flip["probe_s"]?.doubleValue ?? 0,
+                                     probeNs: probe, ratio: flip["ratio"]?.doubleValue)
         }
         return r
     }

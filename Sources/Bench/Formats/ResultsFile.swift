@@ -183,7 +183,7 @@ private struct Output {
         if let side = run.switchSide {
             let record = side.record
             var text = "\(side.state.rawValue); \(record.spec.description); \(record.initialDetail)"
-            text += "; A/B run in one boot, flipped \(record.flips.count) times (around every \(record.granularity.rawValue))"
+            text += "; A/B run in one boot, flipped \(record.flips.count) times (around \(record.granularity))"
             if let seconds = record.flipSeconds { text += cFormat(", %.3f s per flip", seconds) }
             if let ratio = record.probeRatio { text += cFormat(", null-call probe on/off %.2fx", ratio) }
             line(ResultsFile.headerLine("SWITCH", text))

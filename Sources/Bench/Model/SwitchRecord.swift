@@ -1,11 +1,3 @@
-/// How often an A/B run flips its switch.
-public enum SwitchGranularity: String, Sendable {
-    /// Around each benchmark's pass: the two sides of a pair seconds apart.
-    case benchmark
-    /// Around each round: every benchmark off, then every benchmark on (or the reverse).
-    case round
-}
-
 /// Everything an A/B run did with its switch: the state it found, every flip
 /// with its cost and the null-call probe after it, and whether it was put back.
 public struct SwitchRecord: Equatable, Sendable {
@@ -17,16 +9,20 @@ public struct SwitchRecord: Equatable, Sendable {
         public var to: SwitchState
         /// How long the flip itself took.
         public var seconds: Double
+        /// How long the probe after it took (a flip's cost is both).
+        public var probeSeconds: Double
         /// The null-call probe right after it, ns.
         public var probeNs: Double
         /// The probe on over the probe off around this flip (nil without both).
         public var ratio: Double?
 
-        public init(round: Int, benchmark: String?, to: SwitchState, seconds: Double, probeNs: Double, ratio: Double?) {
+        public init(round: Int, benchmark: String?, to: SwitchState, seconds: Double, probeSeconds: Double = 0,
+                    probeNs: Double, ratio: Double?) {
             self.round = round
             self.benchmark = benchmark
             self.to = to
             self.seconds = seconds
+            self.probeSeconds = probeSeconds
             self.probeNs = probeNs
             self.ratio = ratio
         }
@@ -38,7 +34,11 @@ public struct SwitchRecord: Equatable, Sendable {
     public var initialDetail = ""
     /// The null-call probe in the initial state, before any flip, ns.
     public var initialProbeNs = 0.0
-    public var granularity: SwitchGranularity = .round
+    /// Benchmarks measured between two flips from the second round on: 1 flips
+    /// around every benchmark's pass, all of them (or 0, not chosen) around every round.
+    public var benchmarksPerFlip = 0
+    /// Benchmarks in a round.
+    public var benchmarksPerRound = 0
     public var granularityReason = ""
     public var flips: [Flip] = []
     /// Whether the switch was put back as it was found (nil: not yet).
@@ -51,6 +51,15 @@ public struct SwitchRecord: Equatable, Sendable {
 
     /// The median time one flip took, seconds.
     public var flipSeconds: Double? { flips.isEmpty ? nil : Statistics(flips.map(\.seconds)).median }
+
+    /// "every benchmark", "every 5 benchmarks", "every round".
+    public var granularity: String {
+        switch benchmarksPerFlip {
+        case 1: return "every benchmark"
+        case 2..<max(2, benchmarksPerRound): return "every \(benchmarksPerFlip) benchmarks"
+        default: return "every round"
+        }
+    }
 
     /// The median over the flips of the probe's on/off ratio.
     public var probeRatio: Double? {
