@@ -117,7 +117,7 @@ next_number() {
     while [ "$next_number_i" -lt "${3:-1}" ]; do
         next_number_m=$((next_number_n + next_number_i))
         if exists_any "$1"/results/*/"$2.$next_number_m" "$1/json/$2.$next_number_m.json" \
-            "$1/logs/$2.$next_number_m.console.log"; then
+            "$1/logs/$2.$next_number_m.console.log" "$1/crosscheck/$2.$next_number_m.json"; then
             next_number_n=$((next_number_m + 1)) next_number_i=0
         else
             next_number_i=$((next_number_i + 1))

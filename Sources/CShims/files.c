@@ -178,7 +178,8 @@ int cshims_loop_file_write(void *state, uint64_t iterations) {
     struct cshims_file_write_state *s = state;
     static char block[8192];
     for (uint64_t i = 0; i < iterations; i++) {
-        int fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        // In the run's private directory (mkdtemp, mode 0700): no one else can plant a link there.
+        int fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0) return errno;
         for (uint64_t left = s->size; left > 0;) {
             size_t chunk = left < sizeof block ? (size_t)left : sizeof block;

@@ -9,7 +9,8 @@ import Bench
 //   lmbench-swift compare [--format F] [--svg FILE] BASELINE CANDIDATE
 //   lmbench-swift compare [--format F] [--svg FILE] AB-RUN.json     (one A/B run: off against on, paired)
 //   lmbench-swift compare [--format F] [--svg FILE] --baseline PATH ... --candidate PATH ...
-//   lmbench-swift crosscheck --lmbench-bin DIR [NAME|GROUP ...] [--rounds N] [--tolerance PCT]
+//   lmbench-swift crosscheck --lmbench-bin DIR [NAME|GROUP ...] [--rounds N] [--tolerance PCT] [--switch SPEC]
+//                            [--json FILE]
 //                            [--format F] [RUN-OPTIONS of the measuring kind]
 //   lmbench-swift help [COMMAND]   lmbench-swift [COMMAND] --help|-h   lmbench-swift --version
 // An option's value is the next argument or follows '=' (--mb 64, --mb=64).
@@ -40,6 +41,8 @@ struct RunOptions: Equatable {
     var resumePath: String?
     /// --switch, or --switch-on with --switch-off: an A/B run.
     var kernelSwitch: SwitchSpec?
+    /// The options given on the command line (those not given keep their defaults).
+    var given: Set<String> = []
 }
 
 struct CompareOptions: Equatable {
@@ -167,7 +170,8 @@ enum Arguments {
         var reader = OptionReader(arguments, command: "crosscheck",
                                   known: [("--lmbench-bin", "<dir>"), ("--rounds", "<n>"), ("--tolerance", "<percent>"),
                                           ("--format", "<format>"), ("--repetitions", "<n>"), ("--enough", "<microseconds>"),
-                                          ("--mb", "<mib>"), ("--fsdir", "<dir>"), ("--help", nil)])
+                                          ("--mb", "<mib>"), ("--fsdir", "<dir>"), ("--switch", "<spec>"), ("--json", "<file>"),
+                                          ("--help", nil)])
         while let item = try reader.next() {
             switch item {
             case .positional(let name): options.run.names.append(name)
@@ -190,6 +194,12 @@ enum Arguments {
                 options.run.enoughMicroseconds = try integer(value, "--enough <microseconds>", 100...10_000_000, "crosscheck")
             case .option("--mb", let value?): options.run.mb = try integer(value, "--mb <mib>", 1...1_048_576, "crosscheck")
             case .option("--fsdir", let value?): options.run.fsdir = value
+            case .option("--json", let value?): options.run.jsonPath = value
+            case .option("--switch", let value?):
+                guard let spec = SwitchSpec.parse(value) else {
+                    throw UsageError(message: "The value '\(value)' is invalid for '--switch <spec>': expected ftrace, kssb or command:ON_CMD:OFF_CMD", command: "crosscheck")
+                }
+                options.run.kernelSwitch = spec
             default: break
             }
         }
@@ -247,6 +257,7 @@ enum Arguments {
                 name = option
                 text = value ?? ""
             }
+            options.given.insert(name)
             let placeholder = runOptions.first { $0.name == name }?.placeholder ?? ""
             func invalid(_ expected: String) -> UsageError {
                 UsageError(message: "The value '\(text)' is invalid for '\(name) \(placeholder)': \(expected)", command: topic)
@@ -261,10 +272,10 @@ enum Arguments {
             case "--help": return .help(topic)
             case "--results-dir": options.resultsDirectory = text
             case "--json": options.jsonPath = text
-            case "--repetitions": options.repetitions = try number(1...1000)
-            case "--rounds": options.rounds = try number(1...1000)
-            case "--enough": options.enoughMicroseconds = try number(100...10_000_000)
-            case "--mb": options.mb = try number(1...1_048_576)
+            case "--repetitions": options.repetitions = try number(RunSettings.repetitionsRange)
+            case "--rounds": options.rounds = try number(RunSettings.roundsRange)
+            case "--enough": options.enoughMicroseconds = try number(RunSettings.enoughRange)
+            case "--mb": options.mb = try number(RunSettings.mbRange)
             case "--fsdir": options.fsdir = text
             case "--pin-ctx": options.pinContextSwitch = true
             case "--quiet": options.quiet = true
@@ -295,6 +306,12 @@ enum Arguments {
                 throw UsageError(message: "Give the switch either with '--switch <spec>' or with '--switch-on' and '--switch-off', not both", command: topic)
             }
             options.kernelSwitch = .command(on: on, off: off)
+        }
+        if options.resumePath != nil {
+            let kept = ["--enough", "--mb", "--repetitions", "--rounds", "--pin-ctx", "--budget", "--target-ci"]
+            if let name = kept.first(where: options.given.contains) {
+                throw UsageError(message: "'\(name)' does not combine with '--resume': a resumed run keeps the settings it was started with", command: topic)
+            }
         }
         if options.kernelSwitch != nil {
             let conflicting = [("--resume", options.resumePath != nil), ("--budget", options.budgetSeconds != nil),

@@ -13,6 +13,16 @@ enum RunCommand {
             guard names.isEmpty else {
                 throw UsageError(message: "--resume continues the run's own benchmarks: name none", command: "run")
             }
+            if let reason = run.settings.invalidReason {
+                throw InputError(message: "cannot resume '\(path)': its settings are not a run's: \(reason)")
+            }
+            if let difference = RunSession.resumeMismatch(run.environment, Environment.current()) {
+                throw InputError(message: "cannot resume '\(path)' here: \(difference)")
+            }
+            if RunSession.hasNothingToMeasure(run) {
+                progress(options).message("nothing to resume: every benchmark of '\(path)' is complete; nothing written")
+                return 0
+            }
             names = run.settings.benchmarkIDs.isEmpty ? run.outcomes.map(\.id) : run.settings.benchmarkIDs
             settings = resumed(run.settings, with: settings)
             previous = run
@@ -30,7 +40,7 @@ enum RunCommand {
         }
         if let json = settings.jsonPath { try checkWritable(json, option: "--json") }
 
-        let progress = ConsoleProgress.automatic(quiet: options.quiet)
+        let progress = progress(options)
         let session = RunSession(request: RunRequest(benchmarks: benchmarks, settings: settings, previous: previous),
                                  progress: progress)
         if let spec = options.kernelSwitch {
@@ -46,6 +56,8 @@ enum RunCommand {
         }
         return try finish(result, settings: settings, progress: progress)
     }
+
+    static func progress(_ options: RunOptions) -> ConsoleProgress { ConsoleProgress.automatic(quiet: options.quiet) }
 
     /// The settings of a run, the directories checked.
     static func settings(_ options: RunOptions) throws -> RunSettings {
@@ -92,9 +104,10 @@ enum RunCommand {
             progress.message("interrupted: the files hold what was measured before the signal")
             return 128 + signal
         }
-        let failed = result.outcomes.filter { if case .failed = $0.status { return true }; return false }
+        let failed = result.outcomes.filter(\.hasFailure)
         if !failed.isEmpty {
-            progress.message("\(failed.count) benchmark(s) failed: \(failed.map(\.id).joined(separator: ", "))")
+            let names = failed.flatMap { $0.cellFailures.isEmpty ? [$0.id] : $0.cellFailures.keys.sorted() }
+            progress.message("\(names.count) benchmark(s) or cell(s) failed: \(names.joined(separator: ", "))")
             return 1
         }
         return 0
@@ -121,7 +134,7 @@ enum RunCommand {
             progress.message("interrupted: the files hold what was measured before the signal; the switch is \(ab.record.restored == true ? "back as it was" : "NOT back as it was")")
             return 128 + signal
         }
-        let failed = [ab.off, ab.on].flatMap { $0.outcomes }.filter { if case .failed = $0.status { return true }; return false }
+        let failed = [ab.off, ab.on].flatMap { $0.outcomes }.filter(\.hasFailure)
         if !failed.isEmpty {
             progress.message("\(failed.count) pass(es) failed: \(Set(failed.map(\.id)).sorted().joined(separator: ", "))")
             return 1
@@ -209,12 +222,19 @@ enum CrosscheckCommand {
         }
         var settings = try RunCommand.settings(options.run)
         settings.mb = try RunSession.chooseMB(requested: settings.requestedMB, fsdir: settings.fsdir).mb
+        if let json = settings.jsonPath { try RunCommand.checkWritable(json, option: "--json") }
         var request = Crosscheck.Request(benchmarks: benchmarks, lmbenchDirectory: options.lmbenchDirectory, settings: settings)
         request.rounds = options.rounds
         request.tolerance = options.tolerancePercent / 100
+        request.kernelSwitch = options.run.kernelSwitch
         let progress = ConsoleProgress(mode: .plain)
-        let result = try Crosscheck(request: request, progress: progress).run()
+        let result: Crosscheck.Result
+        do { result = try Crosscheck(request: request, progress: progress).run() } catch let error as BenchError {
+            throw InputError(message: error.message)
+        }
+        for warning in result.switchRecord?.warnings ?? [] { progress.warning(warning) }
         print((CrosscheckFormat(rawValue: options.format) ?? .text).render(result), terminator: "")
+        if let json = settings.jsonPath { try Sys.writeFileAtomically(json, CrosscheckFormat.json.render(result)) }
         let signal = RunSession.interruptingSignal
         return signal != 0 ? 128 + signal : 0
     }

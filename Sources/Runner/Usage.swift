@@ -168,6 +168,9 @@ enum Usage {
           --enough <microseconds> Interval length for both (LMBench's ENOUGH). (default: 5000)
           --mb <mib>              Test file and buffer size for both. (default: 64)
           --fsdir <dir>           Where both make their files. (default: /var/tmp or /tmp)
+          --switch <spec>         Measure both tools with a kernel switch off and on (as for 'run'),
+                                  and compare their slowdowns.
+          --json <file>           Also write the JSON table to this file.
           -h, --help              Show help information.
         """
 

@@ -32,7 +32,9 @@ final class InterruptTests: XCTestCase {
         XCTAssertEqual(try Binary.run(["summary", scratch.path + "/run.json"]).status, 0)
         XCTAssertEqual(try Binary.run(["compare", resultsFile, scratch.path + "/run.json"]).status, 0)
 
-        let resumed = try Binary.run(["run", "--resume", scratch.path + "/run.json", "--json", scratch.path + "/resumed.json"] + options)
+        // The run's own settings come from its JSON; only where files go is given.
+        let resumed = try Binary.run(["run", "--resume", scratch.path + "/run.json", "--json", scratch.path + "/resumed.json",
+                                      "--results-dir", scratch.path + "/results", "--fsdir", scratch.path + "/fs"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         let complete = try RunFile(path: scratch.path + "/resumed.json")
         XCTAssertEqual(complete.json["partial"] as? Bool, false)

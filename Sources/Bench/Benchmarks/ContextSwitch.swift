@@ -43,14 +43,22 @@ enum ContextSwitch {
             for count in counts {
                 let cell = "\(prefix)/\(count)"
                 ctx.heartbeat(cell, "ring of \(count)")
-                let measured: [Series] = try withLoopState(cshims_ring()) { ring in
-                    let rc = cshims_ring_create(ring, Int32(count), bytes)
-                    if rc != 0 { throw SystemError("fork", "ring of \(count) processes", errno: Errno(rc)) }
-                    defer { cshims_ring_destroy(ring) }
-                    return try ctx.measure(cell, [
-                        .init("ring", TimedLoop(cshims_loop_ring, ring), operationsPerIteration: Double(count)),
-                        .init("overhead", overheadLoop),
-                    ])
+                // A ring that cannot be made (a process limit) fails its own cell;
+                // the other sizes are still measured.
+                let measured: [Series]
+                do {
+                    measured = try withLoopState(cshims_ring()) { ring in
+                        let rc = cshims_ring_create(ring, Int32(count), bytes)
+                        if rc != 0 { throw SystemError("fork", "ring of \(count) processes", errno: Errno(rc)) }
+                        defer { cshims_ring_destroy(ring) }
+                        return try ctx.measure(cell, [
+                            .init("ring", TimedLoop(cshims_loop_ring, ring), operationsPerIteration: Double(count)),
+                            .init("overhead", overheadLoop),
+                        ])
+                    }
+                } catch {
+                    ctx.fail(cell, "\(error)")
+                    continue
                 }
                 rings.append((count, measured[0]))
                 if overheadSeries == nil { overheadSeries = measured[1] } else { overheadSeries!.samples += measured[1].samples }

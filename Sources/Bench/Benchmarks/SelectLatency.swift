@@ -13,7 +13,7 @@ enum SelectLatency {
                   summary: "select() on 10/100/250/500 descriptors of a file",
                   lmbench: "lat_select -n N file", placement: .quietestCPU) { ctx in
             let path = ctx.path("select-file")
-            let fd = try Sys.open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+            let fd = try Sys.open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
             defer { Sys.close(fd); try? Sys.unlink(path) }
             try measure(ctx, prefix: "select-file", descriptor: fd)
         },

@@ -28,7 +28,7 @@ enum SignalLatency {
             guard ctx.wants("prot-fault") else { return }
             try installCatcher()
             let path = ctx.path("prot-fault-page")
-            let fd = try Sys.open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+            let fd = try Sys.open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
             defer { Sys.close(fd); try? Sys.unlink(path) }
             try Sys.ftruncate(fd, 4096, subject: path)
             try withLoopState(cshims_protfault_state()) { state in

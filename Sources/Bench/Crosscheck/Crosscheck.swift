@@ -5,6 +5,13 @@ import Glibc
 /// same machine, alternating (ours, then LMBench's) for a few rounds, with the
 /// arguments LMBench's OS run uses, LMBench's servers started and stopped as its
 /// script does. Every process it starts is reaped; its scratch directory is removed.
+///
+/// With a switch (`--switch`), each round measures every cell with both tools,
+/// with the switch off and on: the four measurements of a cell in a round are
+/// taken in alternating order (the side the switch is in first, one flip per
+/// side; within a side, which tool goes first alternates), and each tool's
+/// slowdown, and the ratio of the two slowdowns, come with intervals from a
+/// bootstrap over the rounds that keeps each round's four together.
 public final class Crosscheck {
     public struct Request: Sendable {
         public var benchmarks: [Benchmark]
@@ -14,6 +21,8 @@ public final class Crosscheck {
         /// Agreement tolerance, as a fraction (0.15: within 15%).
         public var tolerance = 0.15
         public var settings: RunSettings
+        /// Measure both tools with this switch off and on (nil: as the machine is).
+        public var kernelSwitch: SwitchSpec?
 
         public init(benchmarks: [Benchmark], lmbenchDirectory: String, settings: RunSettings) {
             self.benchmarks = benchmarks
@@ -22,15 +31,35 @@ public final class Crosscheck {
         }
     }
 
+    public enum Tool: String, Sendable, CaseIterable { case ours, lmbench }
+
     public struct Row: Sendable {
         public let cell: String
         public let benchmark: String
-        public var ours: [Double] = []
-        public var lmbench: [Double] = []
+        /// Smaller is better (a time) or larger (a rate, a bandwidth): decides a slowdown's direction.
+        public var prefersSmaller = true
+        /// Each tool's value per switch state (off without a switch), by round.
+        public var values: [Tool: [SwitchState: [Int: Double]]] = [:]
         public var note: String?
 
-        public var oursValue: Double? { ours.isEmpty ? nil : Statistics(ours).median }
-        public var lmbenchValue: Double? { lmbench.isEmpty ? nil : Statistics(lmbench).median }
+        init(cell: String, benchmark: String) {
+            self.cell = cell
+            self.benchmark = benchmark
+        }
+
+        /// One tool's values in one state, in round order.
+        public func values(_ tool: Tool, _ state: SwitchState = .off) -> [Double] {
+            (values[tool]?[state] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
+        }
+
+        mutating func add(_ value: Double, _ tool: Tool, _ state: SwitchState, round: Int) {
+            values[tool, default: [:]][state, default: [:]][round] = value
+        }
+
+        public var ours: [Double] { values(.ours) }
+        public var lmbench: [Double] { values(.lmbench) }
+        public var oursValue: Double? { median(ours) }
+        public var lmbenchValue: Double? { median(lmbench) }
         public var ratio: Double? {
             guard let o = oursValue, let l = lmbenchValue, l > 0 else { return nil }
             return o / l
@@ -44,11 +73,53 @@ public final class Crosscheck {
             }
         }
 
-        public func verdict(tolerance: Double) -> String {
+        /// A tool's slowdown with the switch on (on/off for times, off/on for rates).
+        public func slowdown(_ tool: Tool) -> Double? {
+            slowdown(values(tool, .off), values(tool, .on))
+        }
+
+        func slowdown(_ off: [Double], _ on: [Double]) -> Double? {
+            guard let off = median(off), let on = median(on), off > 0, on > 0 else { return nil }
+            return prefersSmaller ? on / off : off / on
+        }
+
+        /// Our slowdown over LMBench's.
+        public var slowdownRatio: Double? {
+            guard let o = slowdown(.ours), let l = slowdown(.lmbench) else { return nil }
+            return o / l
+        }
+
+        /// The rounds with all four measurements.
+        var completeRounds: [Int] {
+            let sets = Tool.allCases.flatMap { tool in SwitchState.allCases.map { Set((values[tool]?[$0] ?? [:]).keys) } }
+            return Array(sets.dropFirst().reduce(sets[0]) { $0.intersection($1) }).sorted()
+        }
+
+        /// 95% bootstrap interval of a tool's slowdown (nil: of the ratio of the
+        /// two), resampling rounds with each round's four measurements together.
+        public func slowdownInterval(_ tool: Tool? = nil) -> (low: Double, high: Double)? {
+            let rounds = completeRounds
+            guard rounds.count >= 2 else { return nil }
+            func at(_ tool: Tool, _ state: SwitchState, _ drawn: [Int]) -> [Double] { drawn.map { values[tool]![state]![$0]! } }
+            return Bootstrap.interval(seed: SplitMix64.seed(cell + "/switch")) { generator in
+                let drawn = rounds.map { _ in rounds[Int(generator.next() % UInt64(rounds.count))] }
+                func of(_ tool: Tool) -> Double { slowdown(at(tool, .off, drawn), at(tool, .on, drawn)) ?? .nan }
+                if let tool { return of(tool) }
+                return of(.ours) / of(.lmbench)
+            }
+        }
+
+        func median(_ values: [Double]) -> Double? { values.isEmpty ? nil : Statistics(values).median }
+
+        /// Against the tolerance: the ratio of the values, or with a switch the
+        /// ratio of the slowdowns.
+        public func verdict(tolerance: Double, switched: Bool = false) -> String {
+            let ratio = switched ? slowdownRatio : self.ratio
             guard let ratio else { return note == nil ? "no value" : "missing" }
             let within = { (r: Double) in abs(r - 1) <= tolerance }
             if within(ratio) { return "agrees" }
-            if let interval, interval.low <= 1 + tolerance && interval.high >= 1 - tolerance { return "inconclusive" }
+            if let interval = switched ? slowdownInterval() : interval,
+               interval.low <= 1 + tolerance && interval.high >= 1 - tolerance { return "inconclusive" }
             return "differs"
         }
     }
@@ -59,6 +130,8 @@ public final class Crosscheck {
         public let tolerance: Double
         public var rows: [Row]
         public var interrupted = false
+        /// The switch, with every flip, when measured under one.
+        public var switchRecord: SwitchRecord?
     }
 
     let request: Request
@@ -69,90 +142,147 @@ public final class Crosscheck {
         self.progress = progress
     }
 
-    public func run() throws -> Result {
-        var result = Result(directory: request.lmbenchDirectory, rounds: request.rounds, tolerance: request.tolerance, rows: [])
-        _ = cshims_become_subreaper()
-        let scratch = try Sys.mkdtemp(request.settings.fsdir + "/lmbench-swift-crosscheck.XXXXXX")
+    /// What the measurements of one run share: the scratch space, LMBench's
+    /// program runner, and the rows so far.
+    private struct Bench {
+        let runner: ProgramRunner
+        var result: Result
         var createdHello = false
-        // LMBench's stat target lies directly in the fs directory ($FSDIR/lmbench),
-        // as ours does, so both paths have the same depth to look up.
-        let stat = try Sys.mkstemp(request.settings.fsdir + "/lmbench-swift-crosscheck-stat.XXXXXX")
-        Sys.close(stat.fd)
-        defer {
-            try? Sys.removeTree(scratch)
-            try? Sys.unlink(stat.path)
-            if createdHello { try? Sys.unlink("/tmp/hello") }
-        }
-        let runner = ProgramRunner(directory: request.lmbenchDirectory, scratch: scratch, statFile: stat.path,
-                                   settings: request.settings)
         var fileWritten = false
 
-        func row(_ cell: String, _ benchmark: String) -> Int {
+        mutating func row(_ cell: String, _ benchmark: String) -> Int {
             if let index = result.rows.firstIndex(where: { $0.cell == cell }) { return index }
             result.rows.append(Row(cell: cell, benchmark: benchmark))
             return result.rows.count - 1
         }
+    }
+
+    public func run() throws -> Result {
+        let result = Result(directory: request.lmbenchDirectory, rounds: request.rounds, tolerance: request.tolerance, rows: [])
+        _ = cshims_become_subreaper()
+        // SIGINT and SIGTERM only stop the run (every RunSession installs the same).
+        let rc = cshims_interrupt_install(-1)
+        if rc != 0 { throw SystemError("sigaction", errno: Errno(rc)) }
+        let controller = try request.kernelSwitch.map { try SwitchController(spec: $0, clockReadNs: Calibration.clockReadNs()) }
+        defer { controller?.restore() }
+        if let controller {
+            // Flipped once before anything is measured: a switch that cannot be flipped is bad input.
+            let target = controller.state.other
+            do { try controller.flip(to: target, round: -1, benchmark: nil) } catch {
+                throw BenchError(error is BenchError ? "\(error)" : "--switch \(controller.record.spec.text): cannot switch it \(target.rawValue): \(error)")
+            }
+            progress.message(RunSession.describe(controller.record.flips.last!, spec: controller.record.spec))
+        }
+        for path in WorkDirectory.removeAbandoned(fsdir: request.settings.fsdir) {
+            progress.message("removed \(path): left by a run that ended without cleaning up (killed?)")
+        }
+        // LMBench's stat target lies directly in the fs directory ($FSDIR/lmbench),
+        // as ours does, so both paths have the same depth to look up.
+        let work = try WorkDirectory.create(fsdir: request.settings.fsdir, prefix: WorkDirectory.prefixes[1])
+        var bench = Bench(runner: ProgramRunner(directory: request.lmbenchDirectory, scratch: work.path, statFile: work.statFile,
+                                                settings: request.settings), result: result)
+        defer {
+            work.remove()
+            if bench.createdHello { try? Sys.unlink("/tmp/hello") }
+        }
 
         rounds: for round in 0..<request.rounds {
-            for (index, benchmark) in request.benchmarks.enumerated() {
-                if RunSession.interruptingSignal != 0 { result.interrupted = true; break rounds }
-                progress.message("round \(round + 1)/\(request.rounds) [\(index + 1)/\(request.benchmarks.count)] \(benchmark.id): ours")
-                // Ours, as `run` measures it.
-                var settings = request.settings
-                settings.jsonPath = nil
-                let ours = try RunSession(request: RunRequest(benchmarks: [benchmark], settings: settings),
-                                          progress: ConsoleProgress(mode: .quiet)).run()
-                if ours.partial { result.interrupted = true; break rounds }
-                for cell in ours.allCells where cell.value.isFinite && cell.value > 0 {
-                    result.rows[row(cell.id, benchmark.id)].ours.append(cell.value)
-                }
-                if case .failed(let reason) = ours.outcome(benchmark.id)?.status {
-                    result.rows[row(benchmark.id, benchmark.id)].note = "ours failed: \(reason)"
-                }
-                // LMBench's.
-                guard let counterpart = LMBenchPrograms.counterpart(benchmark.id, mb: settings.mb) else {
-                    result.rows[row(benchmark.id, benchmark.id)].note = "LMBench has no counterpart"
-                    continue
-                }
-                let programs = Set(counterpart.invocations.map(\.program) + [counterpart.server].compactMap { $0 })
-                if let missing = programs.sorted().first(where: { !runner.has($0) }) {
-                    for cell in expectedCells(counterpart) { result.rows[row(cell, benchmark.id)].note = "\(missing) not found in \(request.lmbenchDirectory)" }
-                    continue
-                }
-                progress.message("round \(round + 1)/\(request.rounds) [\(index + 1)/\(request.benchmarks.count)] \(benchmark.id): LMBench")
-                if counterpart.needsHello && !createdHello {
-                    guard !Sys.exists("/tmp/hello") else {
-                        for cell in expectedCells(counterpart) {
-                            result.rows[row(cell, benchmark.id)].note = "/tmp/hello exists and is not ours: LMBench's lat_proc needs that path"
-                        }
-                        continue
+            for state in controller?.order ?? [.off] {
+                if let controller, controller.state != state {
+                    do { try controller.flip(to: state, round: round, benchmark: nil) } catch {
+                        progress.warning("\(error): the crosscheck stops here")
+                        bench.result.interrupted = true
+                        break rounds
                     }
-                    try copyFile(request.lmbenchDirectory + "/hello", to: "/tmp/hello")
-                    createdHello = true
+                    progress.message(RunSession.describe(controller.record.flips.last!, spec: controller.record.spec))
                 }
-                if counterpart.needsFile && !fileWritten, let lmdd = LMBenchPrograms.counterpart("file-write", mb: settings.mb) {
-                    _ = try runner.run(lmdd.invocations[0])
-                    fileWritten = true
-                }
-                if let server = counterpart.server { _ = try runner.run(program: server, ["-s"]); runner.waitForServer() }
-                defer {
-                    if let server = counterpart.server { _ = try? runner.run(program: server, ["-S", "localhost"]) }
-                    runner.killStragglers()
-                }
-                for invocation in counterpart.invocations {
-                    let output = try runner.run(invocation)
-                    let values = LMBenchPrograms.parse(output.text, as: invocation.output)
-                    if values.isEmpty {
-                        let reason = output.text.split(separator: "\n").last.map(String.init) ?? "no output"
-                        for cell in expectedCells(LMBenchCounterpart(invocations: [invocation], server: nil, needsHello: false, needsFile: false)) {
-                            result.rows[row(cell, benchmark.id)].note = "\(invocation.program) gave no result: \(output.status) \(reason)"
+                for (index, benchmark) in request.benchmarks.enumerated() {
+                    if RunSession.interruptingSignal != 0 { bench.result.interrupted = true; break rounds }
+                    let label = "round \(round + 1)/\(request.rounds) [\(index + 1)/\(request.benchmarks.count)] \(benchmark.id)"
+                        + (controller == nil ? "" : " (switch \(state.rawValue))")
+                    // Which tool goes first alternates from round to round for each cell and
+                    // state, and between the states of a round (ours, LMBench | LMBench, ours).
+                    let flipped = (round + index + (state == .on ? 1 : 0)) % 2 == 1
+                    let tools: [Tool] = controller != nil && flipped ? [.lmbench, .ours] : [.ours, .lmbench]
+                    for tool in tools {
+                        progress.message("\(label): \(tool == .ours ? "ours" : "LMBench")")
+                        if tool == .ours {
+                            if try !measureOurs(benchmark, round: round, state: state, &bench) { bench.result.interrupted = true; break rounds }
+                        } else {
+                            try measureLMBench(benchmark, round: round, state: state, &bench)
                         }
                     }
-                    for (cell, value) in values { result.rows[row(cell, benchmark.id)].lmbench.append(value) }
                 }
             }
         }
-        return result
+        controller?.restore()
+        bench.result.switchRecord = controller?.record
+        return bench.result
+    }
+
+    /// Ours, as `run` measures it; false when it was interrupted.
+    private func measureOurs(_ benchmark: Benchmark, round: Int, state: SwitchState, _ bench: inout Bench) throws -> Bool {
+        var settings = request.settings
+        settings.jsonPath = nil
+        let ours = try RunSession(request: RunRequest(benchmarks: [benchmark], settings: settings),
+                                  progress: ConsoleProgress(mode: .quiet)).run()
+        if ours.partial { return false }
+        for cell in ours.allCells where cell.value.isFinite && cell.value > 0 {
+            let index = bench.row(cell.id, benchmark.id)
+            bench.result.rows[index].prefersSmaller = cell.unit.prefersSmaller
+            bench.result.rows[index].add(cell.value, .ours, state, round: round)
+        }
+        if case .failed(let reason) = ours.outcome(benchmark.id)?.status {
+            bench.result.rows[bench.row(benchmark.id, benchmark.id)].note = "ours failed: \(reason)"
+        }
+        return true
+    }
+
+    /// LMBench's programs for one of our benchmarks, its server around them.
+    private func measureLMBench(_ benchmark: Benchmark, round: Int, state: SwitchState, _ bench: inout Bench) throws {
+        let settings = request.settings
+        guard let counterpart = LMBenchPrograms.counterpart(benchmark.id, mb: settings.mb) else {
+            bench.result.rows[bench.row(benchmark.id, benchmark.id)].note = "LMBench has no counterpart"
+            return
+        }
+        let runner = bench.runner
+        let programs = Set(counterpart.invocations.map(\.program) + [counterpart.server].compactMap { $0 })
+        if let missing = programs.sorted().first(where: { !runner.has($0) }) {
+            for cell in expectedCells(counterpart) {
+                bench.result.rows[bench.row(cell, benchmark.id)].note = "\(missing) not found in \(request.lmbenchDirectory)"
+            }
+            return
+        }
+        if counterpart.needsHello && !bench.createdHello {
+            guard !Sys.exists("/tmp/hello") else {
+                for cell in expectedCells(counterpart) {
+                    bench.result.rows[bench.row(cell, benchmark.id)].note = "/tmp/hello exists and is not ours: LMBench's lat_proc needs that path"
+                }
+                return
+            }
+            try copyFile(request.lmbenchDirectory + "/hello", to: "/tmp/hello")
+            bench.createdHello = true
+        }
+        if counterpart.needsFile && !bench.fileWritten, let lmdd = LMBenchPrograms.counterpart("file-write", mb: settings.mb) {
+            _ = try runner.run(lmdd.invocations[0])
+            bench.fileWritten = true
+        }
+        if let server = counterpart.server { _ = try runner.run(program: server, ["-s"]); runner.waitForServer() }
+        defer {
+            if let server = counterpart.server { _ = try? runner.run(program: server, ["-S", "localhost"]) }
+            runner.killStragglers()
+        }
+        for invocation in counterpart.invocations {
+            let output = try runner.run(invocation)
+            let values = LMBenchPrograms.parse(output.text, as: invocation.output)
+            if values.isEmpty {
+                let reason = output.text.split(separator: "\n").last.map(String.init) ?? "no output"
+                for cell in expectedCells(LMBenchCounterpart(invocations: [invocation], server: nil, needsHello: false, needsFile: false)) {
+                    bench.result.rows[bench.row(cell, benchmark.id)].note = "\(invocation.program) gave no result: \(output.status) \(reason)"
+                }
+            }
+            for (cell, value) in values { bench.result.rows[bench.row(cell, benchmark.id)].add(value, .lmbench, state, round: round) }
+        }
     }
 
     /// The cells a counterpart is meant to produce (to name them when it cannot run).
@@ -217,7 +347,8 @@ struct ProgramRunner {
     /// Runs one program to completion (or kills it at the timeout); its output.
     func run(program: String, _ arguments: [String]) throws -> (status: String, text: String) {
         let outputPath = scratch + "/output"
-        let out = try Sys.open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        try? Sys.unlink(outputPath)  // the last program's; a new file each time, created exclusively
+        let out = try Sys.open(outputPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
         let path = directory + "/" + program
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]

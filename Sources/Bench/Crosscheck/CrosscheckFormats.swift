@@ -5,9 +5,56 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
 
     public func render(_ result: Crosscheck.Result) -> String {
         switch self {
-        case .text, .markdown: return table(result, markdown: self == .markdown)
+        case .text, .markdown:
+            return result.switchRecord == nil ? table(result, markdown: self == .markdown)
+                : switchedTable(result, markdown: self == .markdown)
         case .json: return json(result).prettyText
         }
+    }
+
+    /// Under a switch: each tool's values off and on, its slowdown, and the
+    /// ratio of our slowdown to LMBench's with its interval and verdict.
+    func switchedTable(_ r: Crosscheck.Result, markdown: Bool) -> String {
+        let record = r.switchRecord!
+        func value(_ v: Double?) -> String { v.map(ComparisonText.value) ?? "-" }
+        func slowdown(_ row: Crosscheck.Row, _ tool: Crosscheck.Tool) -> String {
+            guard let s = row.slowdown(tool) else { return "-" }
+            return cFormat("%.2f", s) + (row.slowdownInterval(tool).map { cFormat(" [%.2f, %.2f]", $0.low, $0.high) } ?? "")
+        }
+        var out = "Crosscheck against LMBench in \(r.directory) under \(record.spec.description): \(r.rounds) round"
+            + (r.rounds == 1 ? "" : "s") + " (each cell off and on with both tools, in alternating order), tolerance "
+            + cFormat("%.0f%%", r.tolerance * 100) + " on the ratio of the slowdowns" + (r.interrupted ? " (interrupted: partial)" : "") + "\n"
+        out += "switch: \(record.flips.count) flips" + (record.flipSeconds.map { cFormat(", %.3f s each", $0) } ?? "")
+            + (record.probeRatio.map { cFormat(", null-call probe on/off %.2fx", $0) } ?? "") + "\n"
+        for warning in record.warnings { out += "warning: \(warning)\n" }
+        let header = ["cell", "ours off", "ours on", "ours slowdown", "LMBench off", "LMBench on", "LMBench slowdown",
+                      "ratio", "95% interval", "verdict"]
+        let widths = [24, 10, 10, 22, 11, 11, 22, 7, 18]
+        func line(_ cells: [String]) -> String {
+            if markdown { return "| " + cells.joined(separator: " | ") + " |\n" }
+            var text = ""
+            for (i, cell) in cells.enumerated() {
+                if i == cells.count - 1 { text += "  " + cell; break }
+                text += i == 0 || i == 3 || i == 6 || i == 8 ? ComparisonText.pad(cell, widths[i], left: true) + (i == 0 ? "" : "  ")
+                    : ComparisonText.pad(cell, widths[i]) + (i == 2 || i == 5 || i == 7 ? "  " : "")
+            }
+            return text + "\n"
+        }
+        out += "\n" + line(header)
+        if markdown { out += "|---|---:|---:|---|---:|---:|---|---:|---|---|\n" }
+        for row in r.rows {
+            var verdict = row.verdict(tolerance: r.tolerance, switched: true)
+            if let note = row.note { verdict += " (\(note))" }
+            out += line([row.cell, value(row.values(.ours, .off).isEmpty ? nil : Statistics(row.values(.ours, .off)).median),
+                         value(row.values(.ours, .on).isEmpty ? nil : Statistics(row.values(.ours, .on)).median), slowdown(row, .ours),
+                         value(row.lmbenchValue), value(row.values(.lmbench, .on).isEmpty ? nil : Statistics(row.values(.lmbench, .on)).median),
+                         slowdown(row, .lmbench), ComparisonText.factor(row.slowdownRatio),
+                         ComparisonText.interval(row.slowdownInterval()), verdict])
+        }
+        let judged = r.rows.filter { $0.slowdownRatio != nil }
+        let agree = judged.filter { $0.verdict(tolerance: r.tolerance, switched: true) == "agrees" }.count
+        out += "\n\(agree) of \(judged.count) slowdowns agree within " + cFormat("%.0f%%", r.tolerance * 100) + "\n"
+        return out
     }
 
     func table(_ r: Crosscheck.Result, markdown: Bool) -> String {
@@ -43,20 +90,46 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
     }
 
     func json(_ r: Crosscheck.Result) -> JSON {
-        .object([
+        let switched = r.switchRecord != nil
+        func pair(_ i: (low: Double, high: Double)?) -> JSON { i.map { .array([.num($0.low), .num($0.high)]) } ?? .null }
+        func median(_ values: [Double]) -> JSON { values.isEmpty ? .null : .num(Statistics(values).median) }
+        var top: [(String, JSON)] = [
             ("schema", .string("lmbench-swift.crosscheck/1")),
             ("lmbench_bin", .string(r.directory)), ("rounds", .num(r.rounds)), ("tolerance", .num(r.tolerance)),
             ("interrupted", .bool(r.interrupted)),
-            ("cells", .array(r.rows.map { row in
-                .object([("cell", .string(row.cell)), ("benchmark", .string(row.benchmark)),
-                         ("ours", row.oursValue.map { .num($0) } ?? .null),
-                         ("lmbench", row.lmbenchValue.map { .num($0) } ?? .null),
-                         ("ratio", row.ratio.map { .num($0) } ?? .null),
-                         ("ci95", row.interval.map { .array([.num($0.low), .num($0.high)]) } ?? .null),
-                         ("verdict", .string(row.verdict(tolerance: r.tolerance))), ("note", .str(row.note)),
-                         ("ours_rounds", .array(row.ours.map { .num($0) })),
-                         ("lmbench_rounds", .array(row.lmbench.map { .num($0) }))])
-            })),
-        ])
+        ]
+        if let record = r.switchRecord { top.append(("switch", ABRunJSON.encode(record))) }
+        top.append(("cells", .array(r.rows.map { row in
+            var fields: [(String, JSON)] = [
+                ("cell", .string(row.cell)), ("benchmark", .string(row.benchmark)),
+                ("ours", row.oursValue.map { .num($0) } ?? .null),
+                ("lmbench", row.lmbenchValue.map { .num($0) } ?? .null),
+                ("ratio", row.ratio.map { .num($0) } ?? .null),
+                ("ci95", pair(row.interval)),
+                ("verdict", .string(row.verdict(tolerance: r.tolerance, switched: switched))), ("note", .str(row.note)),
+                ("ours_rounds", .array(row.ours.map { .num($0) })),
+                ("lmbench_rounds", .array(row.lmbench.map { .num($0) })),
+            ]
+            if switched {
+                fields += [
+                    ("ours_on", median(row.values(.ours, .on))), ("lmbench_on", median(row.values(.lmbench, .on))),
+                    ("ours_slowdown", row.slowdown(.ours).map { .num($0) } ?? .null),
+                    ("ours_slowdown_ci95", pair(row.slowdownInterval(.ours))),
+                    ("lmbench_slowdown", row.slowdown(.lmbench).map { .num($0) } ?? .null),
+                    ("lmbench_slowdown_ci95", pair(row.slowdownInterval(.lmbench))),
+                    ("slowdown_ratio", row.slowdownRatio.map { .num($0) } ?? .null),
+                    ("slowdown_ratio_ci95", pair(row.slowdownInterval())),
+                    ("by_round", .array(row.completeRounds.map { round in
+                        .object([("round", .num(round))] + Crosscheck.Tool.allCases.flatMap { tool in
+                            SwitchState.allCases.map { state in
+                                ("\(tool.rawValue)_\(state.rawValue)", .num(row.values[tool]![state]![round]!))
+                            }
+                        })
+                    })),
+                ]
+            }
+            return .object(fields)
+        })))
+        return .object(top)
     }
 }

@@ -109,6 +109,8 @@ public final class BenchmarkContext {
     public func record(_ cell: Cell) { channel.send(.cell(cell)) }
     public func note(_ key: String, _ value: String) { channel.send(.note(key: key, value: value)) }
     public func warn(_ text: String) { channel.send(.warning(text)) }
+    /// One cell could not be measured; the benchmark goes on with the others.
+    public func fail(_ cell: String, _ reason: String) { channel.send(.cellFailure(cell: cell, reason: reason)) }
 
     /// Tells the runner a long untimed step is under way (not a hang).
     public func heartbeat(_ cell: String, _ step: String) { channel.send(.phase(cell: cell, series: step)) }

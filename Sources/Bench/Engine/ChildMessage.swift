@@ -10,6 +10,8 @@ enum ChildMessage: Equatable {
     case cell(Cell)
     case note(key: String, value: String)
     case warning(String)
+    /// One cell could not be measured (the benchmark goes on with the others).
+    case cellFailure(cell: String, reason: String)
     /// The benchmark threw: the reason, and the run goes on.
     case failure(String)
     case done
@@ -28,6 +30,8 @@ enum ChildMessage: Equatable {
             return .object([("type", .string("note")), ("key", .string(key)), ("value", .string(value))])
         case .warning(let text):
             return .object([("type", .string("warning")), ("text", .string(text))])
+        case let .cellFailure(cell, reason):
+            return .object([("type", .string("cell-failure")), ("cell", .string(cell)), ("text", .string(reason))])
         case .failure(let text):
             return .object([("type", .string("failure")), ("text", .string(text))])
         case .done:
@@ -59,6 +63,9 @@ enum ChildMessage: Equatable {
         case "warning":
             guard let text = json["text"]?.stringValue else { return nil }
             self = .warning(text)
+        case "cell-failure":
+            guard let cell = json["cell"]?.stringValue, let text = json["text"]?.stringValue else { return nil }
+            self = .cellFailure(cell: cell, reason: text)
         case "failure":
             guard let text = json["text"]?.stringValue else { return nil }
             self = .failure(text)

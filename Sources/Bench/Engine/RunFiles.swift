@@ -1,39 +1,93 @@
 import CShims
 import Glibc
 
-/// The files of one run, made at its start and removed at its end (also after
-/// SIGINT or SIGTERM, which only stop the run).
-public struct RunFiles: Sendable {
-    /// Private directory for everything a benchmark writes (mkdtemp under --fsdir).
-    public let directory: String
-    /// The empty file that stat and open/close work on. It lies directly in --fsdir,
-    /// like LMBench's $FSDIR/lmbench, so that its path has the same depth to look up.
+/// A private working directory under --fsdir (mkdtemp, mode 0700), and beside it
+/// the empty file that stat and open/close work on (`<directory>-stat`: directly
+/// in --fsdir, like LMBench's $FSDIR/lmbench, so its path has the same depth to
+/// look up). Its name says it is ours, and a lock on `<directory>/.lock`, held
+/// by the run and the processes it forks, says it is in use: a run killed with
+/// SIGKILL cannot remove them, and the next run removes those whose lock
+/// nobody holds (`removeAbandoned`).
+public struct WorkDirectory: Sendable {
+    public let path: String
     public let statFile: String
+    let lock: Int32
 
-    static func create(fsdir: String) throws -> RunFiles {
-        let directory = try Sys.mkdtemp(fsdir + "/lmbench-swift.XXXXXX")
-        // On ext4 without a journal a new inode is never one freed in the last 30
-        // seconds, and a directory's files go to its block group: creating files
-        // where this run (or the one before) just deleted thousands would measure
-        // that scan, up to 20 times the creation. As the top of a hierarchy, the
-        // run directory gets its sub-directories spread over the block groups.
-        _ = cshims_mark_top_directory(directory)
+    /// Name prefixes of our directories: a run's, and a crosscheck's.
+    static let prefixes = ["lmbench-swift.", "lmbench-swift-crosscheck."]
+
+    static func create(fsdir: String, prefix: String) throws -> WorkDirectory {
+        let path = try Sys.mkdtemp(fsdir + "/" + prefix + "XXXXXX")
         do {
-            let stat = try Sys.mkstemp(fsdir + "/lmbench-swift-stat.XXXXXX")
-            Sys.close(stat.fd)
-            let files = RunFiles(directory: directory, statFile: stat.path)
-            try files.writeHelloPrograms()
-            return files
+            let lock = try Sys.open(path + "/.lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+            guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+                let error = Errno.current
+                Sys.close(lock)
+                throw SystemError("flock", path + "/.lock", errno: error)
+            }
+            let stat = try Sys.open(path + "-stat", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+            Sys.close(stat)
+            return WorkDirectory(path: path, statFile: path + "-stat", lock: lock)
         } catch {
-            try? Sys.removeTree(directory)
+            try? Sys.removeTree(path)
             throw error
         }
     }
 
     func remove() {
-        try? Sys.removeTree(directory)
+        try? Sys.removeTree(path)
         try? Sys.unlink(statFile)
+        Sys.close(lock)
     }
+
+    /// Removes our directories in `fsdir` (and their stat files) that belong to
+    /// this user and whose lock nobody holds: left by a run that was killed.
+    /// Returns the directories removed.
+    static func removeAbandoned(fsdir: String) -> [String] {
+        var removed: [String] = []
+        for name in ((try? Sys.listDirectory(fsdir)) ?? []).sorted()
+        where prefixes.contains(where: name.hasPrefix) && !name.hasSuffix("-stat") {
+            let path = fsdir + "/" + name
+            guard let st = try? Sys.lstat(path), (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == getuid(),
+                  let lock = try? Sys.open(path + "/.lock", O_RDONLY | O_NOFOLLOW) else { continue }
+            let free = flock(lock, LOCK_EX | LOCK_NB) == 0
+            Sys.close(lock)
+            guard free else { continue }
+            try? Sys.removeTree(path)
+            try? Sys.unlink(path + "-stat")
+            removed.append(path)
+        }
+        return removed
+    }
+}
+
+/// The files of one run, made at its start and removed at its end (also after
+/// SIGINT or SIGTERM, which only stop the run).
+public struct RunFiles: Sendable {
+    let work: WorkDirectory
+    /// Private directory for everything a benchmark writes.
+    public var directory: String { work.path }
+    /// The empty file that stat and open/close work on.
+    public var statFile: String { work.statFile }
+
+    static func create(fsdir: String) throws -> RunFiles {
+        let files = RunFiles(work: try WorkDirectory.create(fsdir: fsdir, prefix: WorkDirectory.prefixes[0]))
+        // On ext4 without a journal a new inode is never one freed in the last 30
+        // seconds, and a directory's files go to its block group: creating files
+        // where this run (or the one before) just deleted thousands would measure
+        // that scan, up to 20 times the creation. As the top of a hierarchy, the
+        // run directory gets its sub-directories spread over the block groups.
+        _ = cshims_mark_top_directory(files.directory)
+        do {
+            try files.writeHelloPrograms()
+            return files
+        } catch {
+            files.remove()
+            throw error
+        }
+    }
+
+    func remove() { work.remove() }
 
     /// The hello programs the exec and shell benchmarks run.
     private func writeHelloPrograms() throws {
@@ -44,7 +98,7 @@ public struct RunFiles: Sendable {
 
     private func write(_ bytes: UnsafePointer<UInt8>?, count: Int, to path: String) throws {
         guard let bytes, count > 0 else { return }
-        let fd = try Sys.open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o755)
+        let fd = try Sys.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o755)
         defer { Sys.close(fd) }
         try Sys.writeAll(fd, UnsafeRawBufferPointer(start: bytes, count: count), subject: path)
     }

@@ -61,7 +61,11 @@ public final class RunSession {
         let wake = try Sys.pipe()
         try Sys.setNonBlocking(wake.read)
         try Sys.setNonBlocking(wake.write)
-        defer { Sys.close(wake.read); Sys.close(wake.write) }
+        defer {
+            _ = cshims_interrupt_install(-1)  // still caught after the run, with no wake-up into a closed pipe
+            Sys.close(wake.read)
+            Sys.close(wake.write)
+        }
         let rc = cshims_interrupt_install(wake.write)
         if rc != 0 { throw SystemError("sigaction", errno: Errno(rc)) }
         _ = cshims_become_subreaper()
@@ -76,6 +80,9 @@ public final class RunSession {
         settings.mb = sizing.mb
         if let message = sizing.message { progress.message(message) }
 
+        for path in WorkDirectory.removeAbandoned(fsdir: settings.fsdir) {
+            progress.message("removed \(path): left by a run that ended without cleaning up (killed?)")
+        }
         let files = try RunFiles.create(fsdir: settings.fsdir)
         defer { files.remove() }
 
@@ -149,6 +156,29 @@ public final class RunSession {
         var text = "switch \(spec.text) \(flip.to.rawValue) in " + cFormat("%.2f s; null call %.0f ns", flip.seconds, flip.probeNs)
         if let ratio = flip.ratio { text += cFormat(" (on/off %.1fx)", ratio) }
         return text
+    }
+
+    /// Why a run measured in `old` cannot be completed in `new`, or nil: its
+    /// samples would end up in one results file labelled with this machine.
+    public static func resumeMismatch(_ old: Environment, _ new: Environment) -> String? {
+        let fields: [(String, String, String)] = [
+            ("kernel", old.release, new.release),
+            ("kernel command line", old.kernelCommandLine ?? "unknown", new.kernelCommandLine ?? "unknown"),
+            ("CPU model", old.cpuModel ?? "unknown", new.cpuModel ?? "unknown"),
+            ("CPU count", String(old.cpuCount), String(new.cpuCount)),
+        ]
+        guard let (name, then, now) = fields.first(where: { $0.1 != $0.2 }) else { return nil }
+        return "it was measured with \(name) '\(then)', and this machine has '\(now)'"
+    }
+
+    /// A run whose every benchmark has all its intervals: resuming it would measure nothing.
+    public static func hasNothingToMeasure(_ run: RunResult) -> Bool {
+        guard !run.partial else { return false }
+        let ids = run.settings.benchmarkIDs.isEmpty ? run.outcomes.map(\.id) : run.settings.benchmarkIDs
+        return ids.allSatisfy { id in
+            guard let outcome = run.outcome(id), outcome.status == .ok, !outcome.cells.isEmpty else { return false }
+            return plan(for: outcome, target: run.settings.repetitions).intervals.values.allSatisfy { $0 == 0 }
+        }
     }
 
     /// The precision aimed at with --budget alone, percent.

@@ -190,6 +190,9 @@ private struct Watch {
         case .warning(let text):
             outcome.warnings.append(text)
             progress.warning("\(outcome.id): \(text)")
+        case let .cellFailure(cell, reason):
+            if outcome.cellFailures[cell] == nil { progress.warning("\(cell) FAILED: \(reason)") }
+            outcome.cellFailures[cell] = reason
         case .failure(let text):
             failure = text
         case .done:

@@ -39,14 +39,15 @@ public enum ResultsFile {
     }
 
     /// Writes `<directory>/<os>/<host>.<N>` with N the first free number, atomically:
-    /// a temporary file is completed and fsync'ed, then linked to its final name
-    /// (link fails if the name was taken meanwhile, and the next N is tried).
+    /// a new temporary file (unpredictable name, created exclusively) is completed
+    /// and fsync'ed, then linked to its final name (link neither follows nor
+    /// replaces anything there: a taken name, a planted link included, means the
+    /// next N).
     public static func write(_ run: RunResult, directory: String) throws -> String {
         let osDirectory = directory + "/" + run.environment.osTriplet
         try makeDirectories(osDirectory)
         let text = render(run)
-        let temporary = osDirectory + "/.\(run.environment.nodename).tmp.\(getpid())"
-        let fd = try Sys.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let (fd, temporary) = try Sys.createUnique(in: osDirectory, prefix: ".\(run.environment.nodename).tmp.")
         defer { _ = Glibc.unlink(temporary) }
         do {
             try Sys.writeAll(fd, text, subject: temporary)
@@ -198,6 +199,9 @@ private struct Output {
             case .failed(let reason): line(ResultsFile.headerLine("FAILED", "\(outcome.id): \(reason)"))
             case .interrupted: line(ResultsFile.headerLine("FAILED", "\(outcome.id): interrupted"))
             case .ok: break
+            }
+            for (cell, reason) in outcome.cellFailures.sorted(by: { $0.key < $1.key }) {
+                line(ResultsFile.headerLine("FAILED", "\(cell): \(reason)"))
             }
         }
         line("[\(env.startDate)]")

@@ -17,19 +17,20 @@ public enum ResultsReader {
         return first == UInt8(ascii: "{") ? .runJSON : .resultsFile
     }
 
-    /// Checks that `bytes` are a results file getsummary would list (first line
-    /// "[lmbench3.0" or "[lmbench3.1", text only).
+    /// Checks that `bytes` are a results file that yields a row: a text file with
+    /// a line starting "[lmbench" (any version; getsummary skips what comes before,
+    /// such as an empty line or a "scripts/lmbench: /dev/tty" line). `compare`
+    /// needs that row; `summary` takes any file, as getsummary does.
     public static func validateResultsFile(path: String, bytes: [UInt8]) throws {
         guard !bytes.isEmpty else { throw ReadError(path: path, line: nil, message: "the file is empty") }
         if let nul = bytes.firstIndex(of: 0) {
             let line = bytes[..<nul].filter { $0 == 0x0A }.count + 1
             throw ReadError(path: path, line: line, message: "binary data, not a results file")
         }
-        let head = Array(bytes.prefix(11))
-        let ok = head.count == 11 && Array(head[0..<9]) == Array("[lmbench3".utf8)
-            && (head[10] == UInt8(ascii: "0") || head[10] == UInt8(ascii: "1"))
-        guard ok else {
-            throw ReadError(path: path, line: 1, message: "not an LMBench results file (it must start with '[lmbench3.0')")
+        let marker = Array("[lmbench".utf8)
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        guard lines.contains(where: { $0.starts(with: marker) }) else {
+            throw ReadError(path: path, line: nil, message: "not an LMBench results file (no line starts with '[lmbench')")
         }
     }
 
@@ -78,7 +79,12 @@ public enum ResultsReader {
             case .ab(let ab): return [file(ab.off), file(ab.on)]
             }
         case .resultsFile:
-            try validateResultsFile(path: path, bytes: bytes)
+            // Any text getsummary reads, as it reads it (a file with no "[lmbench"
+            // line gets its banner only); an empty or binary file is a mistake.
+            if let nul = bytes.firstIndex(of: 0) {
+                throw ReadError(path: path, line: bytes[..<nul].filter { $0 == 0x0A }.count + 1,
+                                message: "binary data, not a results file")
+            }
             return [Summary.File(path: path, contents: bytes)]
         }
     }

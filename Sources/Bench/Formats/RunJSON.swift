@@ -82,6 +82,11 @@ public enum RunJSON {
             ("elapsed_s", .num(o.elapsedSeconds)),
             ("warnings", .array(o.warnings.map(JSON.string))),
             ("notes", .object(o.notes.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+        ]
+        if !o.cellFailures.isEmpty {
+            pairs.append(("cell_failures", .object(o.cellFailures.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        }
+        pairs += [
             ("cells", .array(o.cells.map { encode($0, target: target) })),
         ]
         return .object(pairs)
@@ -176,26 +181,26 @@ public enum RunJSON {
         return run
     }
 
+    /// The settings as the file has them, not coerced: `RunSettings.invalidReason`
+    /// says what a run could not have (a non-integer becomes 0, which no range holds).
     static func decodeSettings(_ json: JSON?) -> RunSettings {
         var s = RunSettings()
         guard let json else { return s }
-        s.enoughMicroseconds = json["enough_us"]?.intValue ?? s.enoughMicroseconds
-        s.repetitions = json["repetitions"]?.intValue ?? s.repetitions
-        s.rounds = json["rounds"]?.intValue ?? s.rounds
-        s.requestedMB = json["requested_mb"]?.intValue ?? s.requestedMB
-        s.mb = json["mb"]?.intValue ?? s.mb
+        func integer(_ key: String, _ fallback: Int) -> Int {
+            guard let value = json[key] else { return fallback }
+            return value.intValue ?? 0
+        }
+        s.enoughMicroseconds = integer("enough_us", s.enoughMicroseconds)
+        s.repetitions = integer("repetitions", s.repetitions)
+        s.rounds = integer("rounds", s.rounds)
+        s.requestedMB = integer("requested_mb", s.requestedMB)
+        s.mb = integer("mb", s.mb)
         s.fsdir = json["fsdir"]?.stringValue ?? ""
         s.resultsDirectory = json["results_dir"]?.stringValue ?? s.resultsDirectory
         s.pinContextSwitch = json["pin_ctx"]?.boolValue ?? false
         s.budgetSeconds = json["budget_s"]?.doubleValue
         s.targetPrecisionPercent = json["target_precision_percent"]?.doubleValue
         s.benchmarkIDs = json["benchmarks"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        // Keep what a hostile file says within what a run can do.
-        s.enoughMicroseconds = min(max(s.enoughMicroseconds, 100), 10_000_000)
-        s.repetitions = min(max(s.repetitions, 1), 1000)
-        s.rounds = min(max(s.rounds, 1), 1000)
-        s.mb = min(max(s.mb, 1), 1 << 20)
-        s.requestedMB = min(max(s.requestedMB, 1), 1 << 20)
         return s
     }
 
@@ -247,6 +252,9 @@ public enum RunJSON {
         outcome.warnings = json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
         for (key, value) in json["notes"]?.objectValue ?? [] {
             if let text = value.stringValue { outcome.notes[key] = text }
+        }
+        for (key, value) in json["cell_failures"]?.objectValue ?? [] {
+            if let text = value.stringValue { outcome.cellFailures[key] = text }
         }
         outcome.cells = try (json["cells"]?.arrayValue ?? []).map(decodeCell)
         return outcome

@@ -261,7 +261,7 @@ struct FileParser {
         if matches("Pipe bandwidth") { push("bw_pipe", fieldValue(2)) }
         if matches("File ") && FileParser.matches(Array(line.dropFirst(5)), " write bandwidth".utf8, anchored: false) {
             let kb = fieldValue(4)?.numeric ?? 0
-            push("bw_file", .string(cFormat("%.2f", kb / 1024)))
+            push("bw_file", .string(SummaryNumbers.perlFloat("%.2f", kb / 1024)))
         }
         if matches("Pagefaults on") { push("lat_pagefault", fieldValue(3)) }
         if matches("\"mappings") { push("lat_mappings", biggest()) }

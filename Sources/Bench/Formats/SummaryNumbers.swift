@@ -58,12 +58,15 @@ enum PerlValue: Equatable {
         return Double(String(decoding: bytes[start..<end], as: UTF8.self)) ?? 0
     }
 
-    /// Perl's %d of a value: the integer part, clamped.
+    /// Perl's %d of a value (SvIV): the integer part; beyond IV_MAX through the
+    /// unsigned integer, so 2^63 prints as -9223372036854775808 and 2^64 or more
+    /// as -1; below IV_MIN, IV_MIN.
     var integer: Int64 {
         let d = numeric
         if d.isNaN { return -1 }
-        if d >= 9.2e18 { return Int64.max }
-        if d <= -9.2e18 { return Int64.min }
+        if d >= 18446744073709551616.0 { return -1 }
+        if d >= 9223372036854775808.0 { return Int64(bitPattern: UInt64(d)) }
+        if d < -9223372036854775808.0 { return Int64.min }
         return Int64(d)
     }
 }
@@ -87,12 +90,19 @@ enum SummaryNumbers {
         return value.numeric
     }
 
+    /// Perl's sprintf of a floating-point directive: as C's, but infinity is
+    /// "Inf" (C: "inf"), padded to the width.
+    static func perlFloat(_ format: String, width: Int = 0, _ v: Double) -> String {
+        guard v.isInfinite else { return cFormat(format, v) }
+        return perlString(v < 0 ? "-Inf" : "Inf", width: width)
+    }
+
     /// getsummary's num(value, width).
     static func num(_ value: PerlValue?, _ width: Int) -> String {
         let v = checked(value)
         if v <= 0 || v.isNaN { return String(repeating: " ", count: width) }
         if v >= 10 * 1_000_000.0 {
-            return perlString(cFormat("%.1f", v / 1_000_000.0), width: width - 1, precision: width - 1) + "M"
+            return perlString(perlFloat("%.1f", v / 1_000_000.0), width: width - 1, precision: width - 1) + "M"
         }
         if v >= 10 * 1000.0 {
             return perlString(cFormat("%.1f", v / 1000.0), width: width - 1, precision: width - 1) + "K"

@@ -83,7 +83,7 @@ extension SummaryData {
             let io: PerlValue? = (read?.numeric ?? 0) == -1
                 ? value("lat_write", i)
                 : .number(((read?.numeric ?? 0) + (value("lat_write", i)?.numeric ?? 0)) / 2)
-            let mhz = cFormat("%4.0f", value("misc_mhz", i)?.numeric ?? 0)
+            let mhz = SummaryNumbers.perlFloat("%4.0f", width: 4, value("misc_mhz", i)?.numeric ?? 0)
             let columns = [num("lat_syscall", i, 4), SummaryNumbers.num(io, 4), num("lat_stat", i, 4),
                            num("lat_openclose", i, 4), num("lat_tcp_select", i, 4), num("lat_siginstall", i, 4),
                            num("lat_sigcatch", i, 4), num("lat_nullproc", i, 4), num("lat_simpleproc", i, 4),

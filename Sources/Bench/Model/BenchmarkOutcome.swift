@@ -16,6 +16,9 @@ public struct BenchmarkOutcome: Equatable, Sendable {
     public var warnings: [String]
     /// Facts about how it ran (which hello program, the file size, ...).
     public var notes: [String: String]
+    /// Cells that could not be measured, with the reason, while the others were
+    /// (a ring of 32 processes under a process limit).
+    public var cellFailures: [String: String] = [:]
     public var elapsedSeconds: Double
     /// Failed during this run (not in an earlier run being resumed): not retried.
     public var failedThisRun = false
@@ -32,6 +35,12 @@ public struct BenchmarkOutcome: Equatable, Sendable {
 }
 
 extension BenchmarkOutcome {
+    /// The benchmark failed, or some of its cells did.
+    public var hasFailure: Bool {
+        if case .failed = status { return true }
+        return !cellFailures.isEmpty
+    }
+
     /// This outcome with every sample marked as recorded in `round`.
     public func inRound(_ round: Int) -> BenchmarkOutcome {
         var tagged = self
@@ -61,6 +70,7 @@ extension BenchmarkOutcome {
             }
         }
         merged.notes.merge(later.notes) { _, new in new }
+        merged.cellFailures.merge(later.cellFailures) { first, _ in first }
         merged.warnings += later.warnings.filter { !merged.warnings.contains($0) }
         merged.elapsedSeconds += later.elapsedSeconds
         switch (status, later.status) {

@@ -24,6 +24,30 @@ public struct RunSettings: Equatable, Sendable {
     /// The benchmarks the run was asked for (so that --resume knows them all).
     public var benchmarkIDs: [String] = []
 
+    /// What a run accepts (the command line and a resumed JSON alike).
+    public static let enoughRange = 100...10_000_000
+    public static let repetitionsRange = 1...1000
+    public static let roundsRange = 1...1000
+    public static let mbRange = 1...1_048_576
+
+    /// Why these settings (read from a JSON) are not ones a run can have, or nil.
+    public var invalidReason: String? {
+        let checks: [(String, Int, ClosedRange<Int>)] = [
+            ("enough_us", enoughMicroseconds, RunSettings.enoughRange),
+            ("repetitions", repetitions, RunSettings.repetitionsRange), ("rounds", rounds, RunSettings.roundsRange),
+            ("requested_mb", requestedMB, RunSettings.mbRange), ("mb", mb, RunSettings.mbRange),
+        ]
+        for (name, value, range) in checks where !range.contains(value) {
+            return "\"\(name)\" is \(value), not a whole number from \(range.lowerBound) to \(range.upperBound)"
+        }
+        if fsdir.isEmpty { return "\"fsdir\" is missing" }
+        if let budget = budgetSeconds, !(budget >= 1 && budget <= 7 * 86400) { return "\"budget_s\" is \(budget), not 1 to 604800" }
+        if let percent = targetPrecisionPercent, !(percent > 0 && percent <= 100) {
+            return "\"target_precision_percent\" is \(percent), not above 0 and at most 100"
+        }
+        return nil
+    }
+
     /// The precision aimed at, as a fraction, when the run aims at one.
     public var precisionTarget: Double? {
         if let percent = targetPrecisionPercent { return percent / 100 }

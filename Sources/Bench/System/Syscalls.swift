@@ -164,10 +164,31 @@ public enum Sys {
         readFile(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Writes `text` to `path` atomically: a temporary file beside it, fsync, rename.
+    /// A new, empty file in `directory` with an unpredictable name, created
+    /// exclusively (mkstemp: O_EXCL, so never through a link someone planted
+    /// there), its mode `mode` less the umask. Written, then renamed or linked
+    /// into place.
+    public static func createUnique(in directory: String, prefix: String, mode: mode_t = 0o644) throws -> (fd: Int32, path: String) {
+        let file = try mkstemp(directory + "/" + prefix + "XXXXXX")
+        let mask = umask(0)  // reading the umask sets it: put it back (single-threaded here)
+        umask(mask)
+        if fchmod(file.fd, mode & ~mask) != 0 {
+            let error = Errno.current
+            close(file.fd)
+            _ = Glibc.unlink(file.path)
+            throw SystemError("fchmod", file.path, errno: error)
+        }
+        return file
+    }
+
+    /// Writes `text` to `path` atomically: a new temporary file beside it
+    /// (`createUnique`), fsync, then rename over `path` (which replaces a link
+    /// there instead of writing through it).
     public static func writeFileAtomically(_ path: String, _ text: String) throws {
-        let temporary = path + ".tmp.\(getpid())"
-        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let (fd, temporary) = try createUnique(in: directory, prefix: "." + name + ".tmp.")
         do {
             try writeAll(fd, text, subject: temporary)
             try fsync(fd, subject: temporary)

@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+
+/// A hostile or careless user against `run`: resuming what is not the same run,
+/// a process limit that breaks one ring size, a run killed with SIGKILL.
+final class HardeningRunTests: XCTestCase {
+    /// A quick complete run's JSON, to be edited into the cases below.
+    func recordedRun(_ scratch: Scratch) throws -> [String: Any] {
+        let json = scratch.path + "/run.json"
+        let result = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--json", json] + quickRun)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+    }
+
+    func write(_ object: [String: Any], _ path: String) throws {
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+    }
+
+    func resume(_ scratch: Scratch, _ object: [String: Any], extra: [String] = []) throws -> Binary.Result {
+        let path = scratch.path + "/edited.json"
+        try write(object, path)
+        return try Binary.run(["run", "--resume", path, "--results-dir", scratch.path + "/resumed", "--json",
+                               scratch.path + "/resumed.json"] + extra)
+    }
+
+    func testResumeRefusesAnotherRunOrImpossibleSettings() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var run = try recordedRun(scratch)
+        run["partial"] = true
+
+        func edited(_ section: String, _ key: String, _ value: Any?) -> [String: Any] {
+            var copy = run
+            var inner = copy[section] as! [String: Any]
+            inner[key] = value
+            copy[section] = inner
+            return copy
+        }
+        let cases: [([String: Any], String)] = [
+            (edited("environment", "kernel_release", "6.1.0-other"), "it was measured with kernel '6.1.0-other', and this machine has '"),
+            (edited("environment", "kernel_cmdline", "quiet other=1"), "it was measured with kernel command line 'quiet other=1'"),
+            (edited("environment", "cpu_model", "Imaginary CPU"), "it was measured with CPU model 'Imaginary CPU'"),
+            (edited("environment", "cpu_count", 97), "it was measured with CPU count '97'"),
+            (edited("settings", "enough_us", -5), "\"enough_us\" is -5, not a whole number from 100 to 10000000"),
+            (edited("settings", "enough_us", 1e300), "\"enough_us\" is 0, not a whole number from 100 to 10000000"),
+            (edited("settings", "mb", 0), "\"mb\" is 0, not a whole number from 1 to 1048576"),
+            (edited("settings", "rounds", -1), "\"rounds\" is -1, not a whole number from 1 to 1000"),
+            (edited("settings", "fsdir", nil), "\"fsdir\" is missing"),
+        ]
+        for (object, message) in cases {
+            let result = try resume(scratch, object)
+            XCTAssertEqual(result.status, 2, message)
+            XCTAssertEqual(result.stderrLines.count, 1, result.stderr)
+            XCTAssertTrue(result.stderr.contains(message), "expected '\(message)' in: \(result.stderr)")
+            XCTAssertEqual(scratch.files(under: "resumed"), [], "nothing written")
+        }
+        let measuring = try resume(scratch, run, extra: ["--enough", "2000"])
+        XCTAssertEqual(measuring.status, 2)
+        XCTAssertTrue(measuring.stderr.hasPrefix("Error: '--enough' does not combine with '--resume'"), measuring.stderr)
+
+        // A complete run: nothing to resume, nothing written.
+        run["partial"] = false
+        let complete = try resume(scratch, run)
+        XCTAssertEqual(complete.status, 0, complete.stderr)
+        XCTAssertTrue(complete.stderr.contains("nothing to resume"), complete.stderr)
+        XCTAssertEqual(scratch.files(under: "resumed"), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/resumed.json"))
+    }
+
+    /// Under a process limit the large rings cannot be made: those cells fail
+    /// with their reason, and every ring that could be made is measured.
+    func testAProcessLimitFailsOnlyTheRingsItStops() throws {
+        let tools = ["/usr/bin/prlimit", "/usr/bin/setpriv"]
+        guard tools.allSatisfy({ FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("needs prlimit and setpriv (util-linux)")
+        }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: scratch.path)
+        // Root ignores RLIMIT_NPROC: run as nobody there.
+        var command = ["/usr/bin/prlimit", "--nproc=40:40"]
+        if getuid() == 0 { command += ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst()) + [Binary.url.path, "run", "ctx-0k", "--results-dir", scratch.path + "/results",
+                                                            "--json", scratch.path + "/run.json", "--fsdir", scratch.path] + quickRun
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1, stderr)
+        let run = try RunFile(path: scratch.path + "/run.json")
+        for n in [2, 4, 8, 16] { XCTAssertNotNil(run.value("ctx-0k/\(n)"), "ring of \(n) is measured: \(stderr)") }
+        XCTAssertNil(run.value("ctx-0k/96"))
+        let failures = try XCTUnwrap(run.benchmark("ctx-0k")?["cell_failures"] as? [String: String], stderr)
+        XCTAssertTrue(failures["ctx-0k/96"]?.contains("ring of 96 processes") ?? false, "\(failures)")
+        let results = try String(contentsOfFile: scratch.path + "/results/" + scratch.files(under: "results")[0], encoding: .utf8)
+        XCTAssertTrue(results.contains("\n[FAILED: ctx-0k/96: "), results)
+        XCTAssertTrue(results.contains("\n2 "), "the 2-process line is in the results file")
+    }
+
+    /// A run killed with SIGKILL leaves its directory; the next run removes it, saying so.
+    func testTheNextRunRemovesWhatAKilledRunLeft() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let fsdir = scratch.path + "/fs"
+        try FileManager.default.createDirectory(atPath: fsdir, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = Binary.url
+        process.arguments = ["run", "processor", "latency", "--results-dir", scratch.path + "/results", "--fsdir", fsdir]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let left = try FileManager.default.contentsOfDirectory(atPath: fsdir)
+        XCTAssertTrue(left.contains { $0.hasPrefix("lmbench-swift.") }, "\(left)")
+        Thread.sleep(forTimeInterval: 2)  // its benchmark process ends when it finds the runner gone
+
+        let next = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--fsdir", fsdir] + quickRun)
+        XCTAssertEqual(next.status, 0, next.stderr)
+        XCTAssertTrue(next.stderr.contains("removed \(fsdir)/lmbench-swift."), next.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: fsdir), [], "nothing of either run is left")
+    }
+}
