@@ -183,7 +183,7 @@ enum Usage {
             for benchmark in members {
                 let id = benchmark.id.padding(18)
                 out += "  \(id)  \(benchmark.summary)\n"
-                var origin = "                      LMBench: \(benchmark.lmbench)"
+                var origin = "                      LMBench: \(benchmark.lmbench.description)"
                 let others = benchmark.groups.filter { $0 != group }.map(\.rawValue)
                 if !others.isEmpty { origin += "; also in \(others.joined(separator: ", "))" }
                 out += origin + "\n"

@@ -106,4 +106,27 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(Set(ids).count, ids.count)
         for id in ids { XCTAssertEqual(id, id.lowercased()) }
     }
+
+    /// Each benchmark carries all of itself: an LMBench counterpart, its lines in
+    /// the results file (given what it measured in a recorded run), and the
+    /// summary cells it feeds; together they fill every column of the summary tables.
+    func testEveryBenchmarkIsDefinedWhole() throws {
+        let recorded = try ResultsReader.runJSON(path: "run1.json", bytes: Fixtures.run("aa/run1.json"))
+        let emptyRun: RunResult = { var run = recorded; run.outcomes = []; return run }()
+        let bare = ResultsFile.render(emptyRun)
+        for benchmark in Catalog.all where !benchmark.testOnly {
+            XCTAssertNotEqual(benchmark.lmbench.description, "-", benchmark.id)
+            let counterpart = try XCTUnwrap(benchmark.lmbench.counterpart(64), benchmark.id)
+            XCTAssertFalse(counterpart.invocations.isEmpty, benchmark.id)
+            guard let outcome = recorded.outcome(benchmark.id), benchmark.id != ProcessorClock.id else { continue }
+            var run = recorded
+            run.outcomes = [outcome]
+            XCTAssertGreaterThan(ResultsFile.render(run).count, bare.count, "\(benchmark.id) writes its lines")
+        }
+        for table in Group.allCases {
+            let columns = SummaryMetric.all.filter { $0.table == table }.map(\.column)
+            XCTAssertEqual(columns, Array(0..<columns.count), "\(table): every column once, in order")
+        }
+        XCTAssertEqual(SummaryMetric.all.map(\.table).map { Group.allCases.firstIndex(of: $0)! }.count, 42)
+    }
 }

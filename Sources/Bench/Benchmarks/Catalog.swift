@@ -2,24 +2,24 @@ import Glibc
 
 /// Every benchmark, in the order LMBench's OS run measures them.
 public enum Catalog {
-    public static let all: [Benchmark] = {
-        let families = ProcessorClock.benchmarks + SyscallLatency.benchmarks + SelectLatency.benchmarks
-            + SignalLatency.benchmarks + LocalLatency.benchmarks + ProcessCreation.benchmarks
-            + FileSystem.benchmarks + MemoryMapping.benchmarks + RPCLatency.benchmarks
-            + StreamBandwidth.benchmarks + FileBandwidth.benchmarks + MemoryBandwidth.benchmarks
-            + ContextSwitch.benchmarks + FaultInjection.benchmarks
-        func rank(_ b: Benchmark) -> Int { lmbenchOrder.firstIndex(of: b.id) ?? lmbenchOrder.count }
-        return families.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
-    }()
+    /// Every benchmark, in the order of LMBench's OS run (scripts/lmbench), which
+    /// is also the order of the results file's lines.
+    public static let all: [Benchmark] = [
+        ProcessorClock.mhz,
+        SyscallLatency.nullCall, SyscallLatency.nullRead, SyscallLatency.nullWrite,
+        SyscallLatency.stat, SyscallLatency.fstat, SyscallLatency.openClose,
+        SelectLatency.file, SelectLatency.tcp,
+        SignalLatency.install, SignalLatency.catch, SignalLatency.protFault,
+        LocalLatency.pipe, LocalLatency.unix,
+        ProcessCreation.fork, ProcessCreation.exec, ProcessCreation.shell,
+        FileSystem.fileWrite, MemoryMapping.pageFault, MemoryMapping.mmap, FileSystem.fs,
+        LocalLatency.udp, LocalLatency.tcp, RPCLatency.udp, RPCLatency.tcp, LocalLatency.connect,
+        StreamBandwidth.tcp, StreamBandwidth.unix, StreamBandwidth.pipe,
+        FileBandwidth.file, FileBandwidth.mmap,
+    ] + MemoryBandwidth.benchmarks + ContextSwitch.benchmarks + FaultInjection.benchmarks
 
-    /// The order of LMBench's OS run (scripts/lmbench), which is also the order
-    /// of the results file.
-    static let lmbenchOrder = [
-        "mhz", "null-call", "null-read", "null-write", "stat", "fstat", "open-close", "select-file", "select-tcp",
-        "sig-install", "sig-catch", "prot-fault", "pipe-latency", "unix-latency", "fork", "exec", "shell",
-        "file-write", "page-fault", "mmap-latency", "fs", "udp-latency", "tcp-latency", "rpc-udp-latency",
-        "rpc-tcp-latency", "tcp-connect", "tcp-bw", "unix-bw", "pipe-bw", "file-reread", "mmap-reread",
-    ] + MemoryBandwidthBlocks.all.map(\.id) + ContextSwitchSizes.kilobytes.map { "ctx-\($0)k" }
+    /// The benchmark with this id.
+    public static func benchmark(_ id: String) -> Benchmark? { all.first { $0.id == id } }
 
     /// Whether the test-only benchmarks are visible (LMBENCH_SWIFT_TEST_BENCHMARKS=1).
     public static var testBenchmarksEnabled: Bool {
@@ -56,7 +56,7 @@ public enum Catalog {
             }
         }
         // The processor clock is always measured: the results header needs it.
-        chosen.insert("mhz")
+        chosen.insert(ProcessorClock.id)
         return available.filter { chosen.contains($0.id) }
     }
 
@@ -66,19 +66,4 @@ public enum Catalog {
         let scored = candidates.map { ($0, editDistance($0, name)) }.filter { $0.1 <= max(2, name.count / 3) }
         return scored.min { $0.1 < $1.1 }?.0
     }
-}
-
-/// Levenshtein distance.
-public func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...max(b.count, 1) where j <= b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }

@@ -14,18 +14,55 @@ import Glibc
 /// out at or below zero keeps its raw and subtracted times in the JSON and gets a
 /// warning. --pin-ctx keeps every ring process on one CPU.
 enum ContextSwitch {
-    static let benchmarks: [Benchmark] = ContextSwitchSizes.kilobytes.map { kilobytes in
-        Benchmark(id: "ctx-\(kilobytes)k", groups: kilobytes == 0 ? [.ctx, .latency] : [.ctx],
-                  summary: "a token round a ring of 2-96 processes over pipes, each summing \(kilobytes) KiB",
-                  lmbench: "lat_ctx -s \(kilobytes) 2 4 8 16 24 32 64 96") { ctx in
+    /// Working set per process, KiB.
+    static let kilobytes = [0, 4, 8, 16, 32, 64]
+    /// Processes in the ring.
+    static let processes = [2, 4, 8, 16, 24, 32, 64, 96]
+
+    static func id(_ kilobytes: Int) -> String { "ctx-\(kilobytes)k" }
+
+    /// The summary cells of one working-set size: (table, column, label) per ring size.
+    static func metrics(_ kilobytes: Int) -> [SummaryMetric] {
+        let cells: [(Group, Int, String, Int)]
+        switch kilobytes {
+        case 0: cells = [(.ctx, 0, "2p/0K", 2), (.latency, 0, "2p/0K ctxsw", 2)]
+        case 16: cells = [(.ctx, 1, "2p/16K", 2), (.ctx, 3, "8p/16K", 8), (.ctx, 5, "16p/16K", 16)]
+        case 64: cells = [(.ctx, 2, "2p/64K", 2), (.ctx, 4, "8p/64K", 8), (.ctx, 6, "16p/64K", 16)]
+        default: cells = []
+        }
+        return cells.map { table, column, label, n in
+            .simple(table, column, label, "lat_ctx\(kilobytes)_\(n)", "\(id(kilobytes))/\(n)", kind: .difference)
+        }
+    }
+
+    static let benchmarks: [Benchmark] = kilobytes.map { kilobytes in
+        let prefix = id(kilobytes)
+        return Benchmark(
+            id: prefix, groups: kilobytes == 0 ? [.ctx, .latency] : [.ctx],
+            summary: "a token round a ring of 2-96 processes over pipes, each summing \(kilobytes) KiB",
+            lmbench: LMBenchProgram("lat_ctx -s \(kilobytes) 2 4 8 16 24 32 64 96",
+                                    LMBenchInvocation(program: "lat_ctx", arguments: LMBenchPrograms.parallelism
+                                                        + ["-s", String(kilobytes)] + processes.map(String.init),
+                                                      output: .contextSwitch(kilobytes: kilobytes))),
+            metrics: metrics(kilobytes),
+            results: { out in
+                guard let overhead = out.value("\(prefix)/ovr") else { return }
+                out.enter(.contextSwitch)
+                out.line("")
+                out.line(cFormat("\"size=%dk ovr=%.2f", kilobytes, overhead))
+                for n in processes {
+                    if let v = out.value("\(prefix)/\(n)") { out.line(cFormat("%d %.2f", n, v)) }
+                }
+            }
+        ) { ctx in
             try measure(ctx, kilobytes: kilobytes)
         }
     }
 
     static func measure(_ ctx: BenchmarkContext, kilobytes: Int) throws {
-        let prefix = "ctx-\(kilobytes)k"
+        let prefix = id(kilobytes)
         let bytes = kilobytes * 1024
-        let counts = ContextSwitchSizes.processes.filter { ctx.wants("\(prefix)/\($0)") }
+        let counts = processes.filter { ctx.wants("\(prefix)/\($0)") }
         guard !counts.isEmpty || ctx.wants("\(prefix)/ovr") else { return }
         if ctx.settings.pinContextSwitch {
             let cpu = cshims_current_cpu()
@@ -34,7 +71,7 @@ enum ContextSwitch {
             ctx.note("pinned", "every ring process on CPU \(cpu)")
         }
         try withLoopState(cshims_ring()) { overhead in
-            let rc = cshims_ring_create_overhead(overhead, Int32(ContextSwitchSizes.processes.max()!), bytes)
+            let rc = cshims_ring_create_overhead(overhead, Int32(processes.max()!), bytes)
             if rc != 0 { throw SystemError("pipe", "overhead pass", errno: Errno(rc)) }
             defer { cshims_ring_destroy(overhead) }
             let overheadLoop = TimedLoop(cshims_loop_ring_overhead, overhead)

@@ -7,18 +7,18 @@ import Glibc
 enum FaultInjection {
     static let benchmarks: [Benchmark] = [
         Benchmark(id: "test-crash", groups: [], summary: "measures one cell, then dies of SIGSEGV",
-                  lmbench: "-", testOnly: true) { ctx in
+                  lmbench: .none, testOnly: true) { ctx in
             try ctx.measureLatency("test-crash", loop: TimedLoop(cshims_loop_getppid))
             kill(getpid(), SIGSEGV)
         },
         Benchmark(id: "test-hang", groups: [], summary: "starts a helper process, then stops sending anything",
-                  lmbench: "-", testOnly: true) { ctx in
+                  lmbench: .none, testOnly: true) { ctx in
             if try Sys.fork() == 0 { while true { pause() } }
             ctx.heartbeat("test-hang", "waiting")
             while true { pause() }
         },
         Benchmark(id: "test-error", groups: [], summary: "reports an error",
-                  lmbench: "-", testOnly: true) { _ in
+                  lmbench: .none, testOnly: true) { _ in
             throw BenchError("test-error failed on purpose")
         },
     ]

@@ -13,37 +13,68 @@ import Glibc
 /// directory under --fsdir (LMBench's tempnam prefers $TMPDIR over its argument).
 enum FileSystem {
     static let sizes = [0, 1, 4, 10]
+    static let fileWriteID = "file-write", fsID = "fs"
+    static func createID(_ kilobytes: Int) -> String { "fs-create/\(kilobytes)k" }
+    static func deleteID(_ kilobytes: Int) -> String { "fs-delete/\(kilobytes)k" }
 
-    static let benchmarks: [Benchmark] = [
-        Benchmark(id: "file-write", groups: [.filevm, .bandwidth],
-                  summary: "writing the --mb MiB test file in 8 KiB blocks and fsync()",
-                  lmbench: "lmdd of=$FILE move=${MB}m fsync=1 print=3", everyRound: false) { ctx in
-            guard ctx.wants("file-write") else { return }
-            let path = ctx.testFile
-            let bytes = UInt64(ctx.settings.mb) << 20
-            let series = try path.withCString { cPath in
-                try withLoopState(cshims_file_write_state(path: cPath, size: bytes)) { state in
-                    try ctx.measureOnce("file-write", loop: TimedLoop(cshims_loop_file_write, state))
-                }
+    static let fileWrite = Benchmark(
+        id: fileWriteID, groups: [.filevm, .bandwidth], summary: "writing the --mb MiB test file in 8 KiB blocks and fsync()",
+        lmbench: LMBenchProgram("lmdd of=$FILE move=${MB}m fsync=1 print=3",
+                                LMBenchPrograms.titled("lmdd", ["label=File \(LMBenchPrograms.testFile) write bandwidth: ",
+                                                                "of=\(LMBenchPrograms.testFile)", "move=\(LMBenchPrograms.mb)m",
+                                                                "fsync=1", "print=3"], "File ", field: 4, cell: fileWriteID)),
+        everyRound: false,
+        results: { out in
+            if let v = out.value(fileWriteID) {
+                out.enter(nil)
+                out.line("File \(out.testFile) write bandwidth: " + cFormat("%.0f KB/sec", v))
             }
-            ctx.record(Cell(id: "file-write", unit: .kilobytesPerSecond,
-                            estimate: Estimate(terms: [.init("main")], form: .reciprocal(numerator: Double(bytes) * 1e6)),
-                            series: [series], detail: ["file": path, "bytes": String(bytes)]))
-        },
-        // All intervals in one pass, as LMBench: on ext4 without a journal, creating a
-        // file skips inodes freed in the last 30 seconds, so creations spread over
-        // the run would measure this benchmark's own earlier deletions.
-        Benchmark(id: "fs", groups: [.filevm],
-                  summary: "creating and deleting 0, 1, 4 and 10 KiB files", lmbench: "lat_fs $FSDIR",
-                  everyRound: false) { ctx in
-            for kilobytes in sizes {
-                try measure(ctx, kilobytes: kilobytes)
+        }
+    ) { ctx in
+        guard ctx.wants(fileWriteID) else { return }
+        let path = ctx.testFile
+        let bytes = UInt64(ctx.settings.mb) << 20
+        let series = try path.withCString { cPath in
+            try withLoopState(cshims_file_write_state(path: cPath, size: bytes)) { state in
+                try ctx.measureOnce(fileWriteID, loop: TimedLoop(cshims_loop_file_write, state))
             }
-        },
-    ]
+        }
+        ctx.record(Cell(id: fileWriteID, unit: .kilobytesPerSecond,
+                        estimate: Estimate(terms: [.init("main")], form: .reciprocal(numerator: Double(bytes) * 1e6)),
+                        series: [series], detail: ["file": path, "bytes": String(bytes)]))
+    }
+
+    // All intervals in one pass, as LMBench: on ext4 without a journal, creating a
+    // file skips inodes freed in the last 30 seconds, so creations spread over
+    // the run would measure this benchmark's own earlier deletions.
+    static let fs = Benchmark(
+        id: fsID, groups: [.filevm], summary: "creating and deleting 0, 1, 4 and 10 KiB files",
+        lmbench: LMBenchProgram("lat_fs $FSDIR", LMBenchInvocation(program: "lat_fs", arguments: [LMBenchPrograms.scratch],
+                                                                     output: .fileSystem)),
+        everyRound: false,
+        metrics: [.perFile(0, "0K File Create", "fs_create_0k", createID(0)), .perFile(1, "0K File Delete", "fs_delete_0k", deleteID(0)),
+                  .perFile(2, "10K File Create", "fs_create_10k", createID(10)),
+                  .perFile(3, "10K File Delete", "fs_delete_10k", deleteID(10))],
+        results: { out in
+            let rows = sizes.filter { out.cells[createID($0)] != nil || out.cells[deleteID($0)] != nil }
+            guard !rows.isEmpty else { return }
+            out.enter(nil)
+            out.line("\"File system latency")
+            for kilobytes in rows {
+                let files = out.cells[createID(kilobytes)].map(out.medianIterations) ?? 0
+                out.line("\(kilobytes)k" + cFormat("\t%lu\t%.0f\t%.0f", UInt(files), out.value(createID(kilobytes)) ?? -1,
+                                                  out.value(deleteID(kilobytes)) ?? -1))
+            }
+            out.line("")
+        }
+    ) { ctx in
+        for kilobytes in sizes {
+            try measure(ctx, kilobytes: kilobytes)
+        }
+    }
 
     private static func measure(_ ctx: BenchmarkContext, kilobytes: Int) throws {
-        let create = "fs-create/\(kilobytes)k", delete = "fs-delete/\(kilobytes)k"
+        let create = createID(kilobytes), delete = deleteID(kilobytes)
         try ctx.runDirectory.withCString { parent in
             try withLoopState(cshims_fs_state(parent: parent, size: kilobytes * 1024, per_directory: 100,
                                               names: nil, directories: nil, count: 0, directory_count: 0,

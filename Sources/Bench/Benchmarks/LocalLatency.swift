@@ -9,51 +9,82 @@ import Glibc
 /// "AF_UNIX sock stream latency", "UDP/TCP latency using localhost",
 /// "TCP/IP connection cost to localhost".
 enum LocalLatency {
-    static let benchmarks: [Benchmark] = [
-        Benchmark(id: "pipe-latency", groups: [.latency],
-                  summary: "1-byte round trip to another process over two pipes", lmbench: "lat_pipe") { ctx in
-            let request = try Sys.pipe(), reply = try Sys.pipe()
-            defer { [request.read, request.write, reply.read, reply.write].forEach(Sys.close) }
-            try roundTrips(ctx, cell: "pipe-latency", client: (request.write, reply.read),
-                           server: cshims_serve_echo, serverState: cshims_echo_state(read_fd: request.read, write_fd: reply.write))
-        },
-        Benchmark(id: "unix-latency", groups: [.latency],
-                  summary: "1-byte round trip to another process over an AF_UNIX stream socket pair",
-                  lmbench: "lat_unix") { ctx in
-            let (mine, theirs) = try Sys.socketPair()
-            defer { Sys.close(mine); Sys.close(theirs) }
-            try roundTrips(ctx, cell: "unix-latency", client: (mine, mine),
-                           server: cshims_serve_echo, serverState: cshims_echo_state(read_fd: theirs, write_fd: theirs))
-        },
-        Benchmark(id: "udp-latency", groups: [.latency],
-                  summary: "4-byte UDP round trip to an echo server on 127.0.0.1", lmbench: "lat_udp localhost") { ctx in
-            try udpRoundTrips(ctx)
-        },
-        Benchmark(id: "tcp-latency", groups: [.latency],
-                  summary: "1-byte TCP round trip to an echo server on 127.0.0.1", lmbench: "lat_tcp localhost") { ctx in
-            let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
-            defer { Sys.close(listener.fd) }
-            try Sys.listen(listener.fd)
-            let server = try startServer(cshims_serve_tcp_echo, cshims_echo_state(read_fd: listener.fd, write_fd: listener.fd))
-            defer { server.stop() }
-            let fd = try Sys.connectLoopback(port: listener.port, type: Sys.streamSocket)
-            defer { Sys.close(fd) }
-            try measureRoundTrips(ctx, cell: "tcp-latency", write: fd, read: fd)
-        },
-        Benchmark(id: "tcp-connect", groups: [.latency],
-                  summary: "socket(), connect() to a server on 127.0.0.1 and close()",
-                  lmbench: "lat_connect localhost") { ctx in
-            let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
-            defer { Sys.close(listener.fd) }
-            try Sys.listen(listener.fd, backlog: SOMAXCONN)
-            let server = try startServer(cshims_serve_accept_close,
-                                         cshims_echo_state(read_fd: listener.fd, write_fd: listener.fd))
-            defer { server.stop() }
-            try withLoopState(cshims_connect_state(port: listener.port)) { state in
-                try ctx.measureLatency("tcp-connect", loop: TimedLoop(cshims_loop_tcp_connect, state))
-            }
-        },
-    ]
+    static let pipeID = "pipe-latency", unixID = "unix-latency", udpID = "udp-latency", tcpID = "tcp-latency"
+    static let connectID = "tcp-connect"
+
+    /// An LMBench client against its server on localhost (started with -s, stopped with -S).
+    static func lmbench(_ program: String, _ arguments: [String], _ title: String, field: Int, cell: String) -> LMBenchProgram {
+        LMBenchProgram("\(program) localhost", LMBenchPrograms.titled(program, arguments + ["localhost"], title, field: field, cell: cell),
+                       server: program)
+    }
+
+    static let pipe = Benchmark(
+        id: pipeID, groups: [.latency], summary: "1-byte round trip to another process over two pipes",
+        lmbench: LMBenchProgram("lat_pipe", LMBenchPrograms.titled("lat_pipe", LMBenchPrograms.parallelism, "Pipe latency:",
+                                                                   field: 2, cell: pipeID)),
+        metrics: [.simple(.latency, 1, "Pipe", "lat_pipe", pipeID)],
+        results: { $0.micro("Pipe latency", pipeID) }
+    ) { ctx in
+        let request = try Sys.pipe(), reply = try Sys.pipe()
+        defer { [request.read, request.write, reply.read, reply.write].forEach(Sys.close) }
+        try roundTrips(ctx, cell: pipeID, client: (request.write, reply.read),
+                       server: cshims_serve_echo, serverState: cshims_echo_state(read_fd: request.read, write_fd: reply.write))
+    }
+
+    static let unix = Benchmark(
+        id: unixID, groups: [.latency], summary: "1-byte round trip to another process over an AF_UNIX stream socket pair",
+        lmbench: LMBenchProgram("lat_unix", LMBenchPrograms.titled("lat_unix", LMBenchPrograms.parallelism,
+                                                                   "AF_UNIX sock stream latency:", field: 4, cell: unixID)),
+        metrics: [.simple(.latency, 2, "AF UNIX", "lat_unix", unixID)],
+        results: { $0.micro("AF_UNIX sock stream latency", unixID) }
+    ) { ctx in
+        let (mine, theirs) = try Sys.socketPair()
+        defer { Sys.close(mine); Sys.close(theirs) }
+        try roundTrips(ctx, cell: unixID, client: (mine, mine),
+                       server: cshims_serve_echo, serverState: cshims_echo_state(read_fd: theirs, write_fd: theirs))
+    }
+
+    static let udp = Benchmark(
+        id: udpID, groups: [.latency], summary: "4-byte UDP round trip to an echo server on 127.0.0.1",
+        lmbench: lmbench("lat_udp", LMBenchPrograms.parallelism, "UDP latency using localhost:", field: 4, cell: udpID),
+        metrics: [.simple(.latency, 3, "UDP", "lat_udp_local", udpID)],
+        results: { $0.micro("UDP latency using localhost", udpID) }
+    ) { ctx in
+        try udpRoundTrips(ctx)
+    }
+
+    static let tcp = Benchmark(
+        id: tcpID, groups: [.latency], summary: "1-byte TCP round trip to an echo server on 127.0.0.1",
+        lmbench: lmbench("lat_tcp", LMBenchPrograms.parallelism, "TCP latency using localhost:", field: 4, cell: tcpID),
+        metrics: [.simple(.latency, 5, "TCP", "lat_tcp_local", tcpID)],
+        results: { $0.micro("TCP latency using localhost", tcpID) }
+    ) { ctx in
+        let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
+        defer { Sys.close(listener.fd) }
+        try Sys.listen(listener.fd)
+        let server = try startServer(cshims_serve_tcp_echo, cshims_echo_state(read_fd: listener.fd, write_fd: listener.fd))
+        defer { server.stop() }
+        let fd = try Sys.connectLoopback(port: listener.port, type: Sys.streamSocket)
+        defer { Sys.close(fd) }
+        try measureRoundTrips(ctx, cell: tcpID, write: fd, read: fd)
+    }
+
+    static let connect = Benchmark(
+        id: connectID, groups: [.latency], summary: "socket(), connect() to a server on 127.0.0.1 and close()",
+        lmbench: lmbench("lat_connect", [], "TCP/IP connection cost to localhost:", field: 5, cell: connectID),
+        metrics: [.simple(.latency, 7, "TCP conn", "lat_tcp_connect_local", connectID)],
+        results: { $0.micro("TCP/IP connection cost to localhost", connectID) }
+    ) { ctx in
+        let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
+        defer { Sys.close(listener.fd) }
+        try Sys.listen(listener.fd, backlog: SOMAXCONN)
+        let server = try startServer(cshims_serve_accept_close,
+                                     cshims_echo_state(read_fd: listener.fd, write_fd: listener.fd))
+        defer { server.stop() }
+        try withLoopState(cshims_connect_state(port: listener.port)) { state in
+            try ctx.measureLatency(connectID, loop: TimedLoop(cshims_loop_tcp_connect, state))
+        }
+    }
 
     /// Starts a C server in its own process with a copy of `state`.
     static func startServer<State>(_ body: cshims_server_fn, _ state: State) throws -> Server {
@@ -86,7 +117,7 @@ enum LocalLatency {
         try withLoopState(cshims_udp_state(fd: fd, sequence: 0, retries: 0)) { state in
             let loop = TimedLoop(cshims_loop_udp_round_trip, state)
             try Sys.setReceiveTimeout(fd, milliseconds: retryTimeoutMs(ctx, loop: loop) { try Sys.setReceiveTimeout(fd, milliseconds: $0) })
-            try ctx.measureLatency("udp-latency", loop: loop)
+            try ctx.measureLatency(udpID, loop: loop)
             if state.pointee.retries > 0 {
                 ctx.warn("\(state.pointee.retries) datagram(s) lost and sent again")
             }

@@ -5,30 +5,48 @@ import Glibc
 /// dynamically linked program; fork() and /bin/sh -c running it. The parent waits
 /// for each child. Lines "Process fork+exit", "fork+execve", "fork+/bin/sh -c".
 enum ProcessCreation {
-    static let benchmarks: [Benchmark] = [
-        Benchmark(id: "fork", groups: [.processor],
-                  summary: "fork(), the child exits, the parent waits", lmbench: "lat_proc fork") { ctx in
-            try ctx.measureLatency("fork", loop: TimedLoop(cshims_loop_fork_exit))
-        },
-        Benchmark(id: "exec", groups: [.processor],
-                  summary: "fork() and execve() of a hello program, the parent waits", lmbench: "lat_proc exec") { ctx in
-            let hello = try chooseHello(ctx)
-            try withExecState(program: hello.path, environment: []) { state in
-                try ctx.measureLatency("exec", loop: TimedLoop(cshims_loop_fork_exec, state),
-                                       detail: ["hello": hello.variant])
-            }
-        },
-        Benchmark(id: "shell", groups: [.processor],
-                  summary: "fork() and /bin/sh -c running the hello program, the parent waits",
-                  lmbench: "lat_proc shell") { ctx in
-            guard access("/bin/sh", X_OK) == 0 else { throw BenchError("/bin/sh is missing: no shell to start") }
-            let hello = try chooseHello(ctx)
-            try withExecState(program: hello.path, environment: currentEnvironment()) { state in
-                try ctx.measureLatency("shell", loop: TimedLoop(cshims_loop_fork_shell, state),
-                                       detail: ["hello": hello.variant])
-            }
-        },
-    ]
+    static let forkID = "fork", execID = "exec", shellID = "shell"
+    /// The note naming the hello program that ran ("dynamic" or "static"; the results header's [HELLO: ...]).
+    static let helloNote = "hello"
+
+    static func lmbench(_ what: String, _ title: String, field: Int, cell: String, hello: Bool) -> LMBenchProgram {
+        LMBenchProgram("lat_proc \(what)", LMBenchPrograms.titled("lat_proc", LMBenchPrograms.parallelism + [what], title,
+                                                                  field: field, cell: cell), hello: hello)
+    }
+
+    static let fork = Benchmark(
+        id: forkID, groups: [.processor], summary: "fork(), the child exits, the parent waits",
+        lmbench: lmbench("fork", "Process fork+exit:", field: 2, cell: forkID, hello: false),
+        metrics: [.simple(.processor, 7, "fork proc", "lat_nullproc", forkID)],
+        results: { $0.micro("Process fork+exit", forkID) }
+    ) { ctx in
+        try ctx.measureLatency(forkID, loop: TimedLoop(cshims_loop_fork_exit))
+    }
+
+    static let exec = Benchmark(
+        id: execID, groups: [.processor], summary: "fork() and execve() of a hello program, the parent waits",
+        lmbench: lmbench("exec", "Process fork+execve:", field: 2, cell: execID, hello: true),
+        metrics: [.simple(.processor, 8, "exec proc", "lat_simpleproc", execID)],
+        results: { $0.micro("Process fork+execve", execID) }
+    ) { ctx in
+        let hello = try chooseHello(ctx)
+        try withExecState(program: hello.path, environment: []) { state in
+            try ctx.measureLatency(execID, loop: TimedLoop(cshims_loop_fork_exec, state), detail: [helloNote: hello.variant])
+        }
+    }
+
+    static let shell = Benchmark(
+        id: shellID, groups: [.processor], summary: "fork() and /bin/sh -c running the hello program, the parent waits",
+        lmbench: lmbench("shell", "Process fork+/bin/sh -c:", field: 3, cell: shellID, hello: true),
+        metrics: [.simple(.processor, 9, "sh proc", "lat_shproc", shellID)],
+        results: { $0.micro("Process fork+/bin/sh -c", shellID) }
+    ) { ctx in
+        guard access("/bin/sh", X_OK) == 0 else { throw BenchError("/bin/sh is missing: no shell to start") }
+        let hello = try chooseHello(ctx)
+        try withExecState(program: hello.path, environment: currentEnvironment()) { state in
+            try ctx.measureLatency(shellID, loop: TimedLoop(cshims_loop_fork_shell, state), detail: [helloNote: hello.variant])
+        }
+    }
 
     /// The dynamically linked hello where it runs (as LMBench's), else the static one.
     static func chooseHello(_ ctx: BenchmarkContext) throws -> (path: String, variant: String) {
@@ -39,7 +57,7 @@ enum ProcessCreation {
                 try TimedLoop(cshims_loop_fork_exec, state).runOnce(name: "execve \(path)")
             }) != nil
             if works {
-                ctx.note("hello", variant)
+                ctx.note(helloNote, variant)
                 return (path, variant)
             }
         }

@@ -9,16 +9,24 @@ import Glibc
 /// derived from the measured round trip). Lines "RPC/udp latency using localhost",
 /// "RPC/tcp latency using localhost".
 enum RPCLatency {
-    static let benchmarks: [Benchmark] = [
-        Benchmark(id: "rpc-udp-latency", groups: [.latency],
-                  summary: "an ONC RPC call over UDP to a server on 127.0.0.1", lmbench: "lat_rpc -p udp localhost") { ctx in
-            try measure(ctx, cell: "rpc-udp-latency", type: Sys.datagramSocket, server: cshims_serve_rpc_udp)
-        },
-        Benchmark(id: "rpc-tcp-latency", groups: [.latency],
-                  summary: "an ONC RPC call over TCP to a server on 127.0.0.1", lmbench: "lat_rpc -p tcp localhost") { ctx in
-            try measure(ctx, cell: "rpc-tcp-latency", type: Sys.streamSocket, server: cshims_serve_rpc_tcp)
-        },
-    ]
+    static let udpID = "rpc-udp-latency", tcpID = "rpc-tcp-latency"
+
+    static func benchmark(_ id: String, _ proto: String, column: Int, type: Int32, server: cshims_server_fn) -> Benchmark {
+        let title = "RPC/\(proto) latency using localhost"
+        return Benchmark(
+            id: id, groups: [.latency], summary: "an ONC RPC call over \(proto.uppercased()) to a server on 127.0.0.1",
+            lmbench: LMBenchProgram("lat_rpc -p \(proto) localhost",
+                                    LMBenchPrograms.titled("lat_rpc", LMBenchPrograms.parallelism + ["-p", proto, "localhost"],
+                                                           title + ":", field: 4, cell: id), server: "lat_rpc"),
+            metrics: [.simple(.latency, column, "RPC/\(proto.uppercased())", "lat_rpc_\(proto)_local", id)],
+            results: { $0.micro(title, id) }
+        ) { ctx in
+            try measure(ctx, cell: id, type: type, server: server)
+        }
+    }
+
+    static let udp = benchmark(udpID, "udp", column: 4, type: Sys.datagramSocket, server: cshims_serve_rpc_udp)
+    static let tcp = benchmark(tcpID, "tcp", column: 6, type: Sys.streamSocket, server: cshims_serve_rpc_tcp)
 
     private static func measure(_ ctx: BenchmarkContext, cell: String, type: Int32, server: cshims_server_fn) throws {
         let tcp = type == Sys.streamSocket

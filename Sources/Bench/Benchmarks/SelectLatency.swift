@@ -7,30 +7,47 @@ import Glibc
 /// leaving the highest few unpolled). Lines "Select on N fd's" / "Select on N tcp fd's".
 enum SelectLatency {
     static let counts = [10, 100, 250, 500]
+    static let fileID = "select-file", tcpID = "select-tcp"
 
-    static let benchmarks: [Benchmark] = [
-        Benchmark(id: "select-file", groups: [.processor, .filevm],
-                  summary: "select() on 10/100/250/500 descriptors of a file",
-                  lmbench: "lat_select -n N file", placement: .quietestCPU) { ctx in
-            let path = ctx.path("select-file")
-            let fd = try Sys.open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
-            defer { Sys.close(fd); try? Sys.unlink(path) }
-            try measure(ctx, prefix: "select-file", descriptor: fd)
-        },
-        Benchmark(id: "select-tcp", groups: [.processor],
-                  summary: "select() on 10/100/250/500 descriptors of a loopback TCP connection",
-                  lmbench: "lat_select -n N tcp", placement: .quietestCPU) { ctx in
-            // The connection is accepted in this process: no server needs to outlive it.
-            let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
-            defer { Sys.close(listener.fd) }
-            try Sys.listen(listener.fd)
-            let client = try Sys.connectLoopback(port: listener.port, type: Sys.streamSocket)
-            defer { Sys.close(client) }
-            let server = try Sys.accept(listener.fd)
-            defer { Sys.close(server) }
-            try measure(ctx, prefix: "select-tcp", descriptor: client)
-        },
-    ]
+    /// lat_select -n N for each count, on `kind` (file or tcp) descriptors.
+    static func lmbench(_ id: String, kind: String) -> LMBenchProgram {
+        LMBenchProgram("lat_select -n N \(kind)") { _ in
+            LMBenchCounterpart(invocations: counts.map { n in
+                LMBenchPrograms.titled("lat_select", ["-n", String(n)] + LMBenchPrograms.parallelism + [kind],
+                                       kind == "file" ? "Select on \(n) fd's:" : "Select on \(n) tcp fd's:",
+                                       field: kind == "file" ? 4 : 5, cell: "\(id)/\(n)")
+            }, server: nil, needsHello: false, needsFile: false)
+        }
+    }
+
+    static let file = Benchmark(
+        id: fileID, groups: [.processor, .filevm], summary: "select() on 10/100/250/500 descriptors of a file",
+        lmbench: lmbench(fileID, kind: "file"), placement: .quietestCPU,
+        metrics: [.simple(.filevm, 7, "100fd selct", "lat_fd_select", "\(fileID)/100")],
+        results: { out in for n in counts { out.micro("Select on \(n) fd's", "\(fileID)/\(n)") } }
+    ) { ctx in
+        let path = ctx.path(fileID)
+        let fd = try Sys.open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+        defer { Sys.close(fd); try? Sys.unlink(path) }
+        try measure(ctx, prefix: fileID, descriptor: fd)
+    }
+
+    static let tcp = Benchmark(
+        id: tcpID, groups: [.processor], summary: "select() on 10/100/250/500 descriptors of a loopback TCP connection",
+        lmbench: lmbench(tcpID, kind: "tcp"), placement: .quietestCPU,
+        metrics: [.simple(.processor, 4, "slct TCP", "lat_tcp_select", "\(tcpID)/100")],
+        results: { out in for n in counts { out.micro("Select on \(n) tcp fd's", "\(tcpID)/\(n)") } }
+    ) { ctx in
+        // The connection is accepted in this process: no server needs to outlive it.
+        let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
+        defer { Sys.close(listener.fd) }
+        try Sys.listen(listener.fd)
+        let client = try Sys.connectLoopback(port: listener.port, type: Sys.streamSocket)
+        defer { Sys.close(client) }
+        let server = try Sys.accept(listener.fd)
+        defer { Sys.close(server) }
+        try measure(ctx, prefix: tcpID, descriptor: client)
+    }
 
     private static func measure(_ ctx: BenchmarkContext, prefix: String, descriptor: Int32) throws {
         for count in counts where ctx.wants("\(prefix)/\(count)") {

@@ -11,33 +11,77 @@ enum StreamBandwidth {
     static let transfer = 10 << 20
     static let chunk = 64 << 10
 
-    static let benchmarks: [Benchmark] = [
-        Benchmark(id: "tcp-bw", groups: [.bandwidth],
-                  summary: "TCP on 127.0.0.1, messages of 1 B to 10 MiB, read by the timed process",
-                  lmbench: "bw_tcp -m M localhost") { ctx in
-            for size in TCPBandwidthSizes.all where ctx.wants("tcp-bw/\(size.name)") {
-                try tcp(ctx, size: size)
-            }
-        },
-        Benchmark(id: "unix-bw", groups: [.bandwidth],
-                  summary: "10 MiB over an AF_UNIX stream socket pair in 64 KiB reads", lmbench: "bw_unix") { ctx in
-            guard ctx.wants("unix-bw") else { return }
-            let (reader, writer) = try Sys.socketPair()
-            let control = try Sys.pipe()
-            defer { [reader, writer, control.read, control.write].forEach(Sys.close) }
-            try measure(ctx, cell: "unix-bw", fd: reader, control: control.write,
-                        writer: cshims_stream_writer_state(fd: writer, control_fd: control.read, accept: 0, chunk: chunk))
-        },
-        Benchmark(id: "pipe-bw", groups: [.bandwidth],
-                  summary: "10 MiB through a pipe in 64 KiB reads", lmbench: "bw_pipe") { ctx in
-            guard ctx.wants("pipe-bw") else { return }
-            let pipe = try Sys.pipe()
-            defer { Sys.close(pipe.read) }
-            try measure(ctx, cell: "pipe-bw", fd: pipe.read, control: -1,
-                        writer: cshims_stream_writer_state(fd: pipe.write, control_fd: -1, accept: 0, chunk: chunk),
-                        closeAfterStart: pipe.write)
-        },
+    static let tcpID = "tcp-bw", unixID = "unix-bw", pipeID = "pipe-bw"
+    /// Message sizes of the "Socket bandwidth using localhost" block; the last is
+    /// the one getsummary reports.
+    static let tcpSizes: [(name: String, bytes: Int)] = [
+        ("1", 1), ("64", 64), ("128", 128), ("256", 256), ("512", 512), ("1024", 1024), ("1437", 1437), ("10m", 10 << 20),
     ]
+
+    /// A "<title>: <rate> MB/sec" line.
+    static func rateLine(_ title: String, _ id: String) -> @Sendable (inout ResultsWriter) -> Void {
+        { out in
+            if let v = out.value(id) {
+                out.enter(nil)
+                out.line(title + cFormat(": %.2f MB/sec", v))
+            }
+        }
+    }
+
+    static let tcp = Benchmark(
+        id: tcpID, groups: [.bandwidth], summary: "TCP on 127.0.0.1, messages of 1 B to 10 MiB, read by the timed process",
+        lmbench: LMBenchProgram("bw_tcp -m M localhost") { _ in
+            LMBenchCounterpart(invocations: tcpSizes.map { size in
+                LMBenchInvocation(program: "bw_tcp", arguments: LMBenchPrograms.parallelism
+                                    + ["-m", size.name == "10m" ? "10M" : size.name, "localhost"],
+                                  output: .sized(cell: "\(tcpID)/\(size.name)"))
+            }, server: "bw_tcp", needsHello: false, needsFile: false)
+        },
+        metrics: [.bandwidth(2, "TCP", "bw_tcp_local", .exact("\(tcpID)/10m"))],
+        results: { out in
+            let rows = tcpSizes.compactMap { size in out.value("\(tcpID)/\(size.name)").map { (size.bytes, $0) } }
+            guard !rows.isEmpty else { return }
+            out.enter(nil)
+            out.line("")
+            out.line("Socket bandwidth using localhost")
+            for (bytes, rate) in rows { out.line(cFormat("%.6f %.2f MB/sec", Double(bytes) / 1e6, rate)) }
+            out.line("")
+        }
+    ) { ctx in
+        for size in tcpSizes where ctx.wants("\(tcpID)/\(size.name)") {
+            try tcp(ctx, size: size)
+        }
+    }
+
+    static let unix = Benchmark(
+        id: unixID, groups: [.bandwidth], summary: "10 MiB over an AF_UNIX stream socket pair in 64 KiB reads",
+        lmbench: LMBenchProgram("bw_unix", LMBenchPrograms.titled("bw_unix", LMBenchPrograms.parallelism,
+                                                                  "AF_UNIX sock stream bandwidth:", field: 4, cell: unixID)),
+        metrics: [.bandwidth(1, "AF UNIX", "bw_unix", .exact(unixID))],
+        results: rateLine("AF_UNIX sock stream bandwidth", unixID)
+    ) { ctx in
+        guard ctx.wants(unixID) else { return }
+        let (reader, writer) = try Sys.socketPair()
+        let control = try Sys.pipe()
+        defer { [reader, writer, control.read, control.write].forEach(Sys.close) }
+        try measure(ctx, cell: unixID, fd: reader, control: control.write,
+                    writer: cshims_stream_writer_state(fd: writer, control_fd: control.read, accept: 0, chunk: chunk))
+    }
+
+    static let pipe = Benchmark(
+        id: pipeID, groups: [.bandwidth], summary: "10 MiB through a pipe in 64 KiB reads",
+        lmbench: LMBenchProgram("bw_pipe", LMBenchPrograms.titled("bw_pipe", LMBenchPrograms.parallelism, "Pipe bandwidth:",
+                                                                  field: 2, cell: pipeID)),
+        metrics: [.bandwidth(0, "Pipe", "bw_pipe", .exact(pipeID))],
+        results: rateLine("Pipe bandwidth", pipeID)
+    ) { ctx in
+        guard ctx.wants(pipeID) else { return }
+        let pipe = try Sys.pipe()
+        defer { Sys.close(pipe.read) }
+        try measure(ctx, cell: pipeID, fd: pipe.read, control: -1,
+                    writer: cshims_stream_writer_state(fd: pipe.write, control_fd: -1, accept: 0, chunk: chunk),
+                    closeAfterStart: pipe.write)
+    }
 
     /// Starts the writer, then times the reader; `closeAfterStart` is the writer's
     /// end, closed here once the writer has its copy (so the reader sees its exit).
@@ -62,7 +106,7 @@ enum StreamBandwidth {
     /// socket buffers are left to the kernel's autotuning (LMBench forces 1 MiB,
     /// which turns autotuning off).
     private static func tcp(_ ctx: BenchmarkContext, size: (name: String, bytes: Int)) throws {
-        let cell = "tcp-bw/\(size.name)"
+        let cell = "\(tcpID)/\(size.name)"
         let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
         defer { Sys.close(listener.fd) }
         try Sys.listen(listener.fd)

@@ -241,7 +241,7 @@ public final class Crosscheck {
     /// LMBench's programs for one of our benchmarks, its server around them.
     private func measureLMBench(_ benchmark: Benchmark, round: Int, state: SwitchState, _ bench: inout Bench) throws {
         let settings = request.settings
-        guard let counterpart = LMBenchPrograms.counterpart(benchmark.id, mb: settings.mb) else {
+        guard let counterpart = benchmark.lmbench.counterpart(settings.mb) else {
             bench.result.rows[bench.row(benchmark.id, benchmark.id)].note = "LMBench has no counterpart"
             return
         }
@@ -263,7 +263,7 @@ public final class Crosscheck {
             try copyFile(request.lmbenchDirectory + "/hello", to: "/tmp/hello")
             bench.createdHello = true
         }
-        if counterpart.needsFile && !bench.fileWritten, let lmdd = LMBenchPrograms.counterpart("file-write", mb: settings.mb) {
+        if counterpart.needsFile && !bench.fileWritten, let lmdd = FileSystem.fileWrite.lmbench.counterpart(settings.mb) {
             _ = try runner.run(lmdd.invocations[0])
             bench.fileWritten = true
         }
@@ -290,9 +290,9 @@ public final class Crosscheck {
         counterpart.invocations.flatMap { invocation -> [String] in
             switch invocation.output {
             case .titled(_, _, let cell), .sized(let cell): return [cell]
-            case .fileSystem: return ["0k", "1k", "4k", "10k"].flatMap { ["fs-create/\($0)", "fs-delete/\($0)"] }
-            case .contextSwitch(let k): return ["ctx-\(k)k/ovr"] + ContextSwitchSizes.processes.map { "ctx-\(k)k/\($0)" }
-            case .clock: return ["mhz"]
+            case .fileSystem: return FileSystem.sizes.flatMap { [FileSystem.createID($0), FileSystem.deleteID($0)] }
+            case .contextSwitch(let k): return ["\(ContextSwitch.id(k))/ovr"] + ContextSwitch.processes.map { "\(ContextSwitch.id(k))/\($0)" }
+            case .clock: return [ProcessorClock.id]
             }
         }
     }

@@ -32,96 +32,44 @@ struct LMBenchCounterpart: Sendable {
     let needsFile: Bool
 }
 
+/// A benchmark's LMBench counterpart: the program as `list` names it, and what
+/// crosscheck runs for a given --mb (nil: LMBench has no such benchmark).
+public struct LMBenchProgram: Sendable {
+    public let description: String
+    let counterpart: @Sendable (_ mb: Int) -> LMBenchCounterpart?
+
+    init(_ description: String, _ counterpart: @escaping @Sendable (_ mb: Int) -> LMBenchCounterpart?) {
+        self.description = description
+        self.counterpart = counterpart
+    }
+
+    /// One invocation, its output read as `output`.
+    init(_ description: String, _ invocation: LMBenchInvocation, server: String? = nil, hello: Bool = false,
+         file: Bool = false) {
+        self.init(description) { _ in
+            LMBenchCounterpart(invocations: [invocation], server: server, needsHello: hello, needsFile: file)
+        }
+    }
+
+    /// For benchmarks LMBench does not have.
+    static let none = LMBenchProgram("-") { _ in nil }
+}
+
+/// The builders the benchmark definitions use, and how program output is read.
 enum LMBenchPrograms {
     /// Placeholders in arguments, replaced when the program runs.
     static let statFile = "{STAT}", testFile = "{FILE}", scratch = "{FSDIR}", binaries = "{BIN}", mb = "{MB}"
+    /// LMBench's OS run gives every benchmark `-P 1`.
+    static let parallelism = ["-P", "1"]
 
+    /// A program whose result is the line starting with `title`, field `field`.
     static func titled(_ program: String, _ arguments: [String], _ title: String, field: Int, cell: String) -> LMBenchInvocation {
         LMBenchInvocation(program: program, arguments: arguments, output: .titled(title, field: field, cell: cell))
     }
 
-    static func simple(_ invocations: [LMBenchInvocation], server: String? = nil, hello: Bool = false,
-                       file: Bool = false) -> LMBenchCounterpart {
-        LMBenchCounterpart(invocations: invocations, server: server, needsHello: hello, needsFile: file)
-    }
-
-    /// The counterpart of a benchmark for a given --mb, or nil if LMBench has none.
-    static func counterpart(_ id: String, mb: Int) -> LMBenchCounterpart? {
-        let lists = ResultsFile.sizeLists(mb: mb)
-        let p = ["-P", "1"]
-        func syscall(_ what: String, _ title: String, file: Bool = false) -> LMBenchCounterpart {
-            simple([titled("lat_syscall", p + [what] + (file ? [statFile] : []), title, field: 2, cell: id)])
-        }
-        func sized(_ program: String, _ sizes: [String], _ cell: String, _ args: (String) -> [String]) -> [LMBenchInvocation] {
-            sizes.map { LMBenchInvocation(program: program, arguments: args($0), output: .sized(cell: "\(cell)/\($0)")) }
-        }
-        switch id {
-        case "mhz": return simple([LMBenchInvocation(program: "mhz", arguments: [], output: .clock)])
-        case "null-call": return syscall("null", "Simple syscall:")
-        case "null-read": return syscall("read", "Simple read:")
-        case "null-write": return syscall("write", "Simple write:")
-        case "stat": return syscall("stat", "Simple stat:", file: true)
-        case "fstat": return syscall("fstat", "Simple fstat:", file: true)
-        case "open-close": return syscall("open", "Simple open/close:", file: true)
-        case "select-file", "select-tcp":
-            let kind = id == "select-file" ? "file" : "tcp"
-            return simple(SelectLatency.counts.map { n in
-                titled("lat_select", ["-n", String(n)] + p + [kind], kind == "file" ? "Select on \(n) fd's:" : "Select on \(n) tcp fd's:",
-                       field: kind == "file" ? 4 : 5, cell: "\(id)/\(n)")
-            })
-        case "sig-install": return simple([titled("lat_sig", p + ["install"], "Signal handler installation:", field: 3, cell: id)])
-        case "sig-catch": return simple([titled("lat_sig", p + ["catch"], "Signal handler overhead:", field: 3, cell: id)])
-        case "prot-fault":
-            return simple([titled("lat_sig", p + ["prot", binaries + "/lat_sig"], "Protection fault:", field: 2, cell: id)])
-        case "pipe-latency": return simple([titled("lat_pipe", p, "Pipe latency:", field: 2, cell: id)])
-        case "unix-latency": return simple([titled("lat_unix", p, "AF_UNIX sock stream latency:", field: 4, cell: id)])
-        case "fork": return simple([titled("lat_proc", p + ["fork"], "Process fork+exit:", field: 2, cell: id)])
-        case "exec": return simple([titled("lat_proc", p + ["exec"], "Process fork+execve:", field: 2, cell: id)], hello: true)
-        case "shell": return simple([titled("lat_proc", p + ["shell"], "Process fork+/bin/sh -c:", field: 3, cell: id)], hello: true)
-        case "file-write":
-            return simple([titled("lmdd", ["label=File \(testFile) write bandwidth: ", "of=\(testFile)", "move=\(mb)m",
-                                           "fsync=1", "print=3"], "File ", field: 4, cell: id)])
-        case "page-fault": return simple([titled("lat_pagefault", p + [testFile], "Pagefaults on", field: 3, cell: id)], file: true)
-        case "mmap-latency":
-            let sizes = lists.all.filter { ResultsFile.bytes($0) >= 320 * 1024 }
-            return simple(sized("lat_mmap", sizes, id) { p + [$0, testFile] }, file: true)
-        case "fs": return simple([LMBenchInvocation(program: "lat_fs", arguments: [scratch], output: .fileSystem)])
-        case "udp-latency":
-            return simple([titled("lat_udp", p + ["localhost"], "UDP latency using localhost:", field: 4, cell: id)], server: "lat_udp")
-        case "tcp-latency":
-            return simple([titled("lat_tcp", p + ["localhost"], "TCP latency using localhost:", field: 4, cell: id)], server: "lat_tcp")
-        case "rpc-udp-latency", "rpc-tcp-latency":
-            let proto = id == "rpc-udp-latency" ? "udp" : "tcp"
-            return simple([titled("lat_rpc", p + ["-p", proto, "localhost"], "RPC/\(proto) latency using localhost:", field: 4,
-                                  cell: id)], server: "lat_rpc")
-        case "tcp-connect":
-            return simple([titled("lat_connect", ["localhost"], "TCP/IP connection cost to localhost:", field: 5, cell: id)],
-                          server: "lat_connect")
-        case "tcp-bw":
-            return simple(TCPBandwidthSizes.all.map { size in
-                LMBenchInvocation(program: "bw_tcp", arguments: p + ["-m", size.name == "10m" ? "10M" : size.name, "localhost"],
-                                  output: .sized(cell: "tcp-bw/\(size.name)"))
-            }, server: "bw_tcp")
-        case "unix-bw": return simple([titled("bw_unix", p, "AF_UNIX sock stream bandwidth:", field: 4, cell: id)])
-        case "pipe-bw": return simple([titled("bw_pipe", p, "Pipe bandwidth:", field: 2, cell: id)])
-        case "file-reread":
-            return simple(sized("bw_file_rd", lists.all, id) { p + [$0, "io_only", testFile] }
-                          + sized("bw_file_rd", lists.all, "file-reread-open2close") { p + [$0, "open2close", testFile] }, file: true)
-        case "mmap-reread":
-            return simple(sized("bw_mmap_rd", lists.all, id) { p + [$0, "mmap_only", testFile] }
-                          + sized("bw_mmap_rd", lists.all, "mmap-reread-open2close") { p + [$0, "open2close", testFile] }, file: true)
-        default:
-            if let block = MemoryBandwidthBlocks.all.first(where: { $0.id == id }) {
-                let words = block.lmbench.split(separator: " ").map(String.init)
-                return simple(sized("bw_mem", block.fullList ? lists.all : lists.half, id) { p + [$0] + words })
-            }
-            if let kilobytes = ContextSwitchSizes.kilobytes.first(where: { "ctx-\($0)k" == id }) {
-                return simple([LMBenchInvocation(program: "lat_ctx", arguments: p + ["-s", String(kilobytes)]
-                                                     + ContextSwitchSizes.processes.map(String.init),
-                                                 output: .contextSwitch(kilobytes: kilobytes))])
-            }
-            return nil
-        }
+    /// One invocation per size, each giving "<size> <value>" for `cell`/<size>.
+    static func sized(_ program: String, _ sizes: [String], _ cell: String, _ arguments: (String) -> [String]) -> [LMBenchInvocation] {
+        sizes.map { LMBenchInvocation(program: program, arguments: arguments($0), output: .sized(cell: "\(cell)/\($0)")) }
     }
 
     /// The values a program's output gives, by cell id.
@@ -148,22 +96,22 @@ enum LMBenchPrograms {
         case .fileSystem:
             for line in lines {
                 let f = fields(line)
-                guard f.count >= 4, ["0k", "1k", "4k", "10k"].contains(f[0]) else { continue }
-                if let create = number(f[2]), create > 0 { values["fs-create/\(f[0])"] = create }
-                if let delete = number(f[3]), delete > 0 { values["fs-delete/\(f[0])"] = delete }
+                guard f.count >= 4, let kilobytes = FileSystem.sizes.first(where: { "\($0)k" == f[0] }) else { continue }
+                if let create = number(f[2]), create > 0 { values[FileSystem.createID(kilobytes)] = create }
+                if let delete = number(f[3]), delete > 0 { values[FileSystem.deleteID(kilobytes)] = delete }
             }
         case .contextSwitch(let kilobytes):
             for line in lines {
                 let trimmedLine = line.hasPrefix("\"") ? String(line.dropFirst()) : line
                 if trimmedLine.hasPrefix("size="), let ovr = trimmedLine.split(separator: "=").last.flatMap({ Double($0) }) {
-                    values["ctx-\(kilobytes)k/ovr"] = ovr
+                    values["\(ContextSwitch.id(kilobytes))/ovr"] = ovr
                     continue
                 }
                 let f = fields(line)
-                if f.count == 2, let n = Int(f[0]), let v = number(f[1]) { values["ctx-\(kilobytes)k/\(n)"] = v }
+                if f.count == 2, let n = Int(f[0]), let v = number(f[1]) { values["\(ContextSwitch.id(kilobytes))/\(n)"] = v }
             }
         case .clock:
-            if let line = lines.first(where: { $0.contains("MHz") }), let v = number(fields(line).first) { values["mhz"] = v }
+            if let line = lines.first(where: { $0.contains("MHz") }), let v = number(fields(line).first) { values[ProcessorClock.id] = v }
         }
         return values
     }

@@ -13,24 +13,32 @@ public enum Group: String, CaseIterable, Sendable {
     }
 }
 
-/// A benchmark: a stable id, what it times, its LMBench counterpart, and the body
-/// that measures it inside a forked benchmark process.
+/// A benchmark, in one place: a stable id, what it times, the body that measures
+/// it inside a forked benchmark process, its lines in the results file, the
+/// summary cells it feeds, and its LMBench counterpart. Adding one means its
+/// family's file (and its C loop) and `Catalog.all`.
 public struct Benchmark: Sendable {
     public let id: String
     public let groups: [Group]
     /// One line: what one timed operation is.
     public let summary: String
-    /// The LMBench program and arguments it corresponds to.
-    public let lmbench: String
+    /// The LMBench program it corresponds to, and how crosscheck runs it.
+    public let lmbench: LMBenchProgram
     /// Only listed and runnable when LMBENCH_SWIFT_TEST_BENCHMARKS=1 (fault-handling tests).
     public let testOnly: Bool
     public let placement: Placement
     /// Measured in every round (false: once per run, like LMBench's lmdd step).
     public let everyRound: Bool
+    /// Its lines in the results file, in LMBench's order and format (the results
+    /// file writes the benchmarks in catalog order).
+    let results: @Sendable (inout ResultsWriter) -> Void
+    /// The cells of LMBench's summary tables it feeds (compare's rows).
+    public let metrics: [SummaryMetric]
     let body: @Sendable (BenchmarkContext) throws -> Void
 
-    public init(id: String, groups: [Group], summary: String, lmbench: String, testOnly: Bool = false,
-                placement: Placement = .scheduler, everyRound: Bool = true,
+    public init(id: String, groups: [Group], summary: String, lmbench: LMBenchProgram, testOnly: Bool = false,
+                placement: Placement = .scheduler, everyRound: Bool = true, metrics: [SummaryMetric] = [],
+                results: @escaping @Sendable (inout ResultsWriter) -> Void = { _ in },
                 body: @escaping @Sendable (BenchmarkContext) throws -> Void) {
         self.placement = placement
         self.everyRound = everyRound
@@ -39,6 +47,8 @@ public struct Benchmark: Sendable {
         self.summary = summary
         self.lmbench = lmbench
         self.testOnly = testOnly
+        self.metrics = metrics
+        self.results = results
         self.body = body
     }
 }

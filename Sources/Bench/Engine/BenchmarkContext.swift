@@ -133,7 +133,7 @@ public final class BenchmarkContext {
     public func ensureTestFile() throws {
         let bytes = UInt64(settings.mb) << 20
         if let st = try? Sys.stat(testFile), UInt64(st.st_size) == bytes { return }
-        heartbeat("file-write", "writing the \(settings.mb) MiB test file")
+        heartbeat(FileSystem.fileWriteID, "writing the \(settings.mb) MiB test file")
         try testFile.withCString { path in
             try withLoopState(cshims_file_write_state(path: path, size: bytes)) {
                 try TimedLoop(cshims_loop_file_write, $0).runOnce(name: "writing \(testFile)")

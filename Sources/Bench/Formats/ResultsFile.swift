@@ -32,9 +32,10 @@ public enum ResultsFile {
     // MARK: rendering
 
     public static func render(_ run: RunResult) -> String {
-        var out = Output(run: run)
+        var out = ResultsWriter(run: run)
         out.header()
-        out.body()
+        for benchmark in Catalog.all { benchmark.results(&out) }
+        out.end()
         return out.text
     }
 
@@ -103,12 +104,16 @@ private extension String {
     var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
 }
 
-/// Builds the text of one results file.
-private struct Output {
+/// Builds the text of one results file: the header here, then each benchmark's
+/// lines (`Benchmark.results`), written with the helpers below in LMBench's formats.
+public struct ResultsWriter {
     let run: RunResult
     var text = ""
     let cells: [String: Cell]
     let lists: (all: [String], half: [String])
+    /// A run of blocks that LMBench's script opens (and closes) with a blank line.
+    enum Section { case memory, contextSwitch }
+    var section: Section?
 
     init(run: RunResult) {
         self.run = run
@@ -120,6 +125,22 @@ private struct Output {
 
     mutating func line(_ s: String) { text += s + "\n" }
 
+    /// Starts writing in `next` (nil: outside any section): closes the current
+    /// section and opens the next one with their blank lines.
+    mutating func enter(_ next: Section?) {
+        guard next != section else { return }
+        if section == .contextSwitch { line("") }
+        if next != nil { line("") }
+        section = next
+    }
+
+    /// The last lines: a blank line and the date.
+    mutating func end() {
+        enter(nil)
+        line("")
+        line("[\(run.environment.endDate.isEmpty ? run.environment.startDate : run.environment.endDate)]")
+    }
+
     /// The value of a cell if the results file can carry it (finite and positive).
     func value(_ id: String) -> Double? {
         guard let v = cells[id]?.value, v.isFinite, v > 0 else { return nil }
@@ -127,7 +148,7 @@ private struct Output {
     }
 
     var testFile: String {
-        let path = cells["file-write"]?.detail["file"] ?? cells["page-fault"]?.detail["file"]
+        let path = cells[FileSystem.fileWriteID]?.detail["file"] ?? cells[MemoryMapping.pageFaultID]?.detail["file"]
             ?? run.settings.fsdir + "/XXX"
         return path.contains(where: { $0 == " " || $0 == "\t" }) ? "XXX" : path
     }
@@ -148,7 +169,7 @@ private struct Output {
         line("[LINE_SIZE: \(cacheLineSize())]")
         line("[LOOP_O: \(cFormat("%.8f", cal.loopOverheadNs / 1000))]")
         line("[MB: \(run.settings.mb)]")
-        if let mhz = value("mhz") {
+        if let mhz = value(ProcessorClock.id) {
             line("[MHZ: \(cFormat("%.0f MHz, %.4f nanosec clock", mhz, 1000 / mhz))]")
         } else {
             line("[MHZ: -1 not measured]")
@@ -190,7 +211,7 @@ private struct Output {
             line(ResultsFile.headerLine("SWITCH", text))
             for warning in record.warnings { line(ResultsFile.headerLine("SWITCH-WARNING", warning)) }
         }
-        if let hello = run.outcomes.lazy.compactMap({ $0.notes["hello"] }).first {
+        if let hello = run.outcomes.lazy.compactMap({ $0.notes[ProcessCreation.helloNote] }).first {
             line(ResultsFile.headerLine("HELLO", hello))
         }
         if run.partial { line("[PARTIAL: interrupted; measured so far only]") }
@@ -215,8 +236,12 @@ private struct Output {
         return size > 0 ? size : 64
     }
 
+    /// LMBench's micro(): "<title>: <µs> microseconds".
     mutating func micro(_ title: String, _ id: String) {
-        if let v = value(id) { line("\(title): " + cFormat("%.4f microseconds", v)) }
+        if let v = value(id) {
+            enter(nil)
+            line("\(title): " + cFormat("%.4f microseconds", v))
+        }
     }
 
     /// LMBench's bandwidth(): size in MB and MB/s, "%.6f" below 1, "%.2f" above.
@@ -225,102 +250,19 @@ private struct Output {
         return cFormat(mb < 1 ? "%.6f " : "%.2f ", mb) + cFormat(rate < 1 ? "%.6f" : "%.2f", rate)
     }
 
-    /// A size-list block: title, one line per size with a value, blank line.
-    mutating func sizeBlock(_ title: String, prefix: String, sizes: [String], leadingBlank: Bool = false) -> Bool {
+    /// A title line and one line per size with a value ("<MB> <rate>"), then a
+    /// blank line; nothing when no size has a value.
+    @discardableResult
+    mutating func sizeBlock(_ title: String, prefix: String, sizes: [String], leadingBlank: Bool = false,
+                            in section: Section? = nil) -> Bool {
         let rows = sizes.compactMap { size in value("\(prefix)/\(size)").map { (size, $0) } }
         guard !rows.isEmpty else { return false }
+        enter(section)
         if leadingBlank { line("") }
         line(title)
         for (size, rate) in rows { line(sizeAndRate(ResultsFile.bytes(size), rate)) }
         line("")
         return true
-    }
-
-    mutating func body() {
-        micro("Simple syscall", "null-call")
-        micro("Simple read", "null-read")
-        micro("Simple write", "null-write")
-        micro("Simple stat", "stat")
-        micro("Simple fstat", "fstat")
-        micro("Simple open/close", "open-close")
-        for n in [10, 100, 250, 500] { micro("Select on \(n) fd's", "select-file/\(n)") }
-        for n in [10, 100, 250, 500] { micro("Select on \(n) tcp fd's", "select-tcp/\(n)") }
-        micro("Signal handler installation", "sig-install")
-        micro("Signal handler overhead", "sig-catch")
-        micro("Protection fault", "prot-fault")
-        micro("Pipe latency", "pipe-latency")
-        micro("AF_UNIX sock stream latency", "unix-latency")
-        micro("Process fork+exit", "fork")
-        micro("Process fork+execve", "exec")
-        micro("Process fork+/bin/sh -c", "shell")
-        if let v = value("file-write") { line("File \(testFile) write bandwidth: " + cFormat("%.0f KB/sec", v)) }
-        micro("Pagefaults on \(testFile)", "page-fault")
-
-        let mappings = lists.all.compactMap { size in value("mmap-latency/\(size)").map { (size, $0) } }
-        if !mappings.isEmpty {
-            line("")
-            line("\"mappings")
-            for (size, us) in mappings {
-                line(cFormat(us >= 10 ? "%.6f %.0f" : "%.6f %.3f", Double(ResultsFile.bytes(size)) / 1e6, us))
-            }
-            line("")
-        }
-        let fsRows = ["0k", "1k", "4k", "10k"].filter { cells["fs-create/\($0)"] != nil || cells["fs-delete/\($0)"] != nil }
-        if !fsRows.isEmpty {
-            line("\"File system latency")
-            for size in fsRows {
-                let create = value("fs-create/\(size)") ?? -1
-                let delete = value("fs-delete/\(size)") ?? -1
-                let files = cells["fs-create/\(size)"].map(medianIterations) ?? 0
-                line(size + cFormat("\t%lu\t%.0f\t%.0f", UInt(files), create, delete))
-            }
-            line("")
-        }
-        micro("UDP latency using localhost", "udp-latency")
-        micro("TCP latency using localhost", "tcp-latency")
-        micro("RPC/udp latency using localhost", "rpc-udp-latency")
-        micro("RPC/tcp latency using localhost", "rpc-tcp-latency")
-        micro("TCP/IP connection cost to localhost", "tcp-connect")
-
-        let tcpRows = TCPBandwidthSizes.all.compactMap { size in value("tcp-bw/\(size.name)").map { (size.bytes, $0) } }
-        if !tcpRows.isEmpty {
-            line("")
-            line("Socket bandwidth using localhost")
-            for (bytes, rate) in tcpRows { line(cFormat("%.6f %.2f MB/sec", Double(bytes) / 1e6, rate)) }
-            line("")
-        }
-        if let v = value("unix-bw") { line(cFormat("AF_UNIX sock stream bandwidth: %.2f MB/sec", v)) }
-        if let v = value("pipe-bw") { line(cFormat("Pipe bandwidth: %.2f MB/sec", v)) }
-
-        if sizeBlock("\"read bandwidth", prefix: "file-reread", sizes: lists.all, leadingBlank: true) {
-            _ = sizeBlock("\"read open2close bandwidth", prefix: "file-reread-open2close", sizes: lists.all)
-        }
-        if sizeBlock("\"Mmap read bandwidth", prefix: "mmap-reread", sizes: lists.all, leadingBlank: true) {
-            _ = sizeBlock("\"Mmap read open2close bandwidth", prefix: "mmap-reread-open2close", sizes: lists.all)
-        }
-        var memoryBlocks = false
-        for block in MemoryBandwidthBlocks.all {
-            let sizes = block.fullList ? lists.all : lists.half
-            if sizes.contains(where: { value("\(block.id)/\($0)") != nil }) {
-                if !memoryBlocks { line("") }
-                memoryBlocks = true
-                _ = sizeBlock(block.title, prefix: block.id, sizes: sizes)
-            }
-        }
-        let contextSizes = ContextSwitchSizes.kilobytes.filter { value("ctx-\($0)k/ovr") != nil }
-        if !contextSizes.isEmpty {
-            line("")
-            for size in contextSizes {
-                line("")
-                line(cFormat("\"size=%dk ovr=%.2f", size, value("ctx-\(size)k/ovr")!))
-                for n in ContextSwitchSizes.processes {
-                    if let v = value("ctx-\(size)k/\(n)") { line(cFormat("%d %.2f", n, v)) }
-                }
-            }
-            line("")
-        }
-        line("")
-        line("[\(run.environment.endDate.isEmpty ? run.environment.startDate : run.environment.endDate)]")
     }
 
     /// Iterations of the interval whose per-operation time is the median (lat_fs's n).
