@@ -24,5 +24,7 @@ let package = Package(
         .executableTarget(name: "Runner", dependencies: ["Bench", "CShims"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Runner", "Bench"]),
+        // Thousands of mutated files through every reader (about a minute): `swift test --skip FuzzTests` leaves them out.
+        .testTarget(name: "FuzzTests", dependencies: ["Bench"]),
     ]
 )

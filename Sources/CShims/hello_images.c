@@ -1204,6 +1204,5 @@ const unsigned char *cshims_hello_static(unsigned long *size) {
     return static_image;
 }
 #else
-const unsigned char *cshims_hello_dynamic(unsigned long *size) { *size = 0; return 0; }
-const unsigned char *cshims_hello_static(unsigned long *size) { *size = 0; return 0; }
+#error "the embedded hello programs are for x86_64: run scripts/embed-hello on this architecture to embed its own"
 #endif

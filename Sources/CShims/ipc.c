@@ -1,4 +1,5 @@
 #include "cshims_ipc.h"
+#include "cshims_system.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -8,8 +9,11 @@
 #include <unistd.h>
 
 pid_t cshims_start_server(cshims_server_fn server, void *state) {
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        // A server blocked in a receive would outlive a benchmark killed with SIGKILL.
+        if (cshims_die_with_parent(parent) != 0) _exit(0);
         server(state);
         _exit(0);
     }

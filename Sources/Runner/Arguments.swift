@@ -120,23 +120,15 @@ enum Arguments {
         return UsageError(message: message, command: nil)
     }
 
-    static let compareFormats = ["text", "markdown", "csv", "json", "latex"]
-
     static func parseCompare(_ arguments: [String]) throws -> Command {
         var options = CompareOptions()
         var positional: [String] = []
-        var reader = OptionReader(arguments, command: "compare",
-                                    known: [("--format", "<format>"), ("--svg", "<file>"), ("--baseline", "<path>"),
-                                            ("--candidate", "<path>"), ("--help", nil)])
+        var reader = OptionReader(arguments, command: "compare", known: Options.compare)
         while let item = try reader.next() {
             switch item {
             case .positional(let value): positional.append(value)
-            case .option("--help", _), .option("-h", _): return .help("compare")
-            case .option("--format", let value?):
-                guard compareFormats.contains(value) else {
-                    throw UsageError(message: "The value '\(value)' is invalid for '--format <format>'. Please provide one of 'text', 'markdown', 'csv', 'json' or 'latex'", command: "compare")
-                }
-                options.format = value
+            case .option("--help", _): return .help("compare")
+            case .option("--format", let value?): options.format = value
             case .option("--svg", let value?): options.svgPath = value
             case .option("--baseline", let value?): options.baseline.append(value)
             case .option("--candidate", let value?): options.candidate.append(value)
@@ -167,39 +159,21 @@ enum Arguments {
     static func parseCrosscheck(_ arguments: [String]) throws -> Command {
         var options = CrosscheckOptions()
         options.run.rounds = 1
-        var reader = OptionReader(arguments, command: "crosscheck",
-                                  known: [("--lmbench-bin", "<dir>"), ("--rounds", "<n>"), ("--tolerance", "<percent>"),
-                                          ("--format", "<format>"), ("--repetitions", "<n>"), ("--enough", "<microseconds>"),
-                                          ("--mb", "<mib>"), ("--fsdir", "<dir>"), ("--switch", "<spec>"), ("--json", "<file>"),
-                                          ("--help", nil)])
+        var reader = OptionReader(arguments, command: "crosscheck", known: Options.crosscheck)
         while let item = try reader.next() {
             switch item {
             case .positional(let name): options.run.names.append(name)
             case .option("--help", _): return .help("crosscheck")
             case .option("--lmbench-bin", let value?): options.lmbenchDirectory = value
-            case .option("--rounds", let value?): options.rounds = try integer(value, "--rounds <n>", 1...100, "crosscheck")
-            case .option("--tolerance", let value?):
-                guard let percent = Double(value), percent > 0, percent < 1000 else {
-                    throw UsageError(message: "The value '\(value)' is invalid for '--tolerance <percent>': expected a number above 0", command: "crosscheck")
-                }
-                options.tolerancePercent = percent
-            case .option("--format", let value?):
-                guard ["text", "markdown", "json"].contains(value) else {
-                    throw UsageError(message: "The value '\(value)' is invalid for '--format <format>'. Please provide one of 'text', 'markdown' or 'json'", command: "crosscheck")
-                }
-                options.format = value
-            case .option("--repetitions", let value?):
-                options.run.repetitions = try integer(value, "--repetitions <n>", 1...1000, "crosscheck")
-            case .option("--enough", let value?):
-                options.run.enoughMicroseconds = try integer(value, "--enough <microseconds>", 100...10_000_000, "crosscheck")
-            case .option("--mb", let value?): options.run.mb = try integer(value, "--mb <mib>", 1...1_048_576, "crosscheck")
+            case .option("--rounds", let value?): options.rounds = Int(value)!
+            case .option("--tolerance", let value?): options.tolerancePercent = Double(value)!
+            case .option("--format", let value?): options.format = value
+            case .option("--repetitions", let value?): options.run.repetitions = Int(value)!
+            case .option("--enough", let value?): options.run.enoughMicroseconds = Int(value)!
+            case .option("--mb", let value?): options.run.mb = Int(value)!
             case .option("--fsdir", let value?): options.run.fsdir = value
             case .option("--json", let value?): options.run.jsonPath = value
-            case .option("--switch", let value?):
-                guard let spec = SwitchSpec.parse(value) else {
-                    throw UsageError(message: "The value '\(value)' is invalid for '--switch <spec>': expected ftrace, kssb or command:ON_CMD:OFF_CMD", command: "crosscheck")
-                }
-                options.run.kernelSwitch = spec
+            case .option("--switch", let value?): options.run.kernelSwitch = try switchSpec(value, command: "crosscheck")
             default: break
             }
         }
@@ -209,41 +183,18 @@ enum Arguments {
         return .crosscheck(options)
     }
 
-    static func integer(_ text: String, _ option: String, _ range: ClosedRange<Int>, _ command: String) throws -> Int {
-        guard let n = Int(text), range.contains(n) else {
-            throw UsageError(message: "The value '\(text)' is invalid for '\(option)': expected a whole number from \(range.lowerBound) to \(range.upperBound)", command: command)
+    static func switchSpec(_ text: String, command: String) throws -> SwitchSpec {
+        guard let spec = SwitchSpec.parse(text) else {
+            throw UsageError(message: "The value '\(text)' is invalid for '--switch <spec>': expected ftrace, kssb or command:ON_CMD:OFF_CMD", command: command)
         }
-        return n
-    }
-
-    /// Options of `run` (and of the default run): name, value placeholder.
-    static let runOptions: [(name: String, placeholder: String?)] = [
-        ("--results-dir", "<dir>"), ("--json", "<file>"), ("--repetitions", "<n>"), ("--rounds", "<n>"),
-        ("--enough", "<microseconds>"), ("--mb", "<mib>"), ("--fsdir", "<dir>"),
-        ("--pin-ctx", nil), ("--quiet", nil), ("--budget", "<duration>"), ("--target-ci", "<percent>"),
-        ("--resume", "<json>"), ("--switch", "<spec>"), ("--switch-on", "<command>"), ("--switch-off", "<command>"),
-        ("--help", nil),
-    ]
-
-    /// "90s", "10m", "2h" or plain seconds; between 1 second and a week.
-    static func duration(_ text: String) -> Double? {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-        var number = Substring(text)
-        var scale = 1.0
-        if let last = text.last, let unit = units[last] {
-            number = number.dropLast()
-            scale = unit
-        }
-        guard let value = Double(number), value.isFinite else { return nil }
-        let seconds = value * scale
-        return seconds >= 1 && seconds <= 7 * 86400 ? seconds : nil
+        return spec
     }
 
     static func parseRun(_ arguments: [String], command: String?) throws -> Command {
         var options = RunOptions()
         var switchOn: String?, switchOff: String?
         let topic = command ?? "run"
-        var reader = OptionReader(arguments, command: topic, known: runOptions)
+        var reader = OptionReader(arguments, command: topic, known: Options.run)
         while let item = try reader.next() {
             let name: String, text: String
             switch item {
@@ -258,43 +209,23 @@ enum Arguments {
                 text = value ?? ""
             }
             options.given.insert(name)
-            let placeholder = runOptions.first { $0.name == name }?.placeholder ?? ""
-            func invalid(_ expected: String) -> UsageError {
-                UsageError(message: "The value '\(text)' is invalid for '\(name) \(placeholder)': \(expected)", command: topic)
-            }
-            func number(_ range: ClosedRange<Int>) throws -> Int {
-                guard let n = Int(text), range.contains(n) else {
-                    throw invalid("expected a whole number from \(range.lowerBound) to \(range.upperBound)")
-                }
-                return n
-            }
-            switch name {
+            switch name {  // the value is valid for its option (OptionReader checked it against the table)
             case "--help": return .help(topic)
             case "--results-dir": options.resultsDirectory = text
             case "--json": options.jsonPath = text
-            case "--repetitions": options.repetitions = try number(RunSettings.repetitionsRange)
-            case "--rounds": options.rounds = try number(RunSettings.roundsRange)
-            case "--enough": options.enoughMicroseconds = try number(RunSettings.enoughRange)
-            case "--mb": options.mb = try number(RunSettings.mbRange)
+            case "--repetitions": options.repetitions = Int(text)!
+            case "--rounds": options.rounds = Int(text)!
+            case "--enough": options.enoughMicroseconds = Int(text)!
+            case "--mb": options.mb = Int(text)!
             case "--fsdir": options.fsdir = text
             case "--pin-ctx": options.pinContextSwitch = true
             case "--quiet": options.quiet = true
             case "--resume": options.resumePath = text
-            case "--switch":
-                guard let spec = SwitchSpec.parse(text) else {
-                    throw invalid("expected ftrace, kssb or command:ON_CMD:OFF_CMD")
-                }
-                options.kernelSwitch = spec
+            case "--budget": options.budgetSeconds = OptionSpec.seconds(text)
+            case "--target-ci": options.targetPrecisionPercent = Double(text)
+            case "--switch": options.kernelSwitch = try switchSpec(text, command: topic)
             case "--switch-on": switchOn = text
             case "--switch-off": switchOff = text
-            case "--budget":
-                guard let seconds = duration(text) else { throw invalid("expected a duration such as 90s, 10m or 2h") }
-                options.budgetSeconds = seconds
-            case "--target-ci":
-                guard let percent = Double(text), percent > 0, percent <= 100 else {
-                    throw invalid("expected a number above 0 and at most 100")
-                }
-                options.targetPrecisionPercent = percent
             default: break
             }
         }
@@ -308,8 +239,8 @@ enum Arguments {
             options.kernelSwitch = .command(on: on, off: off)
         }
         if options.resumePath != nil {
-            let kept = ["--enough", "--mb", "--repetitions", "--rounds", "--pin-ctx", "--budget", "--target-ci"]
-            if let name = kept.first(where: options.given.contains) {
+            // The options that decide the numbers come from the resumed run's JSON.
+            if let name = Options.run.first(where: { $0.settingsKey != nil && options.given.contains($0.name) })?.name {
                 throw UsageError(message: "'\(name)' does not combine with '--resume': a resumed run keeps the settings it was started with", command: topic)
             }
         }
@@ -325,7 +256,8 @@ enum Arguments {
 }
 
 /// Reads options (`--name value`, `--name=value`) and positional arguments, in
-/// order; "--" ends the options. Unknown options get a "Did you mean".
+/// order; "--" ends the options. Each option's value is checked against its
+/// spec; unknown options get a "Did you mean".
 struct OptionReader {
     enum Item: Equatable {
         case positional(String)
@@ -334,14 +266,14 @@ struct OptionReader {
 
     let arguments: [String]
     let command: String
-    let known: [(name: String, placeholder: String?)]
+    let known: [OptionSpec]
     var index = 0
     var ended = false
 
-    init(_ arguments: [String], command: String, known: [(String, String?)]) {
+    init(_ arguments: [String], command: String, known: [OptionSpec]) {
         self.arguments = arguments
         self.command = command
-        self.known = known.map { (name: $0.0, placeholder: $0.1) }
+        self.known = known
     }
 
     mutating func next() throws -> Item? {
@@ -360,10 +292,10 @@ struct OptionReader {
             name = String(argument[..<equals])
             inline = String(argument[argument.index(after: equals)...])
         }
-        guard let option = known.first(where: { $0.name == name }) else {
+        guard let option = Options.spec(name, in: known) else {
             var message = "Unknown option '\(name)'"
-            if let near = known.map(\.name).min(by: { editDistance($0, name) < editDistance($1, name) }),
-               editDistance(near, name) <= 3 {
+            let names = known.map { $0.name == "-h, --help" ? "--help" : $0.name }
+            if let near = names.min(by: { editDistance($0, name) < editDistance($1, name) }), editDistance(near, name) <= 3 {
                 message += ". Did you mean '\(near)'?"
             }
             throw UsageError(message: message, command: command)
@@ -372,14 +304,22 @@ struct OptionReader {
             if inline != nil { throw UsageError(message: "'\(name)' takes no value", command: command) }
             return .option(name, nil)
         }
-        if let inline { return .option(name, inline) }
-        guard index < arguments.count else {
-            throw UsageError(message: "Missing value for '\(name) \(placeholder)'", command: command)
+        let value: String
+        if let inline {
+            value = inline
+        } else {
+            guard index < arguments.count else {
+                throw UsageError(message: "Missing value for '\(name) \(placeholder)'", command: command)
+            }
+            index += 1
+            value = arguments[index - 1]
+            guard !value.isEmpty else {
+                throw UsageError(message: "The value for '\(name) \(placeholder)' must not be empty", command: command)
+            }
         }
-        index += 1
-        let value = arguments[index - 1]
-        guard !value.isEmpty else {
-            throw UsageError(message: "The value for '\(name) \(placeholder)' must not be empty", command: command)
+        if let problem = option.problem(value) {
+            let separator = { if case .choice = option.value { return ". " }; return ": " }()
+            throw UsageError(message: "The value '\(value)' is invalid for '\(name) \(placeholder)'\(separator)\(problem)", command: command)
         }
         return .option(name, value)
     }

@@ -1,12 +1,19 @@
 import Bench
 import Glibc
 
+/// Where a run's files go (not part of what decides its numbers).
+struct OutputPaths {
+    var resultsDirectory: String
+    var jsonPath: String?
+}
+
 /// `run` and the default run: validate, measure, write the files, print the summary.
 enum RunCommand {
     static func execute(_ options: RunOptions) throws -> Int32 {
         var previous: RunResult?
         var names = options.names
-        var settings = try settings(options)
+        let output = OutputPaths(resultsDirectory: options.resultsDirectory, jsonPath: options.jsonPath)
+        var settings: RunSettings
         if let path = options.resumePath {
             guard let bytes = Sys.readFile(path) else { throw InputError(message: "'\(path)': no such file") }
             let run = try ResultsReader.runJSON(path: path, bytes: bytes)
@@ -23,9 +30,14 @@ enum RunCommand {
                 progress(options).message("nothing to resume: every benchmark of '\(path)' is complete; nothing written")
                 return 0
             }
+            guard Sys.isWritableDirectory(run.settings.fsdir) else {
+                throw InputError(message: "cannot resume '\(path)': its fsdir '\(run.settings.fsdir)' is not a writable directory")
+            }
             names = run.settings.benchmarkIDs.isEmpty ? run.outcomes.map(\.id) : run.settings.benchmarkIDs
-            settings = resumed(run.settings, with: settings)
+            settings = run.settings
             previous = run
+        } else {
+            settings = try self.settings(options)
         }
         let benchmarks: [Benchmark]
         do { benchmarks = try Catalog.select(names) } catch let error as BenchError {
@@ -34,32 +46,35 @@ enum RunCommand {
         settings.benchmarkIDs = benchmarks.map(\.id)
         let environment = Environment.current()
         do {
-            try ResultsFile.makeDirectories(settings.resultsDirectory + "/" + environment.osTriplet)
+            try ResultsFile.makeDirectories(output.resultsDirectory + "/" + environment.osTriplet)
         } catch {
-            throw InputError(message: "results directory '\(settings.resultsDirectory)' is not writable: \(error)")
+            throw InputError(message: "results directory '\(output.resultsDirectory)' is not writable: \(error)")
         }
-        if let json = settings.jsonPath { try checkWritable(json, option: "--json") }
+        if let json = output.jsonPath { try checkWritable(json, option: "--json") }
 
         let progress = progress(options)
         let session = RunSession(request: RunRequest(benchmarks: benchmarks, settings: settings, previous: previous),
                                  progress: progress)
         if let spec = options.kernelSwitch {
-            let ab: ABRunResult
+            var ab: ABRunResult
             do { ab = try session.runAB(spec) } catch let error as BenchError {
                 throw InputError(message: error.message)
             }
-            return try finishAB(ab, settings: settings, progress: progress)
+            ab.off.resultsDirectory = output.resultsDirectory
+            ab.on.resultsDirectory = output.resultsDirectory
+            return try finishAB(ab, output: output, progress: progress)
         }
-        let result: RunResult
+        var result: RunResult
         do { result = try session.run() } catch let error as BenchError {
             throw InputError(message: error.message)
         }
-        return try finish(result, settings: settings, progress: progress)
+        result.resultsDirectory = output.resultsDirectory
+        return try finish(result, output: output, progress: progress)
     }
 
     static func progress(_ options: RunOptions) -> ConsoleProgress { ConsoleProgress.automatic(quiet: options.quiet) }
 
-    /// The settings of a run, the directories checked.
+    /// The settings of a new run, its fs directory checked.
     static func settings(_ options: RunOptions) throws -> RunSettings {
         var settings = RunSettings()
         settings.enoughMicroseconds = options.enoughMicroseconds
@@ -69,35 +84,24 @@ enum RunCommand {
         settings.mb = options.mb
         settings.pinContextSwitch = options.pinContextSwitch
         settings.fsdir = try fsdir(options.fsdir)
-        settings.resultsDirectory = options.resultsDirectory
-        settings.jsonPath = options.jsonPath
         settings.budgetSeconds = options.budgetSeconds
         settings.targetPrecisionPercent = options.targetPrecisionPercent
         return settings
     }
 
-    /// An interrupted run's measuring settings, with this command line's files.
-    static func resumed(_ old: RunSettings, with new: RunSettings) -> RunSettings {
-        var settings = old
-        settings.fsdir = new.fsdir
-        settings.resultsDirectory = new.resultsDirectory
-        settings.jsonPath = new.jsonPath
-        return settings
-    }
-
     /// Writes the files, prints the summary, and says how the run ended.
-    static func finish(_ result: RunResult, settings: RunSettings, progress: ConsoleProgress) throws -> Int32 {
-        let path = try ResultsFile.write(result, directory: settings.resultsDirectory)
-        if let json = settings.jsonPath {
+    static func finish(_ result: RunResult, output: OutputPaths, progress: ConsoleProgress) throws -> Int32 {
+        let path = try ResultsFile.write(result, directory: output.resultsDirectory)
+        if let json = output.jsonPath {
             try Sys.writeFileAtomically(json, RunJSON.encode(result).prettyText)
         }
         let relative = path.split(separator: "/").suffix(2).joined(separator: "/")
         let contents = Sys.readFile(path) ?? []
         print(Summary.render([Summary.File(path: relative, contents: contents)]), terminator: "")
-        if settings.budgetSeconds != nil || settings.targetPrecisionPercent != nil {
+        if result.settings.budgetSeconds != nil || result.settings.targetPrecisionPercent != nil {
             print("\n" + PrecisionReport.render(result), terminator: "")
         }
-        progress.message("results: \(path)" + (settings.jsonPath.map { ", JSON: \($0)" } ?? ""))
+        progress.message("results: \(path)" + (output.jsonPath.map { ", JSON: \($0)" } ?? ""))
 
         let signal = RunSession.interruptingSignal
         if signal != 0 {
@@ -115,9 +119,9 @@ enum RunCommand {
 
     /// An A/B run: a results file per side (off, then on), one JSON holding both,
     /// the two summary rows, and the paired overhead table.
-    static func finishAB(_ ab: ABRunResult, settings: RunSettings, progress: ConsoleProgress) throws -> Int32 {
-        let paths = try [ab.off, ab.on].map { try ResultsFile.write($0, directory: settings.resultsDirectory) }
-        if let json = settings.jsonPath {
+    static func finishAB(_ ab: ABRunResult, output: OutputPaths, progress: ConsoleProgress) throws -> Int32 {
+        let paths = try [ab.off, ab.on].map { try ResultsFile.write($0, directory: output.resultsDirectory) }
+        if let json = output.jsonPath {
             try Sys.writeFileAtomically(json, ABRunJSON.encode(ab).prettyText)
         }
         let files = paths.map { path in
@@ -125,9 +129,9 @@ enum RunCommand {
         }
         print(Summary.render(files), terminator: "")
         print("\nOverhead of the switch, paired in one run\n", terminator: "")
-        print(ComparisonFormat.text.render(Comparison(ab: ab, source: settings.jsonPath ?? "this run")), terminator: "")
-        progress.message("results: \(paths.joined(separator: " (off), ")) (on)" + (settings.jsonPath.map { ", JSON: \($0)" } ?? ""))
-        for warning in ab.record.warnings { progress.warning(warning) }
+        print(ComparisonFormat.text.render(Comparison(ab: ab, source: output.jsonPath ?? "this run")), terminator: "")
+        progress.message("results: \(paths.joined(separator: " (off), ")) (on)" + (output.jsonPath.map { ", JSON: \($0)" } ?? ""))
+        for warning in ab.record.warnings { progress.warning(warning.text) }
 
         let signal = RunSession.interruptingSignal
         if signal != 0 {
@@ -184,7 +188,7 @@ enum SummaryCommand {
 enum CompareCommand {
     static func execute(_ options: CompareOptions) throws -> Int32 {
         if let svg = options.svgPath { try RunCommand.checkWritable(svg, option: "--svg") }
-        let format = ComparisonFormat(rawValue: options.format) ?? .text
+        let format = ComparisonFormat(rawValue: options.format)!  // checked against the option's choices
         if let path = options.abRun {
             guard let bytes = Sys.readFile(path) else {
                 throw InputError(message: "'\(path)': \((try? Sys.stat(path)) == nil ? "no such file" : "cannot be read")")
@@ -222,7 +226,7 @@ enum CrosscheckCommand {
         }
         var settings = try RunCommand.settings(options.run)
         settings.mb = try RunSession.chooseMB(requested: settings.requestedMB, fsdir: settings.fsdir).mb
-        if let json = settings.jsonPath { try RunCommand.checkWritable(json, option: "--json") }
+        if let json = options.run.jsonPath { try RunCommand.checkWritable(json, option: "--json") }
         var request = Crosscheck.Request(benchmarks: benchmarks, lmbenchDirectory: options.lmbenchDirectory, settings: settings)
         request.rounds = options.rounds
         request.tolerance = options.tolerancePercent / 100
@@ -232,9 +236,9 @@ enum CrosscheckCommand {
         do { result = try Crosscheck(request: request, progress: progress).run() } catch let error as BenchError {
             throw InputError(message: error.message)
         }
-        for warning in result.switchRecord?.warnings ?? [] { progress.warning(warning) }
-        print((CrosscheckFormat(rawValue: options.format) ?? .text).render(result), terminator: "")
-        if let json = settings.jsonPath { try Sys.writeFileAtomically(json, CrosscheckFormat.json.render(result)) }
+        for warning in result.switchRecord?.warnings ?? [] { progress.warning(warning.text) }
+        print(CrosscheckFormat(rawValue: options.format)!.render(result), terminator: "")
+        if let json = options.run.jsonPath { try Sys.writeFileAtomically(json, CrosscheckFormat.json.render(result)) }
         let signal = RunSession.interruptingSignal
         return signal != 0 ? 128 + signal : 0
     }

@@ -13,37 +13,8 @@ enum Usage {
         }
     }
 
-    static let runOptionsHelp = """
-        OPTIONS:
-          --results-dir <dir>     Where results files go, as <dir>/<os>/<host>.<n>. (default: results)
-          --json <file>           Also write every sample, statistic and failure to this JSON file.
-          --repetitions <n>       Recorded intervals per measurement, 1 to 1000. (default: 11, as LMBench)
-          --rounds <n>            Passes over the benchmarks that share out the intervals, so that
-                                  each cell's intervals span the run; 1 measures them back to
-                                  back as LMBench does. (default: 11)
-          --enough <microseconds> Target length of one interval, 100 to 10000000. (default: 5000)
-          --mb <mib>              Size of the test file and memory buffers; reduced to fit the
-                                  file system of --fsdir. (default: 64)
-          --fsdir <dir>           Directory for the private run directory (test files).
-                                  (default: the first writable of /var/tmp and /tmp)
-          --pin-ctx               Pin every process of a context-switch ring to one CPU.
-          --budget <duration>     Time for the whole run (90s, 10m, 2h): three intervals per cell
-                                  first, then more for the cells whose interval is widest, until
-                                  each reaches --target-ci or the time is spent.
-          --target-ci <percent>   Half-width of the 95% interval to aim at, percent of the value.
-                                  (default with --budget: 2)
-          --resume <json>         Continue the interrupted run of this JSON file: its settings and
-                                  benchmarks, measuring only the cells it lacks.
-          --switch <spec>         An A/B run: measure every cell with a kernel switch off and on,
-                                  flipping it between the two sides of each pair, in this one boot.
-                                  <spec>: ftrace (the function tracer), kssb (Ozz/OEMU's hypercall)
-                                  or command:<on-command>:<off-command>. Writes a results file per
-                                  side, one JSON with both, and prints the paired overhead table.
-          --switch-on <command>, --switch-off <command>
-                                  The same with two shell commands (which may contain ':').
-          --quiet                 Report only warnings and failures on standard error.
-          -h, --help              Show help information.
-        """
+    /// Each command's OPTIONS section, from the option tables.
+    static let runOptionsHelp = Options.help(Options.run)
 
     static let overview = """
         OVERVIEW: LMBench's OS benchmarks, reimplemented: one static binary for kernel guests.
@@ -64,7 +35,7 @@ enum Usage {
           crosscheck              Our figures against the original LMBench's, measured in turn.
           help                    Show help for a command.
 
-        \(runOptionsHelp)
+        """ + "\n\n" + runOptionsHelp + """
 
           See 'lmbench-swift help <command>' for more about a command.
         """
@@ -83,9 +54,7 @@ enum Usage {
         ARGUMENTS:
           <name-or-group>         A benchmark or a group: processor, ctx, latency, filevm,
                                   bandwidth, or os (all). See 'lmbench-swift list'. (default: os)
-
-        \(runOptionsHelp)
-        """
+        """ + "\n\n" + runOptionsHelp
 
     static let list = """
         OVERVIEW: List every benchmark and group, with what one timed operation is.
@@ -133,14 +102,7 @@ enum Usage {
                                   (searched through; the same run as results file and JSON counts once).
           <ab-run.json>           The JSON of one A/B run (run --switch): switch off against on,
                                   the interval from a bootstrap over its rounds, each pair together.
-
-        OPTIONS:
-          --format <format>       text, markdown, csv, json or latex. (default: text)
-          --svg <file>            Also draw the slowdown factors with their intervals as an SVG bar chart.
-          --baseline <path>       A baseline run or directory (repeatable).
-          --candidate <path>      A candidate run or directory (repeatable).
-          -h, --help              Show help information.
-        """
+        """ + "\n\n" + Options.help(Options.compare)
 
     static let crosscheck = """
         OVERVIEW: Measure with ours and with the original LMBench in turn, and compare.
@@ -158,21 +120,7 @@ enum Usage {
 
         ARGUMENTS:
           <name-or-group>         Benchmarks or groups, as for 'run'. (default: os)
-
-        OPTIONS:
-          --lmbench-bin <dir>     LMBench's binaries as its own make builds them (bin/<os>).
-          --rounds <n>            Rounds of ours-then-LMBench's, 1 to 100. (default: 3)
-          --tolerance <percent>   Agreement tolerance. (default: 15)
-          --format <format>       text, markdown or json. (default: text)
-          --repetitions <n>       As for 'run' (ours; LMBench takes its own 11). (default: 11)
-          --enough <microseconds> Interval length for both (LMBench's ENOUGH). (default: 5000)
-          --mb <mib>              Test file and buffer size for both. (default: 64)
-          --fsdir <dir>           Where both make their files. (default: /var/tmp or /tmp)
-          --switch <spec>         Measure both tools with a kernel switch off and on (as for 'run'),
-                                  and compare their slowdowns.
-          --json <file>           Also write the JSON table to this file.
-          -h, --help              Show help information.
-        """
+        """ + "\n\n" + Options.help(Options.crosscheck)
 
     /// `list`: groups, then benchmarks under their first group.
     static func listing() -> String {

@@ -37,7 +37,7 @@ enum SampleRun {
                 series: [series("send", [500, 500, 500]), series("catch", [3400, 3400, 3400])])]),
             BenchmarkOutcome(id: "fork", cells: [latency("fork", 196.2759)], notes: ["x": "y"]),
             BenchmarkOutcome(id: "exec", status: .failed("killed by signal 11 (SIGSEGV)"),
-                             warnings: ["something odd"]),
+                             warnings: [.reported("something odd")]),
         ]
         return run
     }

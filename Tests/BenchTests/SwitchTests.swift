@@ -64,16 +64,17 @@ final class SwitchTests: XCTestCase {
         record.flips = [flip(.on, ratio: 1.02), flip(.off, ratio: 0.99), flip(.on, ratio: 1.1, round: 1)]
         record.restored = true
         XCTAssertEqual(record.probeRatio ?? 0, 1.02, accuracy: 1e-9)
-        XCTAssertEqual(record.warnings.count, 1)
-        XCTAssertTrue(record.warnings[0].hasPrefix("THE SWITCH DID NOT TAKE EFFECT"), record.warnings[0])
+        XCTAssertEqual(record.warnings, [.noEffect(ratio: 1.02, flips: 3)])
+        XCTAssertTrue(record.warnings[0].text.hasPrefix("THE SWITCH DID NOT TAKE EFFECT"), record.warnings[0].text)
 
         record.flips = [flip(.on, ratio: 12), flip(.off, ratio: 13), flip(.on, ratio: 1.2, round: 2), flip(.off, ratio: 14, round: 3)]
-        XCTAssertEqual(record.warnings, ["1 of 4 flips changed the null-call probe by less than 1.5x (round 3): check that the switch took effect every time"])
+        XCTAssertEqual(record.warnings, [.weakFlips(1, of: 4, rounds: [2])])
+        XCTAssertEqual(record.warnings[0].text, "1 of 4 flips changed the null-call probe by less than 1.5x (round 3): check that the switch took effect every time")
 
         record.flips = [flip(.on, ratio: 12)]
         record.restored = false
         record.restoreError = "write: Permission denied"
-        XCTAssertEqual(record.warnings, ["the switch was NOT put back as it was found (off): write: Permission denied"])
+        XCTAssertEqual(record.warnings, [.notRestored(.off, error: "write: Permission denied")])
     }
 
     /// An A/B run from two sides whose samples carry their rounds.

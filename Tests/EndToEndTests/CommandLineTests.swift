@@ -1,3 +1,4 @@
+import Bench
 import Foundation
 import XCTest
 
@@ -13,6 +14,20 @@ final class CommandLineTests: XCTestCase {
             XCTAssertTrue(result.stdout.contains(marker), "\(arguments): \(result.stdout)")
             XCTAssertEqual(result.stderr, "")
         }
+    }
+
+    /// --help and the README's option table come from one table (Options.run); the
+    /// README points only to documents that exist, and stays short.
+    func testHelpAndReadmeShowTheOneOptionTable() throws {
+        let top = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+        let readme = try String(contentsOf: top.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains(Options.markdown(Options.run)), "README.md's option table is not Options.markdown(Options.run)")
+        XCTAssertLessThan(readme.split(separator: "\n", omittingEmptySubsequences: false).count, 200)
+        for link in readme.matches(of: /\]\((docs\/[a-z-]+\.md)\)/) {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: top.appendingPathComponent(String(link.1)).path), String(link.1))
+        }
+        let help = try Binary.run(["run", "--help"])
+        XCTAssertTrue(help.stdout.contains(Options.help(Options.run)), help.stdout)
     }
 
     func testListNamesEveryBenchmarkAndGroup() throws {

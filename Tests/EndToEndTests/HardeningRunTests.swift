@@ -107,6 +107,7 @@ final class HardeningRunTests: XCTestCase {
         defer { scratch.remove() }
         let fsdir = scratch.path + "/fs"
         try FileManager.default.createDirectory(atPath: fsdir, withIntermediateDirectories: true)
+        let before = Set(Binary.runningCopies())
         let process = Process()
         process.executableURL = Binary.url
         process.arguments = ["run", "processor", "latency", "--results-dir", scratch.path + "/results", "--fsdir", fsdir]
@@ -118,7 +119,8 @@ final class HardeningRunTests: XCTestCase {
         process.waitUntilExit()
         let left = try FileManager.default.contentsOfDirectory(atPath: fsdir)
         XCTAssertTrue(left.contains { $0.hasPrefix("lmbench-swift.") }, "\(left)")
-        Thread.sleep(forTimeInterval: 2)  // its benchmark process ends when it finds the runner gone
+        Thread.sleep(forTimeInterval: 1)
+        XCTAssertEqual(Set(Binary.runningCopies()).subtracting(before), [], "its processes die with it")
 
         let next = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--fsdir", fsdir] + quickRun)
         XCTAssertEqual(next.status, 0, next.stderr)

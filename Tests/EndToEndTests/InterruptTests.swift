@@ -34,7 +34,7 @@ final class InterruptTests: XCTestCase {
 
         // The run's own settings come from its JSON; only where files go is given.
         let resumed = try Binary.run(["run", "--resume", scratch.path + "/run.json", "--json", scratch.path + "/resumed.json",
-                                      "--results-dir", scratch.path + "/results", "--fsdir", scratch.path + "/fs"])
+                                      "--results-dir", scratch.path + "/results"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         let complete = try RunFile(path: scratch.path + "/resumed.json")
         XCTAssertEqual(complete.json["partial"] as? Bool, false)

@@ -119,7 +119,7 @@ public struct Comparison: Sendable {
             + (ab.record.probeRatio.map { cFormat(", null-call probe on/off %.2fx (median)", $0) } ?? "")]
         lines += notes
         notes = lines
-        warnings = ab.record.warnings + warnings
+        warnings = ab.record.warnings.map(\.text) + warnings
     }
 
     /// `draw` picks, for one replicate, the runs of each side (by index, repeats

@@ -51,7 +51,7 @@ public enum ComparisonSVG {
                 out += text(16, y + 15, row.metric.label)
                 out += cFormat("<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" ",
                                left, y + 4, max(right - left, 1), rowHeight - 8)
-                    + "fill=\"\(colour)\"><title>" + escape("\(row.metric.label): \(ComparisonText.factor(factor))")
+                    + "fill=\"\(colour)\"><title>" + escape("\(row.metric.label): \(ComparisonRendering.factor(factor))")
                     + "</title></rect>\n"
                 if let i = row.interval {
                     let mid = y + rowHeight / 2
@@ -60,7 +60,7 @@ public enum ComparisonSVG {
                         out += cFormat("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\"/>\n", x(end), mid - 4, x(end), mid + 4)
                     }
                 }
-                out += text(labelWidth + plotWidth + 8, y + 15, ComparisonText.factor(factor) + "×")
+                out += text(labelWidth + plotWidth + 8, y + 15, ComparisonRendering.factor(factor) + "×")
                 y += rowHeight
             }
         }

@@ -33,6 +33,12 @@ public final class Crosscheck {
 
     public enum Tool: String, Sendable, CaseIterable { case ours, lmbench }
 
+    /// A row's agreement; the raw value is what the table and JSON print.
+    public enum Verdict: String, Sendable {
+        case agrees, inconclusive, differs, missing
+        case noValue = "no value"
+    }
+
     public struct Row: Sendable {
         public let cell: String
         public let benchmark: String
@@ -113,14 +119,13 @@ public final class Crosscheck {
 
         /// Against the tolerance: the ratio of the values, or with a switch the
         /// ratio of the slowdowns.
-        public func verdict(tolerance: Double, switched: Bool = false) -> String {
+        public func verdict(tolerance: Double, switched: Bool = false) -> Verdict {
             let ratio = switched ? slowdownRatio : self.ratio
-            guard let ratio else { return note == nil ? "no value" : "missing" }
-            let within = { (r: Double) in abs(r - 1) <= tolerance }
-            if within(ratio) { return "agrees" }
+            guard let ratio else { return note == nil ? .noValue : .missing }
+            if abs(ratio - 1) <= tolerance { return .agrees }
             if let interval = switched ? slowdownInterval() : interval,
-               interval.low <= 1 + tolerance && interval.high >= 1 - tolerance { return "inconclusive" }
-            return "differs"
+               interval.low <= 1 + tolerance && interval.high >= 1 - tolerance { return .inconclusive }
+            return .differs
         }
     }
 
@@ -222,9 +227,7 @@ public final class Crosscheck {
 
     /// Ours, as `run` measures it; false when it was interrupted.
     private func measureOurs(_ benchmark: Benchmark, round: Int, state: SwitchState, _ bench: inout Bench) throws -> Bool {
-        var settings = request.settings
-        settings.jsonPath = nil
-        let ours = try RunSession(request: RunRequest(benchmarks: [benchmark], settings: settings),
+        let ours = try RunSession(request: RunRequest(benchmarks: [benchmark], settings: request.settings),
                                   progress: ConsoleProgress(mode: .quiet)).run()
         if ours.partial { return false }
         for cell in ours.allCells where cell.value.isFinite && cell.value > 0 {

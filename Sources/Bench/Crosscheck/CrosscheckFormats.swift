@@ -1,5 +1,5 @@
 /// `crosscheck`'s agreement table: text, Markdown, or JSON (schema
-/// "lmbench-swift.crosscheck/1", described in README.md).
+/// "lmbench-swift.crosscheck/1", described in docs/formats.md).
 public enum CrosscheckFormat: String, CaseIterable, Sendable {
     case text, markdown, json
 
@@ -16,7 +16,7 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
     /// ratio of our slowdown to LMBench's with its interval and verdict.
     func switchedTable(_ r: Crosscheck.Result, markdown: Bool) -> String {
         let record = r.switchRecord!
-        func value(_ v: Double?) -> String { v.map(ComparisonText.value) ?? "-" }
+        func value(_ v: Double?) -> String { v.map(ComparisonRendering.value) ?? "-" }
         func slowdown(_ row: Crosscheck.Row, _ tool: Crosscheck.Tool) -> String {
             guard let s = row.slowdown(tool) else { return "-" }
             return cFormat("%.2f", s) + (row.slowdownInterval(tool).map { cFormat(" [%.2f, %.2f]", $0.low, $0.high) } ?? "")
@@ -26,7 +26,7 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
             + cFormat("%.0f%%", r.tolerance * 100) + " on the ratio of the slowdowns" + (r.interrupted ? " (interrupted: partial)" : "") + "\n"
         out += "switch: \(record.flips.count) flips" + (record.flipSeconds.map { cFormat(", %.3f s each", $0) } ?? "")
             + (record.probeRatio.map { cFormat(", null-call probe on/off %.2fx", $0) } ?? "") + "\n"
-        for warning in record.warnings { out += "warning: \(warning)\n" }
+        for warning in record.warnings { out += "warning: \(warning.text)\n" }
         let header = ["cell", "ours off", "ours on", "ours slowdown", "LMBench off", "LMBench on", "LMBench slowdown",
                       "ratio", "95% interval", "verdict"]
         let widths = [24, 10, 10, 22, 11, 11, 22, 7, 18]
@@ -35,30 +35,30 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
             var text = ""
             for (i, cell) in cells.enumerated() {
                 if i == cells.count - 1 { text += "  " + cell; break }
-                text += i == 0 || i == 3 || i == 6 || i == 8 ? ComparisonText.pad(cell, widths[i], left: true) + (i == 0 ? "" : "  ")
-                    : ComparisonText.pad(cell, widths[i]) + (i == 2 || i == 5 || i == 7 ? "  " : "")
+                text += i == 0 || i == 3 || i == 6 || i == 8 ? ComparisonRendering.pad(cell, widths[i], left: true) + (i == 0 ? "" : "  ")
+                    : ComparisonRendering.pad(cell, widths[i]) + (i == 2 || i == 5 || i == 7 ? "  " : "")
             }
             return text + "\n"
         }
         out += "\n" + line(header)
         if markdown { out += "|---|---:|---:|---|---:|---:|---|---:|---|---|\n" }
         for row in r.rows {
-            var verdict = row.verdict(tolerance: r.tolerance, switched: true)
+            var verdict = row.verdict(tolerance: r.tolerance, switched: true).rawValue
             if let note = row.note { verdict += " (\(note))" }
             out += line([row.cell, value(row.values(.ours, .off).isEmpty ? nil : Statistics(row.values(.ours, .off)).median),
                          value(row.values(.ours, .on).isEmpty ? nil : Statistics(row.values(.ours, .on)).median), slowdown(row, .ours),
                          value(row.lmbenchValue), value(row.values(.lmbench, .on).isEmpty ? nil : Statistics(row.values(.lmbench, .on)).median),
-                         slowdown(row, .lmbench), ComparisonText.factor(row.slowdownRatio),
-                         ComparisonText.interval(row.slowdownInterval()), verdict])
+                         slowdown(row, .lmbench), ComparisonRendering.factor(row.slowdownRatio),
+                         ComparisonRendering.interval(row.slowdownInterval()), verdict])
         }
         let judged = r.rows.filter { $0.slowdownRatio != nil }
-        let agree = judged.filter { $0.verdict(tolerance: r.tolerance, switched: true) == "agrees" }.count
+        let agree = judged.filter { $0.verdict(tolerance: r.tolerance, switched: true) == .agrees }.count
         out += "\n\(agree) of \(judged.count) slowdowns agree within " + cFormat("%.0f%%", r.tolerance * 100) + "\n"
         return out
     }
 
     func table(_ r: Crosscheck.Result, markdown: Bool) -> String {
-        func value(_ v: Double?) -> String { v.map(ComparisonText.value) ?? "-" }
+        func value(_ v: Double?) -> String { v.map(ComparisonRendering.value) ?? "-" }
         var out = "Crosscheck against LMBench in \(r.directory): \(r.rounds) round\(r.rounds == 1 ? "" : "s") "
             + "(ours, then LMBench's), tolerance " + cFormat("%.0f%%", r.tolerance * 100)
             + (r.interrupted ? " (interrupted: partial)" : "") + "\n"
@@ -66,25 +66,25 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
         if markdown {
             out += "\n| " + header.joined(separator: " | ") + " |\n|---|---:|---:|---:|---|---|\n"
         } else {
-            out += "\n" + ComparisonText.pad("cell", 30, left: true) + ComparisonText.pad("ours", 11)
-                + ComparisonText.pad("LMBench", 11) + ComparisonText.pad("ratio", 8) + "  "
-                + ComparisonText.pad("95% interval", 18, left: true) + "  verdict\n"
+            out += "\n" + ComparisonRendering.pad("cell", 30, left: true) + ComparisonRendering.pad("ours", 11)
+                + ComparisonRendering.pad("LMBench", 11) + ComparisonRendering.pad("ratio", 8) + "  "
+                + ComparisonRendering.pad("95% interval", 18, left: true) + "  verdict\n"
         }
         for row in r.rows {
-            var verdict = row.verdict(tolerance: r.tolerance)
+            var verdict = row.verdict(tolerance: r.tolerance).rawValue
             if let note = row.note { verdict += " (\(note))" }
-            let cells = [row.cell, value(row.oursValue), value(row.lmbenchValue), ComparisonText.factor(row.ratio),
-                         ComparisonText.interval(row.interval), verdict]
+            let cells = [row.cell, value(row.oursValue), value(row.lmbenchValue), ComparisonRendering.factor(row.ratio),
+                         ComparisonRendering.interval(row.interval), verdict]
             if markdown {
                 out += "| " + cells.joined(separator: " | ") + " |\n"
             } else {
-                out += ComparisonText.pad(cells[0], 30, left: true) + ComparisonText.pad(cells[1], 11)
-                    + ComparisonText.pad(cells[2], 11) + ComparisonText.pad(cells[3], 8) + "  "
-                    + ComparisonText.pad(cells[4], 18, left: true) + "  " + cells[5] + "\n"
+                out += ComparisonRendering.pad(cells[0], 30, left: true) + ComparisonRendering.pad(cells[1], 11)
+                    + ComparisonRendering.pad(cells[2], 11) + ComparisonRendering.pad(cells[3], 8) + "  "
+                    + ComparisonRendering.pad(cells[4], 18, left: true) + "  " + cells[5] + "\n"
             }
         }
         let judged = r.rows.filter { $0.ratio != nil }
-        let agree = judged.filter { $0.verdict(tolerance: r.tolerance) == "agrees" }.count
+        let agree = judged.filter { $0.verdict(tolerance: r.tolerance) == .agrees }.count
         out += "\n\(agree) of \(judged.count) cells agree within " + cFormat("%.0f%%", r.tolerance * 100) + "\n"
         return out
     }
@@ -106,7 +106,7 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
                 ("lmbench", row.lmbenchValue.map { .num($0) } ?? .null),
                 ("ratio", row.ratio.map { .num($0) } ?? .null),
                 ("ci95", pair(row.interval)),
-                ("verdict", .string(row.verdict(tolerance: r.tolerance, switched: switched))), ("note", .str(row.note)),
+                ("verdict", .string(row.verdict(tolerance: r.tolerance, switched: switched).rawValue)), ("note", .str(row.note)),
                 ("ours_rounds", .array(row.ours.map { .num($0) })),
                 ("lmbench_rounds", .array(row.lmbench.map { .num($0) })),
             ]

@@ -126,8 +126,8 @@ public final class RunSession {
             result.outcomes = benchmarks.compactMap { outcomes[$0.id] }.map(RunSession.flagUnrepresentableCells)
             let sideName = controller == nil ? "" : "switch \(SwitchState.allCases[side].rawValue): "
             for outcome in result.outcomes {
-                for warning in outcome.warnings where warning.hasPrefix(RunSession.unrepresentablePrefix) {
-                    progress.warning("\(sideName)\(outcome.id): \(warning)")
+                for warning in outcome.warnings {
+                    if case .unrepresentable = warning { progress.warning("\(sideName)\(outcome.id): \(warning.text)") }
                 }
             }
             if let controller {
@@ -216,8 +216,6 @@ public final class RunSession {
         return plan
     }
 
-    static let unrepresentablePrefix = "cell "
-
     /// Warns about every cell whose value the results file cannot carry (zero or
     /// negative after a subtraction, or not a number): LMBench drops such a line
     /// silently; the JSON keeps the cell with its raw terms.
@@ -230,8 +228,8 @@ public final class RunSession {
                 (term.coefficient < 0 ? "minus " : "") + "\(term.statistic.rawValue) of \(term.series) "
                     + cFormat("%.4f us", ns / 1000)
             }
-            outcome.warnings.append("\(unrepresentablePrefix)\(cell.id) is " + cFormat("%.4f", value)
-                + " after the subtraction (\(terms.joined(separator: ", "))): left out of the results file, kept in the JSON")
+            let warning = BenchmarkWarning.unrepresentable(cell: cell.id, value: value, terms: terms)
+            if !outcome.warnings.contains(where: { $0.text == warning.text }) { outcome.warnings.append(warning) }
         }
         return outcome
     }
@@ -240,7 +238,7 @@ public final class RunSession {
     /// has twice that free and memory has twice that available, else the largest
     /// power of two that fits both.
     public static func chooseMB(requested: Int, fsdir: String,
-                                availableMemoryMB: Int? = availableMemoryMB()) throws -> (mb: Int, message: String?) {
+                                availableMemoryMB: Int? = Sys.availableMemoryMB()) throws -> (mb: Int, message: String?) {
         let freeMB = Int(try Sys.freeBytes(fsdir) / (1 << 20))
         let roomMB = min(freeMB, availableMemoryMB ?? Int.max)
         if 2 * requested <= roomMB { return (requested, nil) }
@@ -253,13 +251,6 @@ public final class RunSession {
         return (mb, "--mb \(requested) does not fit (\(limit), twice the size is needed): using \(mb) MiB")
     }
 
-    /// MemAvailable from /proc/meminfo, MiB.
-    public static func availableMemoryMB() -> Int? {
-        guard let text = Sys.readTextFile("/proc/meminfo"),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
-              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
-        return kilobytes / 1024
-    }
 
 }
 

@@ -21,19 +21,3 @@ public struct Server {
     }
 }
 
-extension Sys {
-    /// An AF_UNIX stream socket pair.
-    public static func socketPair() throws -> (Int32, Int32) {
-        var fds: [Int32] = [0, 0]
-        try check("socketpair") { socketpair(AF_UNIX, streamSocket | closeOnExec, 0, &fds) }
-        return (fds[0], fds[1])
-    }
-
-    /// SO_RCVTIMEO: a blocking receive gives up after this long (EAGAIN).
-    public static func setReceiveTimeout(_ fd: Int32, milliseconds: Int) throws {
-        var timeout = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
-        try check("setsockopt", "SO_RCVTIMEO") {
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        }
-    }
-}

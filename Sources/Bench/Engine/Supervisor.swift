@@ -19,6 +19,7 @@ struct Supervisor {
         var outcome = BenchmarkOutcome(id: benchmark.id)
         let pipe: (read: Int32, write: Int32)
         let pid: pid_t
+        let runner = getpid()
         do {
             pipe = try Sys.pipe()
             pid = try Sys.fork()
@@ -26,7 +27,10 @@ struct Supervisor {
             outcome.status = .failed("could not start: \(error)")
             return outcome
         }
-        if pid == 0 { runChild(benchmark, plan: plan, messageFD: pipe.write, unused: pipe.read) }
+        if pid == 0 {
+            if cshims_die_with_parent(runner) != 0 { _exit(3) }  // no benchmark outlives a runner killed with SIGKILL
+            runChild(benchmark, plan: plan, messageFD: pipe.write, unused: pipe.read)
+        }
 
         _ = setpgid(pid, pid)  // also done by the child: whichever runs first, killpg works
         Sys.close(pipe.write)
@@ -188,7 +192,7 @@ private struct Watch {
         case let .note(key, value):
             outcome.notes[key] = value
         case .warning(let text):
-            outcome.warnings.append(text)
+            outcome.warnings.append(.reported(text))
             progress.warning("\(outcome.id): \(text)")
         case let .cellFailure(cell, reason):
             if outcome.cellFailures[cell] == nil { progress.warning("\(cell) FAILED: \(reason)") }
@@ -201,22 +205,3 @@ private struct Watch {
     }
 }
 
-/// Pids whose parent is this process, from /proc.
-func childrenOfThisProcess() -> [pid_t] {
-    let me = getpid()
-    guard let entries = try? Sys.listDirectory("/proc") else { return [] }
-    return entries.compactMap { name -> pid_t? in
-        guard let pid = pid_t(name), let stat = Sys.readTextFile("/proc/\(name)/stat"),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 1 && pid_t(fields[1]) == me ? pid : nil
-    }
-}
-
-func signalName(_ signal: Int32) -> String {
-    guard let name = strsignal(signal) else { return "signal \(signal)" }
-    let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGABRT: "SIGABRT",
-                                  SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGTRAP: "SIGTRAP",
-                                  SIGPIPE: "SIGPIPE", SIGINT: "SIGINT", SIGSYS: "SIGSYS"]
-    return names[signal] ?? String(cString: name)
-}

@@ -2,7 +2,7 @@
 /// complete run objects (schema "lmbench-swift.run/1", each sample carrying its
 /// round, which pairs the sides), and the switch record: its initial state, every
 /// flip with its cost and null-call probe, and whether it was put back. Schema
-/// "lmbench-swift.ab/1", described in README.md.
+/// "lmbench-swift.ab/1", described in docs/formats.md.
 public enum ABRunJSON {
     public static let schema = "lmbench-swift.ab/1"
 
@@ -32,7 +32,7 @@ public enum ABRunJSON {
             ("restored", r.restored.map { .bool($0) } ?? .null),
             ("restore_error", .str(r.restoreError)),
             ("failure", .str(r.failure)),
-            ("warnings", .array(r.warnings.map(JSON.string))),
+            ("warnings", .array(r.warnings.map { .string($0.text) })),
             ("flips", .array(r.flips.map { flip in
                 .object([
                     ("round", .num(flip.round)),

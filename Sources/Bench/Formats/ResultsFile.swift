@@ -209,7 +209,7 @@ public struct ResultsWriter {
             if let seconds = record.flipSeconds { text += cFormat(", %.3f s per flip", seconds) }
             if let ratio = record.probeRatio { text += cFormat(", null-call probe on/off %.2fx", ratio) }
             line(ResultsFile.headerLine("SWITCH", text))
-            for warning in record.warnings { line(ResultsFile.headerLine("SWITCH-WARNING", warning)) }
+            for warning in record.warnings { line(ResultsFile.headerLine("SWITCH-WARNING", warning.text)) }
         }
         if let hello = run.outcomes.lazy.compactMap({ $0.notes[ProcessCreation.helloNote] }).first {
             line(ResultsFile.headerLine("HELLO", hello))

@@ -1,6 +1,6 @@
 /// The run JSON file (`--json`): every benchmark with its cells, all samples,
 /// statistics, subtracted overheads, failures and the environment. Schema
-/// "lmbench-swift.run/1", described in README.md. Reading ignores derived fields
+/// "lmbench-swift.run/1", described in docs/formats.md. Reading ignores derived fields
 /// (value, statistics) and recomputes them from the samples.
 public enum RunJSON {
     public static let schema = "lmbench-swift.run/1"
@@ -14,14 +14,14 @@ public enum RunJSON {
             ("partial", .bool(run.partial)),
             ("started", .string(run.startedAt)),
             ("finished", .string(run.finishedAt)),
-            ("settings", encode(run.settings)),
+            ("settings", encode(run.settings, resultsDirectory: run.resultsDirectory)),
             ("environment", encode(run.environment)),
             ("calibration", encode(run.calibration)),
             ("benchmarks", .array(run.outcomes.map { encode($0, target: run.settings.precisionTarget) })),
         ])
     }
 
-    static func encode(_ s: RunSettings) -> JSON {
+    static func encode(_ s: RunSettings, resultsDirectory: String) -> JSON {
         .object([
             ("enough_us", .num(s.enoughMicroseconds)),
             ("repetitions", .num(s.repetitions)),
@@ -29,7 +29,7 @@ public enum RunJSON {
             ("requested_mb", .num(s.requestedMB)),
             ("mb", .num(s.mb)),
             ("fsdir", .string(s.fsdir)),
-            ("results_dir", .string(s.resultsDirectory)),
+            ("results_dir", .string(resultsDirectory)),
             ("pin_ctx", .bool(s.pinContextSwitch)),
             ("budget_s", s.budgetSeconds.map { .num($0) } ?? .null),
             ("target_precision_percent", s.targetPrecisionPercent.map { .num($0) } ?? .null),
@@ -80,7 +80,7 @@ public enum RunJSON {
         }
         pairs += [
             ("elapsed_s", .num(o.elapsedSeconds)),
-            ("warnings", .array(o.warnings.map(JSON.string))),
+            ("warnings", .array(o.warnings.map { .string($0.text) })),
             ("notes", .object(o.notes.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
         ]
         if !o.cellFailures.isEmpty {
@@ -173,6 +173,7 @@ public enum RunJSON {
         run.partial = json["partial"]?.boolValue ?? false
         run.startedAt = json["started"]?.stringValue ?? ""
         run.finishedAt = json["finished"]?.stringValue ?? ""
+        run.resultsDirectory = json["settings"]?["results_dir"]?.stringValue ?? run.resultsDirectory
         run.outcomes = try benchmarks.enumerated().map { index, item in
             do { return try decodeOutcome(item) } catch let error as FormatError {
                 throw fail("benchmark \(index + 1): \(error.message)")
@@ -196,7 +197,6 @@ public enum RunJSON {
         s.requestedMB = integer("requested_mb", s.requestedMB)
         s.mb = integer("mb", s.mb)
         s.fsdir = json["fsdir"]?.stringValue ?? ""
-        s.resultsDirectory = json["results_dir"]?.stringValue ?? s.resultsDirectory
         s.pinContextSwitch = json["pin_ctx"]?.boolValue ?? false
         s.budgetSeconds = json["budget_s"]?.doubleValue
         s.targetPrecisionPercent = json["target_precision_percent"]?.doubleValue
@@ -249,7 +249,7 @@ public enum RunJSON {
         default: throw fail("\(id): missing or unknown \"status\"")
         }
         outcome.elapsedSeconds = json["elapsed_s"]?.doubleValue ?? 0
-        outcome.warnings = json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        outcome.warnings = json["warnings"]?.arrayValue?.compactMap(\.stringValue).map(BenchmarkWarning.reported) ?? []
         for (key, value) in json["notes"]?.objectValue ?? [] {
             if let text = value.stringValue { outcome.notes[key] = text }
         }

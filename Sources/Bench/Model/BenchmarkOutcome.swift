@@ -7,13 +7,32 @@ public enum BenchmarkStatus: Equatable, Sendable {
     case interrupted
 }
 
+/// Something about a benchmark's run a reader must know.
+public enum BenchmarkWarning: Equatable, Sendable {
+    /// A cell the results file cannot carry: zero or negative after a subtraction,
+    /// or not a number (LMBench drops such a line silently; the JSON keeps the cell).
+    case unrepresentable(cell: String, value: Double, terms: [String])
+    /// What a benchmark reported while it ran (datagrams lost and sent again, ...).
+    case reported(String)
+
+    /// As the JSON and standard error show it.
+    public var text: String {
+        switch self {
+        case let .unrepresentable(cell, value, terms):
+            return "cell \(cell) is " + cFormat("%.4f", value) + " after the subtraction (\(terms.joined(separator: ", "))): "
+                + "left out of the results file, kept in the JSON"
+        case .reported(let text): return text
+        }
+    }
+}
+
 /// Everything one benchmark produced: its cells, and why any are missing.
 public struct BenchmarkOutcome: Equatable, Sendable {
     public var id: String
     public var status: BenchmarkStatus
     public var cells: [Cell]
     /// Problems worth a reader's attention (a cell the results file cannot carry, ...).
-    public var warnings: [String]
+    public var warnings: [BenchmarkWarning]
     /// Facts about how it ran (which hello program, the file size, ...).
     public var notes: [String: String]
     /// Cells that could not be measured, with the reason, while the others were
@@ -23,7 +42,7 @@ public struct BenchmarkOutcome: Equatable, Sendable {
     /// Failed during this run (not in an earlier run being resumed): not retried.
     public var failedThisRun = false
 
-    public init(id: String, status: BenchmarkStatus = .ok, cells: [Cell] = [], warnings: [String] = [],
+    public init(id: String, status: BenchmarkStatus = .ok, cells: [Cell] = [], warnings: [BenchmarkWarning] = [],
                 notes: [String: String] = [:], elapsedSeconds: Double = 0) {
         self.id = id
         self.status = status
@@ -71,7 +90,7 @@ extension BenchmarkOutcome {
         }
         merged.notes.merge(later.notes) { _, new in new }
         merged.cellFailures.merge(later.cellFailures) { first, _ in first }
-        merged.warnings += later.warnings.filter { !merged.warnings.contains($0) }
+        merged.warnings += later.warnings.filter { warning in !merged.warnings.contains { $0.text == warning.text } }
         merged.elapsedSeconds += later.elapsedSeconds
         switch (status, later.status) {
         case (.failed, _): break

@@ -1,4 +1,5 @@
-/// The options that shape a run and decide what its numbers mean.
+/// The options that decide what a run's numbers mean (where its files go is the
+/// command line's business, not theirs).
 public struct RunSettings: Equatable, Sendable {
     /// Target length of one timed interval (LMBench's ENOUGH), microseconds.
     public var enoughMicroseconds: Int = 5000
@@ -13,8 +14,6 @@ public struct RunSettings: Equatable, Sendable {
     public var mb: Int = 64
     /// Directory under which the private run directory is made.
     public var fsdir: String = ""
-    public var resultsDirectory: String = "results"
-    public var jsonPath: String?
     /// Pin every process of a context-switch ring to one CPU.
     public var pinContextSwitch: Bool = false
     /// Time budget in seconds (nil: LMBench's fixed method).
@@ -24,24 +23,20 @@ public struct RunSettings: Equatable, Sendable {
     /// The benchmarks the run was asked for (so that --resume knows them all).
     public var benchmarkIDs: [String] = []
 
-    /// What a run accepts (the command line and a resumed JSON alike).
-    public static let enoughRange = 100...10_000_000
-    public static let repetitionsRange = 1...1000
-    public static let roundsRange = 1...1000
-    public static let mbRange = 1...1_048_576
-
-    /// Why these settings (read from a JSON) are not ones a run can have, or nil.
+    /// Why these settings (read from a JSON) are not ones a run can have, or nil:
+    /// the ranges the command line takes (`Options.run`).
     public var invalidReason: String? {
-        let checks: [(String, Int, ClosedRange<Int>)] = [
-            ("enough_us", enoughMicroseconds, RunSettings.enoughRange),
-            ("repetitions", repetitions, RunSettings.repetitionsRange), ("rounds", rounds, RunSettings.roundsRange),
-            ("requested_mb", requestedMB, RunSettings.mbRange), ("mb", mb, RunSettings.mbRange),
+        let checks: [(String, Int, ClosedRange<Int>?)] = [
+            ("enough_us", enoughMicroseconds, Options.range(settingsKey: "enough_us")),
+            ("repetitions", repetitions, Options.range(settingsKey: "repetitions")),
+            ("rounds", rounds, Options.range(settingsKey: "rounds")),
+            ("requested_mb", requestedMB, Options.range(settingsKey: "mb")), ("mb", mb, Options.range(settingsKey: "mb")),
         ]
-        for (name, value, range) in checks where !range.contains(value) {
+        for case let (name, value, range?) in checks where !range.contains(value) {
             return "\"\(name)\" is \(value), not a whole number from \(range.lowerBound) to \(range.upperBound)"
         }
         if fsdir.isEmpty { return "\"fsdir\" is missing" }
-        if let budget = budgetSeconds, !(budget >= 1 && budget <= 7 * 86400) { return "\"budget_s\" is \(budget), not 1 to 604800" }
+        if let budget = budgetSeconds, OptionSpec.seconds(String(budget)) == nil { return "\"budget_s\" is \(budget), not 1 to 604800" }
         if let percent = targetPrecisionPercent, !(percent > 0 && percent <= 100) {
             return "\"target_precision_percent\" is \(percent), not above 0 and at most 100"
         }
@@ -93,6 +88,8 @@ public struct RunResult: Equatable, Sendable {
     public var partial: Bool = false
     public var startedAt: String = ""
     public var finishedAt: String = ""
+    /// Where its results file went (recorded in the JSON's settings as results_dir).
+    public var resultsDirectory: String = "results"
     /// The side of an A/B run this is (nil: a plain run).
     public var switchSide: SwitchSide?
 

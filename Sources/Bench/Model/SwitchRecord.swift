@@ -68,27 +68,48 @@ public struct SwitchRecord: Equatable, Sendable {
     }
 
     /// What a reader must know: the switch made (almost) no difference, some
-    /// flips did not take, it was not put back, or it failed.
-    public var warnings: [String] {
-        var warnings: [String] = []
+    /// flips did not take, it failed, or it was not put back.
+    public var warnings: [SwitchWarning] {
+        var warnings: [SwitchWarning] = []
         let ratios = flips.compactMap(\.ratio)
         if let ratio = probeRatio, ratio < SwitchController.minimumEffect {
-            warnings.append(cFormat("THE SWITCH DID NOT TAKE EFFECT: the null-call probe changed only %.2fx between off and on (median of %d flips; a switch that instruments the kernel makes it 1.5x or more): both sides measured the same kernel",
-                                    ratio, Int32(ratios.count)))
+            warnings.append(.noEffect(ratio: ratio, flips: ratios.count))
         } else {
             let weak = flips.filter { ($0.ratio ?? .infinity) < SwitchController.minimumEffect }
-            if !weak.isEmpty {
-                let rounds = Set(weak.map(\.round)).sorted().map { $0 < 0 ? "calibration" : String($0 + 1) }
-                warnings.append("\(weak.count) of \(ratios.count) flips changed the null-call probe by less than "
-                                + cFormat("%.1fx", SwitchController.minimumEffect)
-                                + " (round \(rounds.joined(separator: ", "))): check that the switch took effect every time")
-            }
+            if !weak.isEmpty { warnings.append(.weakFlips(weak.count, of: ratios.count, rounds: Set(weak.map(\.round)).sorted())) }
         }
-        if let failure { warnings.append("the switch failed, so the run stopped early: \(failure)") }
-        if restored == false {
-            warnings.append("the switch was NOT put back as it was found (\(initialState.rawValue)): \(restoreError ?? "unknown error")")
-        }
+        if let failure { warnings.append(.failed(failure)) }
+        if restored == false { warnings.append(.notRestored(initialState, error: restoreError ?? "unknown error")) }
         return warnings
+    }
+}
+
+/// A switch that may not have done what the A/B run assumes.
+public enum SwitchWarning: Equatable, Sendable {
+    /// The null-call probe's median on/off ratio stayed below 1.5x.
+    case noEffect(ratio: Double, flips: Int)
+    /// Some flips (their rounds, -1 for calibration) changed the probe by less than 1.5x.
+    case weakFlips(Int, of: Int, rounds: [Int])
+    /// Flipping it failed, so the run stopped early.
+    case failed(String)
+    /// It was not put back in this state.
+    case notRestored(SwitchState, error: String)
+
+    /// As standard error, the overhead table, the results files and the JSON show it.
+    public var text: String {
+        switch self {
+        case let .noEffect(ratio, flips):
+            return cFormat("THE SWITCH DID NOT TAKE EFFECT: the null-call probe changed only %.2fx between off and on (median of %d flips; a switch that instruments the kernel makes it 1.5x or more): both sides measured the same kernel",
+                           ratio, Int32(flips))
+        case let .weakFlips(count, total, rounds):
+            let names = rounds.map { $0 < 0 ? "calibration" : String($0 + 1) }
+            return "\(count) of \(total) flips changed the null-call probe by less than "
+                + cFormat("%.1fx", SwitchController.minimumEffect)
+                + " (round \(names.joined(separator: ", "))): check that the switch took effect every time"
+        case .failed(let reason): return "the switch failed, so the run stopped early: \(reason)"
+        case let .notRestored(state, error):
+            return "the switch was NOT put back as it was found (\(state.rawValue)): \(error)"
+        }
     }
 }
 

@@ -332,13 +332,6 @@ public enum Sys {
         return fd
     }
 
-    public static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) throws {
-        var value = value
-        try check("setsockopt") {
-            setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
-        }
-    }
-
     // MARK: memory
 
     public static func mmap(_ length: Int, _ protection: Int32, _ flags: Int32, _ fd: Int32,
@@ -372,5 +365,32 @@ public enum Sys {
             throw SystemError("poll", errno: .current)
         }
         return entries.filter { $0.revents != 0 }.map(\.fd)
+    }
+}
+
+extension Sys {
+    /// An AF_UNIX stream socket pair.
+    public static func socketPair() throws -> (Int32, Int32) {
+        var fds: [Int32] = [0, 0]
+        try check("socketpair") { socketpair(AF_UNIX, streamSocket | closeOnExec, 0, &fds) }
+        return (fds[0], fds[1])
+    }
+
+    /// SO_RCVTIMEO: a blocking receive gives up after this long (EAGAIN).
+    public static func setReceiveTimeout(_ fd: Int32, milliseconds: Int) throws {
+        var timeout = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
+        try check("setsockopt", "SO_RCVTIMEO") {
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+    }
+}
+
+extension Sys {
+    /// MemAvailable from /proc/meminfo, MiB.
+    public static func availableMemoryMB() -> Int? {
+        guard let text = Sys.readTextFile("/proc/meminfo"),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
+        return kilobytes / 1024
     }
 }

@@ -2,6 +2,7 @@
 // and the start-up hook that lets the static binary run as a guest's /init.
 #ifndef CSHIMS_SYSTEM_H
 #define CSHIMS_SYSTEM_H
+#include <sys/types.h>
 
 // prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned grandchildren are reparented to
 // us, so the runner can reap every process a benchmark left. prctl is variadic.
@@ -26,6 +27,11 @@ int cshims_accept_cloexec(int fd);
 // FS_TOPDIR_FL), so that ext4 spreads the directories made in it over its block
 // groups. Returns 0 or errno (file systems without the flag refuse: harmless).
 int cshims_mark_top_directory(const char *_Nonnull path);
+
+// prctl(PR_SET_PDEATHSIG, SIGKILL) in a forked child: it dies when `parent`
+// does (a runner killed with SIGKILL leaves no process of ours behind). Returns
+// -1 if the parent is gone already, else 0. prctl is variadic.
+int cshims_die_with_parent(pid_t parent);
 
 // Columns of the terminal on fd, or 0 (ioctl is variadic).
 int cshims_terminal_columns(int fd);

@@ -1,9 +1,34 @@
+import Foundation
 import XCTest
 @testable import Bench
 
 /// Thousands of mutated results files and run JSON files through every reader:
-/// each must give a result or an error naming the file, never crash.
+/// each must give a result or a one-line error naming the file, never crash.
+/// (A test target of its own: `swift test --skip FuzzTests` runs the fast suite.)
 final class ReaderFuzzTests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../BenchTests/Fixtures").standardized
+
+    func fixture(_ relative: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: ReaderFuzzTests.fixtures.appendingPathComponent(relative)))
+    }
+
+    /// Runs `read`; an error must be the reader's own, name `path`, and be one line.
+    @discardableResult
+    func expectReadable<T>(_ path: String, _ read: () throws -> T) -> T? {
+        do {
+            return try read()
+        } catch let error as ResultsReader.ReadError {
+            XCTAssertEqual(error.path, path)
+            XCTAssertFalse(error.message.isEmpty)
+            XCTAssertFalse(error.description.contains("\n"), error.description)
+            XCTAssertTrue(error.description.hasPrefix("'\(path)'"), error.description)
+        } catch {
+            XCTFail("\(path): not a reader's error: \(error)")
+        }
+        return nil
+    }
+
     let weird = ["-1", "0", "1e308", "-1e308", "1e-320", "nan", "inf", "NaN", "99999999999999999999", ".", "1.2.3",
                  "", " ", "size=16k", "\"size=0k ovr=1", "Memory", "[lmbench3.0", "\u{0}", "\u{FFFD}", "é",
                  "9.0e15", "18446744073709551616", "true", "null", "[]", "{}"]
@@ -34,14 +59,16 @@ final class ReaderFuzzTests: XCTestCase {
     }
 
     func read(_ bytes: [UInt8], _ n: Int) {
-        if let file = try? ResultsReader.summaryFiles(path: "fuzz/host.\(n)", bytes: bytes).first {
-            _ = Summary.render([file])
+        let summaryPath = "fuzz/host.\(n)"
+        if let files = expectReadable(summaryPath, { try ResultsReader.summaryFiles(path: summaryPath, bytes: bytes) }) {
+            _ = Summary.render(files)
         }
-        if ResultsReader.kind(of: bytes) == .resultsFile, (try? ResultsReader.validateResultsFile(path: "f", bytes: bytes)) != nil {
+        if ResultsReader.kind(of: bytes) == .resultsFile, expectReadable("f", { try ResultsReader.validateResultsFile(path: "f", bytes: bytes) }) != nil {
             let run = MeasuredRun.fromResultsFile(bytes, source: "f")
             if n % 50 == 0 { _ = ComparisonFormat.text.render(Comparison(baseline: [run], candidate: [run], resamples: 20)) }
         }
-        if let run = try? ResultsReader.runJSON(path: "f.json", bytes: bytes) {
+        guard ResultsReader.kind(of: bytes) == .runJSON else { return }
+        if let run = expectReadable("f.json", { try ResultsReader.runJSON(path: "f.json", bytes: bytes) }) {
             _ = ResultsFile.render(run)
             let measured = MeasuredRun.fromJSON(run, source: "f.json")
             // The statistics (bootstrap) are the slow part: every 50th file goes through them.
@@ -55,18 +82,18 @@ final class ReaderFuzzTests: XCTestCase {
     }
 
     func testMutatedResultsFiles() throws {
-        let sources = [try Fixtures.bytes("results/x86_64-linux-gnu/vm.0"), try Fixtures.bytes("results/x86_64-linux-gnu/vm.1")]
+        let sources = [try fixture("lmbench/results/x86_64-linux-gnu/vm.0"), try fixture("lmbench/results/x86_64-linux-gnu/vm.1")]
         var g = SplitMix64(seed: 1)
         for n in 0..<2000 { read(mutate(sources[n % 2], &g), n) }
     }
 
     func testMutatedRunJSON() throws {
-        let source = try Fixtures.run("small.json")
+        let source = try fixture("runs/small.json")
         var g = SplitMix64(seed: 2)
         var decoded = 0
         for n in 0..<2000 {
             let bytes = mutate(source, &g)
-            if (try? ResultsReader.runJSON(path: "f", bytes: bytes)) != nil { decoded += 1 }
+            if expectReadable("f", { try ResultsReader.runJSON(path: "f", bytes: bytes) }) != nil { decoded += 1 }
             read(bytes, n)
         }
         XCTAssertGreaterThan(decoded, 0, "some mutations keep the file valid, and are read through")

@@ -1,20 +1,21 @@
 /// `compare`'s outputs: text grouped like LMBench's summary, Markdown, CSV,
-/// LaTeX and JSON (schema "lmbench-swift.compare/1", described in README.md).
+/// LaTeX and JSON (schema "lmbench-swift.compare/1", described in docs/formats.md).
 public enum ComparisonFormat: String, CaseIterable, Sendable {
     case text, markdown, csv, json, latex
 
     public func render(_ comparison: Comparison) -> String {
         switch self {
-        case .text: return ComparisonText.render(comparison)
-        case .markdown: return ComparisonText.markdown(comparison)
-        case .csv: return ComparisonText.csv(comparison)
-        case .latex: return ComparisonText.latex(comparison)
-        case .json: return ComparisonText.json(comparison).prettyText
+        case .text: return ComparisonRendering.render(comparison)
+        case .markdown: return ComparisonRendering.markdown(comparison)
+        case .csv: return ComparisonRendering.csv(comparison)
+        case .latex: return ComparisonRendering.latex(comparison)
+        case .json: return ComparisonRendering.json(comparison).prettyText
         }
     }
 }
 
-enum ComparisonText {
+/// The renderings of a comparison: text, Markdown, CSV, LaTeX and JSON.
+enum ComparisonRendering {
     static func value(_ v: Double) -> String {
         v >= 1000 ? cFormat("%.0f", v) : v >= 100 ? cFormat("%.1f", v) : cFormat("%.4g", v)
     }
