@@ -101,6 +101,30 @@ final class HardeningRunTests: XCTestCase {
         XCTAssertTrue(results.contains("\n2 "), "the 2-process line is in the results file")
     }
 
+    /// Links planted at every name a run writes that can be known beforehand (the
+    /// results file's first name, the JSON): no target is written, and the run
+    /// writes its own files beside them. (The temporary names are unpredictable
+    /// now, and the run directory is made by mkdtemp; HardeningTests plant links at
+    /// the old temporary names in process.)
+    func testARunNeverWritesThroughPlantedLinks() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let uname = try XCTUnwrap(String(data: FileManager.default.contents(atPath: "/proc/sys/kernel/hostname") ?? Data(),
+                                         encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let osDir = scratch.path + "/results/x86_64-linux-gnu"
+        try FileManager.default.createDirectory(atPath: osDir, withIntermediateDirectories: true)
+        let victim = scratch.path + "/victim", json = scratch.path + "/run.json"
+        try "precious\n".write(toFile: victim, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: osDir + "/\(uname).0", withDestinationPath: victim)
+        try FileManager.default.createSymbolicLink(atPath: json, withDestinationPath: victim)
+        let result = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--json", json] + quickRun)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "precious\n")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: osDir + "/\(uname).1"), "the next number")
+        let type = try FileManager.default.attributesOfItem(atPath: json)[.type] as? FileAttributeType
+        XCTAssertEqual(type, .typeRegular, "the link at the JSON's path is replaced, not written through")
+    }
+
     /// A run killed with SIGKILL leaves its directory; the next run removes it, saying so.
     func testTheNextRunRemovesWhatAKilledRunLeft() throws {
         let scratch = try Scratch()
