@@ -45,12 +45,11 @@ public final class RunSession {
     /// Throws a BenchError, having measured nothing, when the switch is not there.
     public func runAB(_ spec: SwitchSpec) throws -> ABRunResult {
         let measured = try measure(switchSpec: spec)
-        var record = measured.record!
+        let record = measured.record!
         var sides = measured.results
         for i in sides.indices {
             sides[i].switchSide = SwitchSide(state: SwitchState.allCases[i], record: record)
         }
-        record = sides[0].switchSide!.record
         return ABRunResult(off: sides[0], on: sides[1], record: record)
     }
 
