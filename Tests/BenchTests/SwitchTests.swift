@@ -135,3 +135,47 @@ final class SwitchTests: XCTestCase {
         })
     }
 }
+
+/// crosscheck under a switch: each tool's slowdown, their ratio, its interval
+/// over rounds (each round's four values together) and the verdict.
+final class CrosscheckArithmeticTests: XCTestCase {
+    func row(_ values: [(oursOff: Double, oursOn: Double, lmbenchOff: Double, lmbenchOn: Double)],
+             prefersSmaller: Bool = true) -> Crosscheck.Row {
+        var row = Crosscheck.Row(cell: "null-call", benchmark: "null-call")
+        row.prefersSmaller = prefersSmaller
+        for (round, v) in values.enumerated() {
+            row.add(v.oursOff, .ours, .off, round: round)
+            row.add(v.oursOn, .ours, .on, round: round)
+            row.add(v.lmbenchOff, .lmbench, .off, round: round)
+            row.add(v.lmbenchOn, .lmbench, .on, round: round)
+        }
+        return row
+    }
+
+    func testSlowdownsTheirRatioAndVerdict() throws {
+        // A round-wide drift (x1, x2, x1.5, x1.2) hits all four values of its round.
+        let drift = [1.0, 2.0, 1.5, 1.2]
+        let r = row(drift.map { (0.5 * $0, 6.5 * $0, 0.5 * $0, 7.0 * $0) })
+        XCTAssertEqual(try XCTUnwrap(r.slowdown(.ours)), 13, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(r.slowdown(.lmbench)), 14, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(r.slowdownRatio), 13.0 / 14.0, accuracy: 1e-9)
+        let interval = try XCTUnwrap(r.slowdownInterval())
+        XCTAssertEqual(interval.low, 13.0 / 14.0, accuracy: 1e-9, "the drift cancels within each round")
+        XCTAssertEqual(interval.high, 13.0 / 14.0, accuracy: 1e-9)
+        XCTAssertEqual(r.verdict(tolerance: 0.15, switched: true), .agrees)
+        XCTAssertEqual(r.verdict(tolerance: 0.05, switched: true), .differs)
+        XCTAssertEqual(r.verdict(tolerance: 0.15), .agrees, "without the switch: the off values, which are equal")
+    }
+
+    func testBandwidthsSlowDownAsOffOverOnAndIncompleteRoundsAreLeftOut() throws {
+        var r = row([(4000, 1000, 4000, 2000), (4000, 1000, 4000, 2000)], prefersSmaller: false)
+        XCTAssertEqual(try XCTUnwrap(r.slowdown(.ours)), 4)
+        XCTAssertEqual(try XCTUnwrap(r.slowdown(.lmbench)), 2)
+        r.add(1, .ours, .off, round: 2)  // a round without its other three values
+        XCTAssertEqual(r.completeRounds, [0, 1])
+        XCTAssertEqual(r.verdict(tolerance: 0.15, switched: true), .differs)
+        let lone = row([(1, 2, 1, 2)])
+        XCTAssertNil(lone.slowdownInterval(), "one round: no interval")
+        XCTAssertEqual(Crosscheck.Row(cell: "x", benchmark: "x").verdict(tolerance: 0.15, switched: true), .noValue)
+    }
+}

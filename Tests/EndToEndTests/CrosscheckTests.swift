@@ -54,6 +54,38 @@ final class CrosscheckTests: XCTestCase {
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: scratch.path + "/fs")) ?? ["?"], [])
     }
 
+    /// Under a switch (commands that write a state file, which the stand-in
+    /// reads): every cell is measured with both tools off and on, the slowdowns and
+    /// their ratio are computed, and the switch is put back.
+    func testUnderASwitchBothToolsAreMeasuredOffAndOn() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let bin = scratch.path + "/bin", state = scratch.path + "/state"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
+        // LMBench's stand-in is 10x slower with the switch on.
+        try standIn(bin, "lat_syscall", """
+            if [ "$(cat '\(state)' 2>/dev/null)" = on ]; then v=5.0000; else v=0.5000; fi
+            echo "Simple syscall: $v microseconds" >&2
+            """)
+        let result = try Binary.run(["crosscheck", "--lmbench-bin", bin, "null-call", "--rounds", "2", "--format", "json",
+                                     "--switch", "command:echo on > '\(state)':echo off > '\(state)'",
+                                     "--repetitions", "3", "--enough", "1000", "--fsdir", scratch.path + "/fs",
+                                     "--json", scratch.path + "/cc.json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try String(contentsOfFile: state, encoding: .utf8), "off\n", "put back")
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertNotNil(json["switch"])
+        let cells = try XCTUnwrap(json["cells"] as? [[String: Any]])
+        let cell = try XCTUnwrap(cells.first { $0["cell"] as? String == "null-call" })
+        XCTAssertEqual(cell["lmbench_slowdown"] as? Double, 10)
+        let ours = try XCTUnwrap(cell["ours_slowdown"] as? Double)
+        XCTAssertEqual(try XCTUnwrap(cell["slowdown_ratio"] as? Double), ours / 10, accuracy: 1e-9)
+        XCTAssertEqual((cell["by_round"] as? [[String: Any]])?.count, 2)
+        XCTAssertEqual(cell["verdict"] as? String, "differs", "our null call does not slow down 10x under a no-op switch")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.path + "/cc.json"))
+    }
+
     func testMissingDirectoryIsBadInput() throws {
         let result = try Binary.run(["crosscheck", "--lmbench-bin", "/nonexistent/lmbench", "null-call"])
         XCTAssertEqual(result.status, 2)
