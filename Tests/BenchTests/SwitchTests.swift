@@ -167,13 +167,41 @@ final class CrosscheckArithmeticTests: XCTestCase {
         XCTAssertEqual(r.verdict(tolerance: 0.15), .agrees, "without the switch: the off values, which are equal")
     }
 
-    func testBandwidthsSlowDownAsOffOverOnAndIncompleteRoundsAreLeftOut() throws {
+    func testRowsComeInTheOrderTheBenchmarksListTheirCells() {
+        let benchmarks = Array(ContextSwitch.benchmarks.prefix(2))
+        let check = Crosscheck(request: Crosscheck.Request(benchmarks: benchmarks, lmbenchDirectory: "/nonexistent",
+                                                          settings: RunSettings()),
+                               progress: ConsoleProgress(mode: .quiet))
+        let cells = check.expectedCells(benchmarks[0].lmbench.counterpart(64)!)
+            + check.expectedCells(benchmarks[1].lmbench.counterpart(64)!)
+        var generator = SplitMix64(seed: 7)
+        let shuffled = cells.shuffled(using: &generator).map { cell in
+            Crosscheck.Row(cell: cell, benchmark: benchmarks[cells.firstIndex(of: cell)! < cells.count / 2 ? 0 : 1].id)
+        }
+        XCTAssertNotEqual(shuffled.map(\.cell), cells)
+        XCTAssertEqual(check.inCatalogOrder(shuffled).map(\.cell), cells)
+    }
+
+    func testBandwidthsSlowDownAsOffOverOnAndIncompleteRoundsAreResampledWithWhatTheyHave() throws {
         var r = row([(4000, 1000, 4000, 2000), (4000, 1000, 4000, 2000)], prefersSmaller: false)
         XCTAssertEqual(try XCTUnwrap(r.slowdown(.ours)), 4)
         XCTAssertEqual(try XCTUnwrap(r.slowdown(.lmbench)), 2)
-        r.add(1, .ours, .off, round: 2)  // a round without its other three values
-        XCTAssertEqual(r.completeRounds, [0, 1])
-        XCTAssertEqual(r.verdict(tolerance: 0.15, switched: true), .differs)
+        // Rounds in which LMBench gave no value with the switch off (mhz: "System too busy").
+        for round in [2, 3] {
+            r.add(4000, .ours, .off, round: round)
+            r.add(1000, .ours, .on, round: round)
+            r.add(1000, .lmbench, .on, round: round)
+        }
+        XCTAssertEqual(r.rounds, [0, 1, 2, 3])
+        XCTAssertEqual(try XCTUnwrap(r.slowdown(.lmbench)), 4000.0 / 1500.0, accuracy: 1e-9, "on: 2000, 2000, 1000 and 1000")
+        for tool in [Crosscheck.Tool.ours, .lmbench, nil] {
+            let estimate = try XCTUnwrap(tool.map { r.slowdown($0) } ?? r.slowdownRatio)
+            let interval = try XCTUnwrap(r.slowdownInterval(tool))
+            XCTAssertTrue(interval.low <= estimate && estimate <= interval.high,
+                          "\(tool.map(\.rawValue) ?? "ratio"): \(estimate) outside [\(interval.low), \(interval.high)]")
+        }
+        XCTAssertEqual(r.verdict(tolerance: 0.15, switched: true), .inconclusive,
+                       "LMBench's slowdown is 2 in the complete rounds, up to 4 with the others: ratio 1.5, interval reaching 1")
         let lone = row([(1, 2, 1, 2)])
         XCTAssertNil(lone.slowdownInterval(), "one round: no interval")
         XCTAssertEqual(Crosscheck.Row(cell: "x", benchmark: "x").verdict(tolerance: 0.15, switched: true), .noValue)

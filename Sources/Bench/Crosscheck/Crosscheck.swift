@@ -95,18 +95,20 @@ public final class Crosscheck {
             return o / l
         }
 
-        /// The rounds with all four measurements.
-        var completeRounds: [Int] {
-            let sets = Tool.allCases.flatMap { tool in SwitchState.allCases.map { Set((values[tool]?[$0] ?? [:]).keys) } }
-            return Array(sets.dropFirst().reduce(sets[0]) { $0.intersection($1) }).sorted()
+        /// The rounds with any measurement of this cell.
+        var rounds: [Int] {
+            Set(values.values.flatMap { $0.values.flatMap(\.keys) }).sorted()
         }
 
         /// 95% bootstrap interval of a tool's slowdown (nil: of the ratio of the
-        /// two), resampling rounds with each round's four measurements together.
+        /// two), resampling rounds with each round's measurements together. A
+        /// round that lacks a measurement (a program gave no result) is drawn
+        /// with what it has, so the intervals come from the same values as the
+        /// estimates they go with.
         public func slowdownInterval(_ tool: Tool? = nil) -> (low: Double, high: Double)? {
-            let rounds = completeRounds
+            let rounds = rounds
             guard rounds.count >= 2 else { return nil }
-            func at(_ tool: Tool, _ state: SwitchState, _ drawn: [Int]) -> [Double] { drawn.map { values[tool]![state]![$0]! } }
+            func at(_ tool: Tool, _ state: SwitchState, _ drawn: [Int]) -> [Double] { drawn.compactMap { values[tool]?[state]?[$0] } }
             return Bootstrap.interval(seed: SplitMix64.seed(cell + "/switch")) { generator in
                 let drawn = rounds.map { _ in rounds[Int(generator.next() % UInt64(rounds.count))] }
                 func of(_ tool: Tool) -> Double { slowdown(at(tool, .off, drawn), at(tool, .on, drawn)) ?? .nan }
@@ -222,7 +224,20 @@ public final class Crosscheck {
         }
         controller?.restore()
         bench.result.switchRecord = controller?.record
+        bench.result.rows = inCatalogOrder(bench.result.rows)
         return bench.result
+    }
+
+    /// Rows in the order the benchmarks list their cells (rows are made in the
+    /// order values arrive, and LMBench's parsed values come unordered).
+    func inCatalogOrder(_ rows: [Row]) -> [Row] {
+        let cells = request.benchmarks.flatMap { $0.lmbench.counterpart(request.settings.mb).map(expectedCells) ?? [] }
+        let position = Dictionary(cells.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let benchmark = Dictionary(request.benchmarks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        func key(_ row: (offset: Int, element: Row)) -> (Int, Int, Int) {
+            (benchmark[row.element.benchmark] ?? Int.max, position[row.element.cell] ?? Int.max, row.offset)
+        }
+        return rows.enumerated().sorted { key($0) < key($1) }.map(\.element)
     }
 
     /// Ours, as `run` measures it; false when it was interrupted.

@@ -119,10 +119,10 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
                     ("lmbench_slowdown_ci95", pair(row.slowdownInterval(.lmbench))),
                     ("slowdown_ratio", row.slowdownRatio.map { .num($0) } ?? .null),
                     ("slowdown_ratio_ci95", pair(row.slowdownInterval())),
-                    ("by_round", .array(row.completeRounds.map { round in
+                    ("by_round", .array(row.rounds.map { round in
                         .object([("round", .num(round))] + Crosscheck.Tool.allCases.flatMap { tool in
                             SwitchState.allCases.map { state in
-                                ("\(tool.rawValue)_\(state.rawValue)", .num(row.values[tool]![state]![round]!))
+                                ("\(tool.rawValue)_\(state.rawValue)", row.values[tool]?[state]?[round].map { .num($0) } ?? .null)
                             }
                         })
                     })),
