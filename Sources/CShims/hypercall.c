@@ -1,4 +1,5 @@
 #include "cshims_hypercall.h"
+#include "report_pipe.h"
 #include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -7,20 +8,12 @@
 int cshims_kssb_hypercall(unsigned long command, long *rax_after, int *signal_number) {
 #if defined(__x86_64__)
     int report[2];
-    if (pipe(report) != 0) return -1;
-    pid_t pid = fork();
-    if (pid < 0) {
-        int saved = errno;
-        close(report[0]);
-        close(report[1]);
-        errno = saved;
-        return -1;
-    }
+    pid_t pid = fork_with_report(report, 0);
+    if (pid < 0) return -1;
     if (pid == 0) {
         // Child: async-signal-safe calls only; a fault must end it by its signal.
         signal(SIGILL, SIG_DFL);
         signal(SIGSEGV, SIG_DFL);
-        close(report[0]);
         register unsigned long rax __asm__("rax") = CSHIMS_KSSB_HYPERCALL;
         register unsigned long rbx __asm__("rbx") = command;
         register unsigned long rcx __asm__("rcx") = 0;
@@ -30,13 +23,8 @@ int cshims_kssb_hypercall(unsigned long command, long *rax_after, int *signal_nu
         long value = (long)rax;
         _exit(write(report[1], &value, sizeof value) == (ssize_t)sizeof value ? 0 : 1);
     }
-    close(report[1]);
     long value = 0;
-    ssize_t got;
-    do {
-        got = read(report[0], &value, sizeof value);
-    } while (got < 0 && errno == EINTR);
-    close(report[0]);
+    ssize_t got = read_report(report[0], &value, sizeof value);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) return -1;

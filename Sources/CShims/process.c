@@ -1,4 +1,5 @@
 #include "cshims_process.h"
+#include "report_pipe.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -60,15 +61,8 @@ int cshims_loop_fork_shell(void *state, uint64_t iterations) {
 pid_t cshims_spawn(const char *path, char *const *argv, char *const *envp,
                    const char *cwd, int out_fd, int err_fd, int new_group) {
     int report[2];
-    if (pipe2(report, O_CLOEXEC) != 0) return -1;
-    pid_t pid = fork();
-    if (pid < 0) {
-        int saved = errno;
-        close(report[0]);
-        close(report[1]);
-        errno = saved;
-        return -1;
-    }
+    pid_t pid = fork_with_report(report, O_CLOEXEC);  // close-on-exec: an exec that works reports nothing
+    if (pid < 0) return -1;
     if (pid == 0) {
         // Child: async-signal-safe calls only.
         if (new_group) setpgid(0, 0);
@@ -83,13 +77,8 @@ pid_t cshims_spawn(const char *path, char *const *argv, char *const *envp,
         (void)!write(report[1], &err, sizeof err);
         _exit(127);
     }
-    close(report[1]);
     int child_errno = 0;
-    ssize_t got;
-    do {
-        got = read(report[0], &child_errno, sizeof child_errno);
-    } while (got < 0 && errno == EINTR);
-    close(report[0]);
+    ssize_t got = read_report(report[0], &child_errno, sizeof child_errno);
     if (got == (ssize_t)sizeof child_errno) {
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
