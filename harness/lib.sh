@@ -101,6 +101,37 @@ run_allowance() {
     echo "$ra_total"
 }
 
+# crosscheck_allowance CROSSCHECK-ARGUMENT...: the same for a crosscheck: per
+# round (--rounds, 3 by default), ours twice over and LMBench's programs (5
+# minutes for their 1-7.5 s intervals).
+crosscheck_allowance() {
+    ca_rounds=3 ca_previous=''
+    for ca_arg in "$@"; do
+        [ "$ca_previous" != --rounds ] || ca_rounds=$ca_arg
+        case $ca_arg in --rounds=*) ca_rounds=${ca_arg#--rounds=} ;; esac
+        ca_previous=$ca_arg
+    done
+    case $ca_rounds in ''|*[!0-9]*) ca_rounds=3 ;; esac
+    echo $((ca_rounds * (2 * $(run_allowance "$@") + 300)))
+}
+
+# shared_libraries PROGRAM: the shared libraries ldd names for PROGRAM, one per
+# line. Its lines look like "libm.so.6 => /lib/x86_64-linux-gnu/libm.so.6 (0x...)"
+# or, for the loader, "/lib64/ld-linux-x86-64.so.2 (0x...)"; statically linked
+# programs and scripts have none.
+shared_libraries() {
+    ldd "$1" 2>/dev/null | awk '
+        $2 == "=>" && $3 ~ /^\// { print $3; next }
+        $1 ~ /^\// { print $1 }' || true
+}
+
+# copy_to_root ROOT FILE: FILE itself (not a symlink into the host) at the same
+# path under ROOT.
+copy_to_root() {
+    mkdir -p "$1$(dirname "$2")"
+    cp -L "$2" "$1$2"
+}
+
 # exists_any PATH...: whether any of the paths exists.
 exists_any() {
     for exists_any_path in "$@"; do

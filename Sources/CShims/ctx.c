@@ -69,7 +69,9 @@ int cshims_ring_create(struct cshims_ring *ring, int procs, size_t bytes) {
         if (j != procs - 1) { close(ring->pipes[j][0]); ring->pipes[j][0] = -1; }
         if (j != 0) { close(ring->pipes[j][1]); ring->pipes[j][1] = -1; }
     }
-    return cshims_loop_ring(ring, 1);  // the token once round: everyone is ready
+    rc = cshims_loop_ring(ring, 1);      // the token once round: everyone is ready
+    if (rc) cshims_ring_destroy(ring);   // a ring that fails leaves no process behind
+    return rc;
 }
 
 void cshims_ring_destroy(struct cshims_ring *ring) {

@@ -55,4 +55,6 @@ do {
     printError("\(error)")
     status = 1
 }
-exit(status)
+// An error that SIGINT or SIGTERM caused (a switch command stopped) reports the signal.
+let interrupt = cshims_interrupt_signal()
+exit(status != 0 && interrupt != 0 ? 128 + interrupt : status)

@@ -57,6 +57,25 @@ final class PairingTests: XCTestCase {
         XCTAssertTrue(ComparisonFormat.text.render(paired).contains("slowdown = on / off"))
     }
 
+    /// A benchmark measured in the first round only (the file system's) draws from
+    /// its own intervals: it keeps its interval, and so does its table's mean.
+    func testACellOfOneRoundKeepsItsIntervalInAnABRun() throws {
+        let drift: [Double] = [1.0, 1.6, 1.1, 1.9, 1.3, 1.0, 1.7, 1.2, 1.5, 1.05, 1.8]
+        var ab = SwitchTests.abRun(offNs: drift.map { 460 * $0 }, onNs: drift.map { 460 * 13 * $0 })
+        func firstRoundOnly(_ ns: [Double]) -> BenchmarkOutcome {
+            let series = Series(name: "main", samples: ns.map { Sample(elapsedNs: Int64($0 * 1000), iterations: 1000, round: 0) })
+            return BenchmarkOutcome(id: "stat", cells: [Cell(id: "stat", unit: .microseconds, estimate: .microseconds(), series: [series])])
+        }
+        ab.off.outcomes.append(firstRoundOnly([1000, 1040, 980, 1010, 1090]))
+        ab.on.outcomes.append(firstRoundOnly([5000, 5300, 4900, 5100, 5200]))
+        let c = Comparison(ab: ab, source: "ab.json", resamples: 500)
+        let stat = try XCTUnwrap(c.compared.first { $0.metric.label == "stat" })
+        let interval = try XCTUnwrap(stat.interval, "\(stat.flags)")
+        XCTAssertTrue(interval.low < 5.1 && 5.1 < interval.high, "\(interval)")
+        XCTAssertEqual(stat.significant, true)
+        XCTAssertNotNil(c.tables.first { $0.table == .processor }?.interval)
+    }
+
     /// A/A with a switch that does nothing: noise only, nothing significant.
     func testPairedAAFlagsNothing() throws {
         let off: [Double] = [460, 520, 455, 700, 470, 480, 610, 450, 465, 530, 490]

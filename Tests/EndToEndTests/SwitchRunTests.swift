@@ -72,6 +72,24 @@ final class SwitchRunTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/fs"), [])
     }
 
+    /// A switch command that hangs does not hold up SIGINT: the run stops at
+    /// once, with the signal's status, and the command's process group is killed.
+    func testAHangingSwitchCommandStopsAtSIGINT() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let started = Date()
+        let result = try Binary.run(["run", "null-call", "--switch-on", "sleep 40; true", "--switch-off", "true",
+                                     "--results-dir", scratch.path + "/results"] + quickRun, interruptAfter: 1)
+        XCTAssertEqual(result.status, 130, result.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20, "the run waited for the hanging command")
+        XCTAssertTrue(result.stderr.contains("was stopped: the run was interrupted"), result.stderr)
+        XCTAssertEqual(scratch.files(under: "results"), [])
+        let sleeping = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { pid in
+            (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) == Data("sleep\u{0}40\u{0}".utf8)
+        }
+        XCTAssertEqual(sleeping, [], "the switch command's child is left running")
+    }
+
     func testSwitchArgumentErrors() throws {
         let cases: [([String], String)] = [
             (["run", "--switch", "nope"], "The value 'nope' is invalid for '--switch <spec>': expected ftrace, kssb or command:ON_CMD:OFF_CMD."),

@@ -137,19 +137,31 @@ public struct Comparison: Sendable {
             let values = runs.compactMap { $0.values[metric.key] }
             return values.count > 1 || values.contains(where: \.hasSamples)
         }
+        // The rounds in which both sides measured each metric: a benchmark measured
+        // in fewer rounds than the run (the file system's, only in the first) draws
+        // from its own rounds, or, with fewer than two, from all its intervals unpaired.
+        func shared(_ sides: [Set<Int>]) -> Set<Int> { sides.dropFirst().reduce(sides.first ?? []) { $0.intersection($1) } }
+        let runRounds = shared((baseline + candidate).map(\.rounds))
+        let ownRounds = Dictionary(uniqueKeysWithValues: metrics.map { metric in
+            (metric.key, shared((baseline + candidate).compactMap { $0.values[metric.key]?.rounds }).sorted())
+        })
         var bReplicates: [String: [Double]] = [:], cReplicates: [String: [Double]] = [:]
         var generator = SplitMix64(seed: 0x5EED)
         let bAll = Array(baseline.indices), cAll = Array(candidate.indices)
         for _ in 0..<(metrics.isEmpty ? 0 : resamples) {
             let drawn = draw(bAll, cAll, &generator)
             for metric in metrics {
+                var rounds = drawn.rounds
+                if drawn.rounds != nil, let own = ownRounds[metric.key], Set(own) != runRounds {
+                    rounds = own.count >= 2 ? own.map { _ in own[Int(generator.next() % UInt64(own.count))] } : nil
+                }
                 if bootstrapped(baseline, metric) {
                     bReplicates[metric.key, default: []].append(
-                        Comparison.replicate(baseline, drawn.baseline, metric, rounds: drawn.rounds, &generator))
+                        Comparison.replicate(baseline, drawn.baseline, metric, rounds: rounds, &generator))
                 }
                 if bootstrapped(candidate, metric) {
                     cReplicates[metric.key, default: []].append(
-                        Comparison.replicate(candidate, drawn.candidate, metric, rounds: drawn.rounds, &generator))
+                        Comparison.replicate(candidate, drawn.candidate, metric, rounds: rounds, &generator))
                 }
             }
         }

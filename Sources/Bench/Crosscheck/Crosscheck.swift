@@ -172,20 +172,10 @@ public final class Crosscheck {
         if rc != 0 { throw SystemError("sigaction", errno: Errno(rc)) }
         let controller = try request.kernelSwitch.map { try SwitchController(spec: $0, clockReadNs: Calibration.clockReadNs()) }
         defer { controller?.restore() }
-        if let controller {
-            // Flipped once before anything is measured: a switch that cannot be flipped is bad input.
-            let target = controller.state.other
-            do { try controller.flip(to: target, round: -1, benchmark: nil) } catch {
-                throw BenchError(error is BenchError ? "\(error)" : "--switch \(controller.record.spec.text): cannot switch it \(target.rawValue): \(error)")
-            }
-            progress.message(RunSession.describe(controller.record.flips.last!, spec: controller.record.spec))
-        }
-        for path in WorkDirectory.removeAbandoned(fsdir: request.settings.fsdir) {
-            progress.message("removed \(path): left by a run that ended without cleaning up (killed?)")
-        }
+        try controller?.flipBeforeMeasuring(progress: progress)
         // LMBench's stat target lies directly in the fs directory ($FSDIR/lmbench),
         // as ours does, so both paths have the same depth to look up.
-        let work = try WorkDirectory.create(fsdir: request.settings.fsdir, prefix: WorkDirectory.prefixes[1])
+        let work = try WorkDirectory.create(fsdir: request.settings.fsdir, prefix: WorkDirectory.prefixes[1], progress: progress)
         var bench = Bench(runner: ProgramRunner(directory: request.lmbenchDirectory, scratch: work.path, statFile: work.statFile,
                                                 settings: request.settings), result: result)
         defer {
@@ -201,7 +191,7 @@ public final class Crosscheck {
                         bench.result.interrupted = true
                         break rounds
                     }
-                    progress.message(RunSession.describe(controller.record.flips.last!, spec: controller.record.spec))
+                    progress.message(controller.describe(controller.record.flips.last!))
                 }
                 for (index, benchmark) in request.benchmarks.enumerated() {
                     if RunSession.interruptingSignal != 0 { bench.result.interrupted = true; break rounds }
@@ -376,23 +366,16 @@ struct ProgramRunner {
         if pid < 0 { throw SystemError("execve", path, errno: .current) }
         // LMBench's slowest program (bw_tcp: 7.5 s of warm-up) takes well under a
         // minute; allow five at this machine's speed.
-        let deadline = cshims_clock_now_ns() + Int64(300e9 * slowdown)
-        var status: Int32 = 0
-        var state = "exited"
-        while true {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { break }
-            if reaped < 0 && Errno.current != .interrupted { break }
-            if cshims_clock_now_ns() > deadline || RunSession.interruptingSignal != 0 {
-                Sys.killGroup(pid, SIGKILL)
-                _ = try? Sys.waitpid(pid)
-                state = RunSession.interruptingSignal != 0 ? "interrupted" : "timed out"
-                break
-            }
-            usleep(10_000)
-        }
+        let end = waitOrKill(pid, deadlineNs: cshims_clock_now_ns() + Int64(300e9 * slowdown), stopOnInterrupt: true)
         let text = Sys.readTextFile(outputPath) ?? ""
-        if state == "exited" && (status & 0x7f) != 0 { state = "killed by signal \(status & 0x7f)" }
+        let state: String
+        switch end {
+        case .exited: state = "exited"
+        case .killedBySignal(let number): state = "killed by signal \(number)"
+        case .timedOut: state = "timed out"
+        case .interrupted: state = "interrupted"
+        case .unknown(let error): state = "not waited for: \(error)"
+        }
         return (state == "exited" ? "" : "(\(state))", text)
     }
 

@@ -67,8 +67,9 @@ protocol SwitchDriver: AnyObject {
     /// BenchError naming what is missing.
     func prepare(probe: () -> Double) throws -> (state: SwitchState, detail: String)
     func set(_ state: SwitchState) throws
-    /// Puts the switch back as `prepare` found it (it is in `current` now).
-    func restore(from current: SwitchState, to initial: SwitchState) throws
+    /// Puts the switch back as `prepare` found it (it is in `current` now; nil:
+    /// unknown, after a flip that failed or was stopped half-way).
+    func restore(from current: SwitchState?, to initial: SwitchState) throws
 }
 
 /// The function tracer: every kernel function entry calls into ftrace while
@@ -122,7 +123,7 @@ final class FtraceSwitch: SwitchDriver {
 
     func set(_ state: SwitchState) throws { try write(state == .on ? "function" : "nop") }
 
-    func restore(from current: SwitchState, to initial: SwitchState) throws {
+    func restore(from current: SwitchState?, to initial: SwitchState) throws {
         try write(initialTracer)
         if mountedHere { _ = umount2(directory, 0) }
     }
@@ -178,6 +179,7 @@ final class KssbSwitch: SwitchDriver {
         try set(.off)
         let after = probe()
         let wasOn = before / after >= SwitchController.minimumEffect
+        if wasOn { try set(.on) }  // the state reported must be the machine's: the run starts where it found it
         return (wasOn ? .on : .off, cFormat("state read from a null-call probe: %.0f ns before disabling, %.0f ns after", before, after))
     }
 
@@ -192,7 +194,7 @@ final class KssbSwitch: SwitchDriver {
         }
     }
 
-    func restore(from current: SwitchState, to initial: SwitchState) throws {
+    func restore(from current: SwitchState?, to initial: SwitchState) throws {
         if current != initial { try set(initial) }
     }
 
@@ -223,6 +225,16 @@ final class CommandSwitch: SwitchDriver {
     }
 
     func set(_ state: SwitchState) throws {
+        try run(state, stopOnInterrupt: true)
+    }
+
+    /// Putting the switch back is what an interrupted run still has to do: it is
+    /// not cut short by the SIGINT or SIGTERM that stopped the run.
+    func restore(from current: SwitchState?, to initial: SwitchState) throws {
+        if current != initial { try run(initial, stopOnInterrupt: false) }
+    }
+
+    private func run(_ state: SwitchState, stopOnInterrupt: Bool) throws {
         let command = state == .on ? on : off
         let name = "the \(state.rawValue) command '\(command)'"
         let words: [String] = ["/bin/sh", "-c", command]
@@ -230,26 +242,16 @@ final class CommandSwitch: SwitchDriver {
         defer { argv.forEach { free($0) } }
         let pid = cshims_spawn("/bin/sh", argv, environ, nil, 2, 2, 1)
         guard pid > 0 else { throw BenchError("--switch: cannot start /bin/sh: \(Errno.current)") }
-        let deadline = cshims_clock_now_ns() + Int64(CommandSwitch.limitSeconds * 1e9)
-        var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            if cshims_clock_now_ns() > deadline {
-                Sys.killGroup(pid, SIGKILL)
-                _ = try? Sys.waitpid(pid)
-                throw BenchError("--switch: \(name) did not finish within " + cFormat("%.0f s", CommandSwitch.limitSeconds))
-            }
-            usleep(2000)
-        }
+        let end = waitOrKill(pid, deadlineNs: cshims_clock_now_ns() + Int64(CommandSwitch.limitSeconds * 1e9),
+                             stopOnInterrupt: stopOnInterrupt)
         Sys.killGroup(pid, SIGKILL)  // nothing it started in the background outlives it
-        if (status & 0x7f) != 0 {
-            throw BenchError("--switch: \(name) was killed by signal \(status & 0x7f)")
+        switch end {
+        case .exited(0): return
+        case .exited(let code): throw BenchError("--switch: \(name) exited with status \(code)")
+        case .killedBySignal(let number): throw BenchError("--switch: \(name) was killed by signal \(number)")
+        case .timedOut: throw BenchError("--switch: \(name) did not finish within " + cFormat("%.0f s", CommandSwitch.limitSeconds))
+        case .interrupted: throw BenchError("--switch: \(name) was stopped: the run was interrupted")
+        case .unknown(let error): throw BenchError("--switch: cannot wait for \(name): \(error)")
         }
-        if (status >> 8) & 0xff != 0 {
-            throw BenchError("--switch: \(name) exited with status \((status >> 8) & 0xff)")
-        }
-    }
-
-    func restore(from current: SwitchState, to initial: SwitchState) throws {
-        if current != initial { try set(initial) }
     }
 }

@@ -16,19 +16,24 @@ public struct WorkDirectory: Sendable {
     /// Name prefixes of our directories: a run's, and a crosscheck's.
     static let prefixes = ["lmbench-swift.", "lmbench-swift-crosscheck."]
 
-    static func create(fsdir: String, prefix: String) throws -> WorkDirectory {
+    /// Removes first what runs that were killed left in `fsdir`, and says so.
+    static func create(fsdir: String, prefix: String, progress: ProgressReporter) throws -> WorkDirectory {
+        for path in removeAbandoned(fsdir: fsdir) {
+            progress.message("removed \(path): left by a run that ended without cleaning up (killed?)")
+        }
         let path = try Sys.mkdtemp(fsdir + "/" + prefix + "XXXXXX")
+        var lock: Int32 = -1
         do {
-            let lock = try Sys.open(path + "/.lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
-            guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
-                let error = Errno.current
-                Sys.close(lock)
-                throw SystemError("flock", path + "/.lock", errno: error)
-            }
+            // Locked under another name, then renamed: another run's removeAbandoned
+            // never finds a `.lock` that is not yet held.
+            lock = try Sys.open(path + "/.lock-new", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+            guard flock(lock, LOCK_EX | LOCK_NB) == 0 else { throw SystemError("flock", path + "/.lock-new", errno: .current) }
+            try Sys.rename(path + "/.lock-new", path + "/.lock")
             let stat = try Sys.open(path + "-stat", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
             Sys.close(stat)
             return WorkDirectory(path: path, statFile: path + "-stat", lock: lock)
         } catch {
+            if lock >= 0 { Sys.close(lock) }
             try? Sys.removeTree(path)
             throw error
         }
@@ -70,8 +75,8 @@ public struct RunFiles: Sendable {
     /// The empty file that stat and open/close work on.
     public var statFile: String { work.statFile }
 
-    static func create(fsdir: String) throws -> RunFiles {
-        let files = RunFiles(work: try WorkDirectory.create(fsdir: fsdir, prefix: WorkDirectory.prefixes[0]))
+    static func create(fsdir: String, progress: ProgressReporter) throws -> RunFiles {
+        let files = RunFiles(work: try WorkDirectory.create(fsdir: fsdir, prefix: WorkDirectory.prefixes[0], progress: progress))
         // On ext4 without a journal a new inode is never one freed in the last 30
         // seconds, and a directory's files go to its block group: creating files
         // where this run (or the one before) just deleted thousands would measure

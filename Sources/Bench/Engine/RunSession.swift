@@ -79,10 +79,7 @@ public final class RunSession {
         settings.mb = sizing.mb
         if let message = sizing.message { progress.message(message) }
 
-        for path in WorkDirectory.removeAbandoned(fsdir: settings.fsdir) {
-            progress.message("removed \(path): left by a run that ended without cleaning up (killed?)")
-        }
-        let files = try RunFiles.create(fsdir: settings.fsdir)
+        let files = try RunFiles.create(fsdir: settings.fsdir, progress: progress)
         defer { files.remove() }
 
         // Each side is calibrated in its own state (its slowdown scales its
@@ -90,11 +87,7 @@ public final class RunSession {
         var calibrations = [Calibration.measure()]
         if let controller {
             let first = controller.state
-            do { try controller.flip(to: first.other, round: -1, benchmark: nil) } catch {
-                // Nothing measured yet: a switch that cannot be flipped is bad input.
-                throw BenchError(error is BenchError ? "\(error)" : "--switch \(controller.record.spec.text): cannot switch it \(first.other.rawValue): \(error)")
-            }
-            progress.message(RunSession.describe(controller.record.flips.last!, spec: controller.record.spec))
+            try controller.flipBeforeMeasuring(progress: progress)
             let second = Calibration.measure(overheadsFrom: calibrations[0])
             calibrations = first == .off ? [calibrations[0], second] : [second, calibrations[0]]
         }
@@ -148,13 +141,6 @@ public final class RunSession {
             results.append(result)
         }
         return (results, controller?.record)
-    }
-
-    /// One line on a flip: how long it took and what the probe saw.
-    static func describe(_ flip: SwitchRecord.Flip, spec: SwitchSpec) -> String {
-        var text = "switch \(spec.text) \(flip.to.rawValue) in " + cFormat("%.2f s; null call %.0f ns", flip.seconds, flip.probeNs)
-        if let ratio = flip.ratio { text += cFormat(" (on/off %.1fx)", ratio) }
-        return text
     }
 
     /// Why a run measured in `old` cannot be completed in `new`, or nil: its
@@ -321,7 +307,7 @@ private struct Passes {
             let flips = controller.record.flips.count
             try controller.flip(to: state, round: rounds, benchmark: benchmark)
             if benchmark == nil, controller.record.flips.count > flips, let flip = controller.record.flips.last {
-                progress.message(RunSession.describe(flip, spec: controller.record.spec))
+                progress.message(controller.describe(flip))
             }
         } catch {
             progress.warning("\(error): the run stops here")

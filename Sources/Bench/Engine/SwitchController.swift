@@ -14,6 +14,7 @@ final class SwitchController {
     let driver: SwitchDriver
     let clockReadNs: Double
     private(set) var state: SwitchState
+    private var stateKnown = true
     private(set) var record: SwitchRecord
     private var lastProbeNs: [SwitchState: Double] = [:]
 
@@ -46,6 +47,7 @@ final class SwitchController {
             try driver.set(target)
         } catch {
             record.failure = "\(error)"
+            stateKnown = false  // it may have done part of its work: restore() sets the initial state whatever it is
             throw error
         }
         let flipped = cshims_clock_now_ns()
@@ -56,6 +58,23 @@ final class SwitchController {
         let ratio = lastProbeNs[.on].flatMap { on in lastProbeNs[.off].map { on / $0 } }
         record.flips.append(.init(round: round, benchmark: benchmark, to: target, seconds: seconds,
                                   probeSeconds: probeSeconds, probeNs: probe, ratio: ratio))
+    }
+
+    /// The first flip, before anything is measured: a switch that cannot be
+    /// flipped is bad input (a BenchError).
+    func flipBeforeMeasuring(progress: ProgressReporter) throws {
+        let target = state.other
+        do { try flip(to: target, round: -1, benchmark: nil) } catch {
+            throw BenchError(error is BenchError ? "\(error)" : "--switch \(record.spec.text): cannot switch it \(target.rawValue): \(error)")
+        }
+        progress.message(describe(record.flips.last!))
+    }
+
+    /// One line on a flip: how long it took and what the probe saw.
+    func describe(_ flip: SwitchRecord.Flip) -> String {
+        var text = "switch \(record.spec.text) \(flip.to.rawValue) in " + cFormat("%.2f s; null call %.0f ns", flip.seconds, flip.probeNs)
+        if let ratio = flip.ratio { text += cFormat(" (on/off %.1fx)", ratio) }
+        return text
     }
 
     /// From the first round (every benchmark on one side, then on the other):
@@ -87,7 +106,7 @@ final class SwitchController {
     func restore() {
         guard record.restored == nil else { return }
         do {
-            try driver.restore(from: state, to: record.initialState)
+            try driver.restore(from: stateKnown ? state : nil, to: record.initialState)
             state = record.initialState
             record.restored = true
         } catch {
