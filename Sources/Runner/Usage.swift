@@ -34,8 +34,8 @@ enum Usage {
           compare                 The overhead table: a candidate kernel's runs against a baseline's.
           crosscheck              Our figures against the original LMBench's, measured in turn.
           help                    Show help for a command.
-
         """ + "\n\n" + runOptionsHelp + """
+
 
           See 'lmbench-swift help <command>' for more about a command.
         """
