@@ -244,6 +244,10 @@ enum Arguments {
                 throw UsageError(message: "'\(name)' does not combine with '--resume': a resumed run keeps the settings it was started with", command: topic)
             }
         }
+        if options.given.contains("--rounds"),
+           let name = [("--budget", options.budgetSeconds != nil), ("--target-ci", options.targetPrecisionPercent != nil)].first(where: \.1)?.0 {
+            throw UsageError(message: "'--rounds' does not combine with '\(name)': the time budget and the precision target decide the rounds", command: topic)
+        }
         if options.kernelSwitch != nil {
             let conflicting = [("--resume", options.resumePath != nil), ("--budget", options.budgetSeconds != nil),
                                ("--target-ci", options.targetPrecisionPercent != nil)].first { $0.1 }

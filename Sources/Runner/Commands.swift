@@ -15,8 +15,7 @@ enum RunCommand {
         let output = OutputPaths(resultsDirectory: options.resultsDirectory, jsonPath: options.jsonPath)
         var settings: RunSettings
         if let path = options.resumePath {
-            guard let bytes = Sys.readFile(path) else { throw InputError(message: "'\(path)': no such file") }
-            let run = try ResultsReader.runJSON(path: path, bytes: bytes)
+            let run = try ResultsReader.runJSON(path: path, bytes: try ResultsReader.contents(of: path))
             guard names.isEmpty else {
                 throw UsageError(message: "--resume continues the run's own benchmarks: name none", command: "run")
             }
@@ -174,11 +173,7 @@ enum RunCommand {
 enum SummaryCommand {
     static func render(_ paths: [String]) throws -> String {
         let files = try paths.flatMap { path -> [Summary.File] in
-            guard let bytes = Sys.readFile(path) else {
-                let reason = (try? Sys.stat(path)) == nil ? "no such file" : "cannot be read"
-                throw InputError(message: "'\(path)': \(reason)")
-            }
-            return try ResultsReader.summaryFiles(path: path, bytes: bytes)
+            try ResultsReader.summaryFiles(path: path, bytes: try ResultsReader.contents(of: path))
         }
         return Summary.render(files)
     }
@@ -190,9 +185,7 @@ enum CompareCommand {
         if let svg = options.svgPath { try RunCommand.checkWritable(svg, option: "--svg") }
         let format = ComparisonFormat(rawValue: options.format)!  // checked against the option's choices
         if let path = options.abRun {
-            guard let bytes = Sys.readFile(path) else {
-                throw InputError(message: "'\(path)': \((try? Sys.stat(path)) == nil ? "no such file" : "cannot be read")")
-            }
+            let bytes = try ResultsReader.contents(of: path)
             guard ResultsReader.kind(of: bytes) == .runJSON,
                   case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: bytes) else {
                 throw InputError(message: "'\(path)': not an A/B run JSON (lmbench-swift run --switch ... --json): give a baseline and a candidate")

@@ -14,6 +14,29 @@ final class HardeningTests: XCTestCase {
         (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeSymbolicLink
     }
 
+    /// Inputs are read whole, however large (the readers stopped at 64 MiB), and
+    /// a file that cannot be read says why, in one line.
+    func testInputsAreReadWholeOrRefusedWithTheReason() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let big = dir + "/big.0"
+        FileManager.default.createFile(atPath: big, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
+        try handle.truncate(atOffset: (1 << 26) + 4096)  // sparse: cheap to make and to read
+        try handle.seekToEnd()
+        handle.write(Data("[end]\n".utf8))
+        try handle.close()
+        let bytes = try ResultsReader.contents(of: big)
+        XCTAssertEqual(bytes.count, (1 << 26) + 4096 + 6)
+        XCTAssertEqual(Array(bytes.suffix(6)), Array("[end]\n".utf8))
+
+        func reason(_ path: String) -> String {
+            do { _ = try ResultsReader.contents(of: path); return "read" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(reason(dir + "/missing"), "'\(dir)/missing': no such file")
+        XCTAssertEqual(reason(dir), "'\(dir)': is a directory, not a results file or a JSON run")
+    }
+
     /// Links planted at the temporary name the old code used (`.<host>.tmp.<pid>`)
     /// and at the first results name: neither target is written, and the results
     /// file is a regular file of its own.

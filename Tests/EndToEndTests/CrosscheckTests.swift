@@ -54,6 +54,34 @@ final class CrosscheckTests: XCTestCase {
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: scratch.path + "/fs")) ?? ["?"], [])
     }
 
+    /// Something already at /tmp/hello, even a dangling link, is not ours: the
+    /// exec rows say so and the crosscheck goes on (it aborted the run).
+    func testSomethingAtTmpHelloIsARowNote() throws {
+        guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/tmp/hello")) == nil,
+              !FileManager.default.fileExists(atPath: "/tmp/hello") else {
+            throw XCTSkip("/tmp/hello is in use on this machine")
+        }
+        try FileManager.default.createSymbolicLink(atPath: "/tmp/hello", withDestinationPath: "/nonexistent/hello")
+        defer { try? FileManager.default.removeItem(atPath: "/tmp/hello") }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let bin = scratch.path + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
+        try standIn(bin, "lat_proc", "echo 'Process fork+execve: 500.0000 microseconds' >&2")
+        try standIn(bin, "hello", "echo 'Hello world'")
+        try standIn(bin, "lat_syscall", "echo 'Simple syscall: 0.5000 microseconds' >&2")
+        let result = try Binary.run(["crosscheck", "--lmbench-bin", bin, "exec", "null-call", "--rounds", "1", "--format", "json",
+                                     "--repetitions", "3", "--enough", "1000", "--fsdir", scratch.path + "/fs"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let cells = try XCTUnwrap(json["cells"] as? [[String: Any]])
+        let exec = try XCTUnwrap(cells.first { $0["cell"] as? String == "exec" })
+        XCTAssertEqual(exec["note"] as? String, "/tmp/hello exists and is not ours: LMBench's lat_proc needs that path")
+        XCTAssertEqual(cells.first { $0["cell"] as? String == "null-call" }?["lmbench"] as? Double, 0.5, "the rest is measured")
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: "/tmp/hello"), "/nonexistent/hello", "left as found")
+    }
+
     /// Under a switch (commands that write a state file, which the stand-in
     /// reads): every cell is measured with both tools off and on, the slowdowns and
     /// their ratio are computed, and the switch is put back.

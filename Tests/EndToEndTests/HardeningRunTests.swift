@@ -125,6 +125,33 @@ final class HardeningRunTests: XCTestCase {
         XCTAssertEqual(type, .typeRegular, "the link at the JSON's path is replaced, not written through")
     }
 
+    /// A hostname with a '/' (possible: sethostname takes any bytes) names the
+    /// results file with '_' instead; the header and the JSON keep the real name.
+    /// (It measured everything and then failed to write.) Run in a UTS namespace
+    /// of its own, so this machine's name is not touched.
+    func testAHostnameWithASlashStillGetsItsResultsFile() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = ["--uts", "/bin/sh", "-c", "echo 'a/b' > /proc/sys/kernel/hostname && exec \"$0\" \"$@\"",
+                             Binary.url.path, "run", "null-call", "--results-dir", scratch.path + "/results",
+                             "--json", scratch.path + "/run.json"] + quickRun
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { throw XCTSkip("no unshare here") }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 || FileManager.default.fileExists(atPath: scratch.path + "/results") else {
+            throw XCTSkip("cannot make a UTS namespace here (not root?)")
+        }
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(scratch.files(under: "results"), ["x86_64-linux-gnu/a_b.0"])
+        let results = try String(contentsOfFile: scratch.path + "/results/x86_64-linux-gnu/a_b.0", encoding: .utf8)
+        XCTAssertTrue(results.contains("[HOSTNAME: a/b]"), results)
+        let run = try RunFile(path: scratch.path + "/run.json")
+        XCTAssertEqual((run.json["environment"] as? [String: Any])?["nodename"] as? String, "a/b")
+    }
+
     /// A run killed with SIGKILL leaves its directory; the next run removes it, saying so.
     func testTheNextRunRemovesWhatAKilledRunLeft() throws {
         let scratch = try Scratch()

@@ -60,9 +60,7 @@ extension MeasuredRun {
         for path in paths { files += try filesUnder(path) }
         var runs: [MeasuredRun] = []
         for file in files.sorted() {
-            guard let bytes = Sys.readFile(file) else {
-                throw ResultsReader.ReadError(path: file, line: nil, message: "cannot be read")
-            }
+            let bytes = try ResultsReader.contents(of: file)
             switch ResultsReader.kind(of: bytes) {
             case .runJSON:
                 switch try ResultsReader.jsonRun(path: file, bytes: bytes) {
@@ -100,8 +98,12 @@ extension MeasuredRun {
             throw ResultsReader.ReadError(path: path, line: nil, message: "no such file or directory")
         }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { return [path] }
+        let names: [String]
+        do { names = try Sys.listDirectory(path) } catch {
+            throw ResultsReader.ReadError(path: path, line: nil, message: "the directory cannot be read: \((error as? SystemError)?.errno.description ?? "\(error)")")
+        }
         var found: [String] = []
-        for name in try Sys.listDirectory(path).sorted() where !name.hasPrefix(".") {
+        for name in names.sorted() where !name.hasPrefix(".") {
             let child = path + "/" + name
             if let sub = try? Sys.stat(child), (sub.st_mode & S_IFMT) == S_IFDIR {
                 found += try filesUnder(child)

@@ -262,14 +262,20 @@ public final class Crosscheck {
             return
         }
         if counterpart.needsHello && !bench.createdHello {
-            guard !Sys.exists("/tmp/hello") else {
-                for cell in expectedCells(counterpart) {
-                    bench.result.rows[bench.row(cell, benchmark.id)].note = "/tmp/hello exists and is not ours: LMBench's lat_proc needs that path"
+            // LMBench's lat_proc runs /tmp/hello. Anything already there (a file, a
+            // link, even a dangling one) is someone else's: those rows say so.
+            var note: String?
+            if (try? Sys.lstat("/tmp/hello")) != nil {
+                note = "/tmp/hello exists and is not ours: LMBench's lat_proc needs that path"
+            } else {
+                do { try copyFile(request.lmbenchDirectory + "/hello", to: "/tmp/hello"); bench.createdHello = true } catch {
+                    note = "cannot put LMBench's hello at /tmp/hello: \(error)"
                 }
+            }
+            if let note {
+                for cell in expectedCells(counterpart) { bench.result.rows[bench.row(cell, benchmark.id)].note = note }
                 return
             }
-            try copyFile(request.lmbenchDirectory + "/hello", to: "/tmp/hello")
-            bench.createdHello = true
         }
         if counterpart.needsFile && !bench.fileWritten, let lmdd = FileSystem.fileWrite.lmbench.counterpart(settings.mb) {
             _ = try runner.run(lmdd.invocations[0])

@@ -48,7 +48,7 @@ public enum ResultsFile {
         let osDirectory = directory + "/" + run.environment.osTriplet
         try makeDirectories(osDirectory)
         let text = render(run)
-        let (fd, temporary) = try Sys.createUnique(in: osDirectory, prefix: ".\(run.environment.nodename).tmp.")
+        let (fd, temporary) = try Sys.createUnique(in: osDirectory, prefix: ".\(run.environment.fileName).tmp.")
         defer { _ = Glibc.unlink(temporary) }
         do {
             try Sys.writeAll(fd, text, subject: temporary)
@@ -60,7 +60,7 @@ public enum ResultsFile {
         }
         var n = 0
         while true {
-            let path = "\(osDirectory)/\(run.environment.nodename).\(n)"
+            let path = "\(osDirectory)/\(run.environment.fileName).\(n)"
             do {
                 try Sys.link(temporary, path)
                 return path

@@ -1,3 +1,4 @@
+import Glibc
 /// Reads the files the commands take: LMBench results files (LMBench's own or ours)
 /// and our JSON run files. Anything else is refused with the file and line named.
 public enum ResultsReader {
@@ -11,6 +12,20 @@ public enum ResultsReader {
     }
 
     public enum Kind { case resultsFile, runJSON }
+
+    /// The whole of an input file (a results file or a JSON run), or a ReadError
+    /// that says why not.
+    public static func contents(of path: String) throws -> [UInt8] {
+        do {
+            return try Sys.readWholeFile(path)
+        } catch let error as SystemError {
+            switch error.errno.rawValue {
+            case ENOENT: throw ReadError(path: path, line: nil, message: "no such file")
+            case EISDIR: throw ReadError(path: path, line: nil, message: "is a directory, not a results file or a JSON run")
+            default: throw ReadError(path: path, line: nil, message: "cannot be read: \(error.errno)")
+            }
+        }
+    }
 
     public static func kind(of bytes: [UInt8]) -> Kind? {
         guard let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return nil }
@@ -68,7 +83,7 @@ public enum ResultsReader {
     /// its two results files, off then on.
     public static func summaryFiles(path: String, bytes: [UInt8]) throws -> [Summary.File] {
         func file(_ run: RunResult) -> Summary.File {
-            Summary.File(path: "\(run.environment.osTriplet)/\(run.environment.nodename)", contents: Array(ResultsFile.render(run).utf8))
+            Summary.File(path: "\(run.environment.osTriplet)/\(run.environment.fileName)", contents: Array(ResultsFile.render(run).utf8))
         }
         switch kind(of: bytes) {
         case nil:

@@ -2,6 +2,12 @@
 public struct Environment: Equatable, Sendable {
     public var sysname = ""
     public var nodename = ""
+    /// The host's name as the results file's name (`<os>/<host>.<n>`): a '/' in
+    /// it would make a path. The header and the JSON keep the real name.
+    public var fileName: String {
+        let name = nodename.replacing("/", with: "_")
+        return name.isEmpty ? "unknown" : name
+    }
     public var release = ""
     public var version = ""
     public var machine = ""

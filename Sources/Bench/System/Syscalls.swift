@@ -145,19 +145,24 @@ public enum Sys {
         }
     }
 
-    /// Reads a whole (small) file, e.g. under /proc; nil if it cannot be read.
-    public static func readFile(_ path: String, limit: Int = 1 << 26) -> [UInt8]? {
-        guard let fd = try? open(path, O_RDONLY) else { return nil }
+    /// Reads a file (its first `limit` bytes; all of it by default, however large);
+    /// throws the call that failed: open (no such file, permission) or read (a directory).
+    public static func readWholeFile(_ path: String, limit: Int = .max) throws -> [UInt8] {
+        let fd = try open(path, O_RDONLY)
         defer { close(fd) }
         var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while result.count < limit {
-            let n = chunk.withUnsafeMutableBytes { (try? read(fd, $0.baseAddress!, $0.count)) ?? -1 }
-            if n < 0 { return nil }
+            let n = try chunk.withUnsafeMutableBytes { try read(fd, $0.baseAddress!, min($0.count, limit - result.count)) }
             if n == 0 { break }
             result.append(contentsOf: chunk[0..<n])
         }
         return result
+    }
+
+    /// The same, nil if it cannot be read (files under /proc, our own files).
+    public static func readFile(_ path: String, limit: Int = .max) -> [UInt8]? {
+        try? readWholeFile(path, limit: limit)
     }
 
     public static func readTextFile(_ path: String) -> String? {
