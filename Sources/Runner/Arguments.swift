@@ -185,7 +185,7 @@ enum Arguments {
 
     static func switchSpec(_ text: String, command: String) throws -> SwitchSpec {
         guard let spec = SwitchSpec.parse(text) else {
-            throw UsageError(message: "The value '\(text)' is invalid for '--switch <spec>': expected ftrace, kssb or command:ON_CMD:OFF_CMD", command: command)
+            throw UsageError(message: "The value '\(text)' is invalid for '--switch <spec>': expected ftrace, kssb, file:PATH:ON_VALUE:OFF_VALUE or command:ON_CMD:OFF_CMD", command: command)
         }
         return spec
     }
@@ -248,12 +248,8 @@ enum Arguments {
            let name = [("--budget", options.budgetSeconds != nil), ("--target-ci", options.targetPrecisionPercent != nil)].first(where: \.1)?.0 {
             throw UsageError(message: "'--rounds' does not combine with '\(name)': the time budget and the precision target decide the rounds", command: topic)
         }
-        if options.kernelSwitch != nil {
-            let conflicting = [("--resume", options.resumePath != nil), ("--budget", options.budgetSeconds != nil),
-                               ("--target-ci", options.targetPrecisionPercent != nil)].first { $0.1 }
-            if let (name, _) = conflicting {
-                throw UsageError(message: "'--switch' does not combine with '\(name)': an A/B run measures a fixed number of rounds", command: topic)
-            }
+        if options.kernelSwitch != nil && options.resumePath != nil {
+            throw UsageError(message: "'--switch' does not combine with '--resume': a resumed A/B run keeps the switch it was started with", command: topic)
         }
         return .run(options)
     }

@@ -11,11 +11,21 @@ struct OutputPaths {
 enum RunCommand {
     static func execute(_ options: RunOptions) throws -> Int32 {
         var previous: RunResult?
+        var previousAB: ABRunResult?
+        var kernelSwitch = options.kernelSwitch
         var names = options.names
         let output = OutputPaths(resultsDirectory: options.resultsDirectory, jsonPath: options.jsonPath)
         var settings: RunSettings
         if let path = options.resumePath {
-            let run = try ResultsReader.runJSON(path: path, bytes: try ResultsReader.contents(of: path))
+            let run: RunResult
+            switch try ResultsReader.jsonRun(path: path, bytes: try ResultsReader.contents(of: path)) {
+            case .run(let plain): run = plain
+            case .ab(let ab):
+                // An A/B run resumes with its own switch; both sides are checked as one.
+                run = ab.off
+                previousAB = ab
+                kernelSwitch = ab.record.spec
+            }
             guard names.isEmpty else {
                 throw UsageError(message: "--resume continues the run's own benchmarks: name none", command: "run")
             }
@@ -25,7 +35,7 @@ enum RunCommand {
             if let difference = RunSession.resumeMismatch(run.environment, Environment.current()) {
                 throw InputError(message: "cannot resume '\(path)' here: \(difference)")
             }
-            if RunSession.hasNothingToMeasure(run) {
+            if RunSession.hasNothingToMeasure(run) && previousAB.map({ RunSession.hasNothingToMeasure($0.on) }) != false {
                 progress(options).message("nothing to resume: every benchmark of '\(path)' is complete; nothing written")
                 return 0
             }
@@ -34,7 +44,7 @@ enum RunCommand {
             }
             names = run.settings.benchmarkIDs.isEmpty ? run.outcomes.map(\.id) : run.settings.benchmarkIDs
             settings = run.settings
-            previous = run
+            if previousAB == nil { previous = run }
         } else {
             settings = try self.settings(options)
         }
@@ -52,9 +62,9 @@ enum RunCommand {
         if let json = output.jsonPath { try checkWritable(json, option: "--json") }
 
         let progress = progress(options)
-        let session = RunSession(request: RunRequest(benchmarks: benchmarks, settings: settings, previous: previous),
-                                 progress: progress)
-        if let spec = options.kernelSwitch {
+        let session = RunSession(request: RunRequest(benchmarks: benchmarks, settings: settings, previous: previous,
+                                                     previousAB: previousAB), progress: progress)
+        if let spec = kernelSwitch {
             var ab: ABRunResult
             do { ab = try session.runAB(spec) } catch let error as BenchError {
                 throw InputError(message: error.message)
@@ -128,7 +138,11 @@ enum RunCommand {
         }
         print(Summary.render(files), terminator: "")
         print("\nOverhead of the switch, paired in one run\n", terminator: "")
-        print(ComparisonFormat.text.render(Comparison(ab: ab, source: output.jsonPath ?? "this run")), terminator: "")
+        let comparison = Comparison(ab: ab, source: output.jsonPath ?? "this run")
+        print(ComparisonFormat.text.render(comparison), terminator: "")
+        if let target = ab.off.settings.precisionTarget(abRun: true) {
+            print("\n" + PrecisionReport.render(comparison, target: target), terminator: "")
+        }
         progress.message("results: \(paths.joined(separator: " (off), ")) (on)" + (output.jsonPath.map { ", JSON: \($0)" } ?? ""))
         for warning in ab.record.warnings { progress.warning(warning.text) }
 

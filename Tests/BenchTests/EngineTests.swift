@@ -25,7 +25,7 @@ final class EngineTests: XCTestCase {
         let sampler = Sampler(targetNs: 100_000, repetitions: 3)
         let samples = try sampler.sample([
             .init(name: "a", loop: TimedLoop(cshims_loop_getppid)),
-            .init(name: "b", loop: TimedLoop(cshims_loop_empty), startIterations: 1000),
+            .init(name: "b", loop: TimedLoop(cshims_loop_empty), startIterations: [nil: 1000]),
         ])
         XCTAssertEqual(samples.map(\.count), [3, 3])
         XCTAssertGreaterThan(samples[1][0].iterations, samples[0][0].iterations, "an empty loop needs more iterations")

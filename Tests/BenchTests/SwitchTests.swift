@@ -10,7 +10,10 @@ final class SwitchTests: XCTestCase {
         XCTAssertEqual(SwitchSpec.parse("kssb"), .kssb)
         XCTAssertEqual(SwitchSpec.parse("command:echo 1 > /x:echo 0 > /x"), .command(on: "echo 1 > /x", off: "echo 0 > /x"))
         XCTAssertEqual(SwitchSpec.parse("command:a:b:c"), .command(on: "a", off: "b:c"), "split at the first ':'")
-        for bad in ["", "Ftrace", "command:", "command:on", "command::off", "command:on:", "kvm"] {
+        XCTAssertEqual(SwitchSpec.parse("file:/sys/kernel/tracing/tracing_on:1:0"), .file(path: "/sys/kernel/tracing/tracing_on", on: "1", off: "0"))
+        XCTAssertEqual(SwitchSpec.parse("file:/x:on:a:b"), .file(path: "/x", on: "on", off: "a:b"), "the off value is the rest")
+        for bad in ["", "Ftrace", "command:", "command:on", "command::off", "command:on:", "kvm", "file:", "file:/x:1",
+                    "file:x:1:0", "file:/x::0", "file:/x:1:"] {
             XCTAssertNil(SwitchSpec.parse(bad), bad)
         }
         XCTAssertEqual(SwitchSpec.parse(SwitchSpec.command(on: "true", off: "false").text), .command(on: "true", off: "false"))
@@ -55,21 +58,32 @@ final class SwitchTests: XCTestCase {
         }
     }
 
-    func flip(_ to: SwitchState, ratio: Double?, round: Int = 0) -> SwitchRecord.Flip {
-        .init(round: round, benchmark: nil, to: to, seconds: 0.5, probeNs: 1000, ratio: ratio)
+    func flip(_ to: SwitchState, ratio: Double, round: Int = 0) -> SwitchRecord.Flip {
+        .init(round: round, benchmark: nil, to: to, seconds: 0.5, probeNs: 1000, probeBeforeNs: 1000, ratio: ratio)
     }
 
+    /// "Did it take effect" is judged from each flip's own on/off probe ratio
+    /// (probes just before and after it) against their spread: a switch whose
+    /// ratios hover around 1 did not; one that slows the null call only 1.3x,
+    /// but every time, did; a flip with less than half the usual effect is named.
     func testRecordWarnsWhenTheSwitchDidNotTakeEffect() {
         var record = SwitchRecord(spec: .command(on: "true", off: "true"))
-        record.flips = [flip(.on, ratio: 1.02), flip(.off, ratio: 0.99), flip(.on, ratio: 1.1, round: 1)]
+        record.flips = [flip(.on, ratio: 1.02), flip(.off, ratio: 0.97), flip(.on, ratio: 1.04, round: 1), flip(.off, ratio: 0.99, round: 2)]
         record.restored = true
-        XCTAssertEqual(record.probeRatio ?? 0, 1.02, accuracy: 1e-9)
-        XCTAssertEqual(record.warnings, [.noEffect(ratio: 1.02, flips: 3)])
+        XCTAssertEqual(record.probeRatio ?? 0, 1.005, accuracy: 0.002)
+        guard case .noEffect(_, let low?, let high?, probes: 4)? = record.warnings.first else {
+            return XCTFail("\(record.warnings)")
+        }
+        XCTAssertTrue(low <= 1 && 1 <= high, "\(low) \(high)")
         XCTAssertTrue(record.warnings[0].text.hasPrefix("THE SWITCH DID NOT TAKE EFFECT"), record.warnings[0].text)
 
-        record.flips = [flip(.on, ratio: 12), flip(.off, ratio: 13), flip(.on, ratio: 1.2, round: 2), flip(.off, ratio: 14, round: 3)]
-        XCTAssertEqual(record.warnings, [.weakFlips(1, of: 4, rounds: [2])])
-        XCTAssertEqual(record.warnings[0].text, "1 of 4 flips changed the null-call probe by less than 1.5x (round 3): check that the switch took effect every time")
+        // 1.3x, every time: a real switch, however small.
+        record.flips = [flip(.on, ratio: 1.3), flip(.off, ratio: 1.28), flip(.on, ratio: 1.31, round: 1), flip(.off, ratio: 1.29, round: 2)]
+        XCTAssertEqual(record.warnings, [])
+        // One flip with a fraction of the effect.
+        record.flips.append(flip(.on, ratio: 1.05, round: 3))
+        XCTAssertEqual(record.warnings, [.misfiredFlips(1, of: 5, rounds: [3])])
+        XCTAssertEqual(record.warnings[0].text, "1 of 5 flips changed the null-call probe by less than half the switch's usual effect (round 4): check that the switch took effect every time")
 
         record.flips = [flip(.on, ratio: 12)]
         record.restored = false
@@ -91,8 +105,9 @@ final class SwitchTests: XCTestCase {
         }
         var record = SwitchRecord(spec: .ftrace)
         record.initialDetail = "current_tracer was nop"
-        record.flips = [.init(round: -1, benchmark: nil, to: .on, seconds: 2.1, probeNs: 6000, ratio: ratio),
-                        .init(round: 0, benchmark: nil, to: .off, seconds: 2.0, probeNs: 460, ratio: ratio)]
+        // Two flips whose probe ratios scatter by 3% around `ratio`, as probes do.
+        record.flips = [.init(round: -1, benchmark: nil, to: .on, seconds: 2.1, probeNs: 460 * ratio, ratio: ratio * 1.03),
+                        .init(round: 0, benchmark: nil, to: .off, seconds: 2.0, probeNs: 460, ratio: ratio / 1.03)]
         record.restored = true
         var off = side(offNs, .off), on = side(onNs, .on)
         off.switchSide = SwitchSide(state: .off, record: record)

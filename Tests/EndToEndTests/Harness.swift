@@ -14,8 +14,10 @@ enum Binary {
         var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
     }
 
+    /// `interruptWhen`: send SIGINT as soon as standard error shows this text
+    /// (waiting at most `limit` seconds for it; the run is interrupted then anyway).
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
-                    interruptAfter: TimeInterval? = nil) throws -> Result {
+                    interruptAfter: TimeInterval? = nil, interruptWhen: String? = nil, limit: TimeInterval = 120) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -35,6 +37,14 @@ enum Binary {
         if let interruptAfter {
             Thread.sleep(forTimeInterval: interruptAfter)
             process.interrupt()
+        }
+        if let interruptWhen {
+            let deadline = Date().addingTimeInterval(limit)
+            while process.isRunning, Date() < deadline,
+                  !((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains(interruptWhen) {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            if process.isRunning { process.interrupt() }
         }
         process.waitUntilExit()
         return Result(status: process.terminationStatus,

@@ -92,12 +92,12 @@ final class SwitchRunTests: XCTestCase {
 
     func testSwitchArgumentErrors() throws {
         let cases: [([String], String)] = [
-            (["run", "--switch", "nope"], "The value 'nope' is invalid for '--switch <spec>': expected ftrace, kssb or command:ON_CMD:OFF_CMD."),
+            (["run", "--switch", "nope"], "The value 'nope' is invalid for '--switch <spec>': expected ftrace, kssb, file:PATH:ON_VALUE:OFF_VALUE or command:ON_CMD:OFF_CMD."),
             (["run", "--switch-on", "true"], "Missing '--switch-off <command>': the two come together."),
             (["run", "--switch", "ftrace", "--switch-on", "a", "--switch-off", "b"],
              "Give the switch either with '--switch <spec>' or with '--switch-on' and '--switch-off', not both."),
-            (["run", "--switch", "ftrace", "--budget", "60s"],
-             "'--switch' does not combine with '--budget': an A/B run measures a fixed number of rounds."),
+            (["run", "--switch", "ftrace", "--resume", "x.json"],
+             "'--switch' does not combine with '--resume': a resumed A/B run keeps the switch it was started with."),
             (["compare", "/nonexistent.json"], "'/nonexistent.json': no such file"),
         ]
         for (arguments, message) in cases {

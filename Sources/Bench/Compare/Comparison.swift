@@ -74,9 +74,9 @@ public struct Comparison: Sendable {
     public enum Pairing: Sendable, Equatable {
         /// Separate runs (boots) per side: each side's runs are resampled on their own.
         case runs
-        /// One A/B run: both sides measured in the same rounds, a switch flipped
-        /// between them; whole rounds are resampled, each round's pair kept together.
-        case rounds(Int)
+        /// One A/B run: both sides measured in the same run, a switch flipped
+        /// between them; each cell's pairs are resampled together (the fewest pairs of a cell).
+        case pairs(Int)
     }
     public let pairing: Pairing
 
@@ -92,86 +92,128 @@ public struct Comparison: Sendable {
 
     /// Separate runs per side: baseline runs against candidate runs.
     public init(baseline: [MeasuredRun], candidate: [MeasuredRun], resamples: Int = Comparison.resamples) {
-        // Each replicate draws each side's runs once, for every cell, so that the
-        // geometric mean's interval resamples whole runs (boots), not each cell on its own.
-        self.init(baseline: baseline, candidate: candidate, pairing: .runs, resamples: resamples) { b, c, generator in
-            (baseline.indices.map { _ in b[Int(generator.next() % UInt64(b.count))] },
-             candidate.indices.map { _ in c[Int(generator.next() % UInt64(c.count))] }, nil)
-        }
+        let metrics = Comparison.metrics(baseline + candidate)
+        self.init(baseline: baseline, candidate: candidate, metrics: metrics, pairing: .runs,
+                  replicates: Comparison.runReplicates(baseline, candidate, metrics, resamples: resamples))
     }
 
-    /// One A/B run: the switch off (baseline) against on (candidate), measured in
-    /// alternation in the same rounds. The interval resamples rounds, keeping each
-    /// round's off/on pair together (within a round, each side's intervals as for
-    /// one run); with a single round there is no pairing to keep, and each side is
-    /// resampled on its own.
+    /// One A/B run: the switch off (baseline) against on (candidate). Each
+    /// cell's slowdown and its interval come from its pairs (`CellPair`): the
+    /// median of the per-pair ratios, with a moving-block bootstrap over the
+    /// pairs; a summary cell made of several cells (null I/O: read and write)
+    /// weighs each cell's ratio by its off value, as the combination does.
     public init(ab: ABRunResult, source: String, resamples: Int = Comparison.resamples) {
         let off = MeasuredRun.fromJSON(ab.off, source: source + " (switch off)")
         let on = MeasuredRun.fromJSON(ab.on, source: source + " (switch on)")
-        let rounds = Array(off.rounds.intersection(on.rounds)).sorted()
-        self.init(baseline: [off], candidate: [on], pairing: .rounds(rounds.count), resamples: resamples) { b, c, generator in
-            let drawn = rounds.count >= 2 ? rounds.indices.map { _ in rounds[Int(generator.next() % UInt64(rounds.count))] } : nil
-            return (b, c, drawn)
+        let metrics = Comparison.metrics([off, on])
+        var replicates: [String: MetricReplicates] = [:]
+        var fewestPairs = Int.max
+        for metric in metrics {
+            guard let b = off.values[metric.key], let c = on.values[metric.key], b.hasSamples, c.hasSamples,
+                  b.cells.count == c.cells.count else { continue }
+            let pairs = zip(b.cells, c.cells).map { CellPair(off: $0, on: $1) }
+            fewestPairs = min(fewestPairs, pairs.map(\.pairs).min() ?? 0)
+            // Seeded by the cells, so that a cell shown in two tables gets one interval.
+            let cellIDs = b.cells.map(\.id).joined(separator: "+")
+            var generator = SplitMix64(seed: SplitMix64.seed(cellIDs + "/sides"))
+            // Each side's own interval matters less here than the slowdown's: fewer replicates.
+            let sideResamples = max(100, resamples / 4)
+            var entry = MetricReplicates(baseline: (0..<sideResamples).map { _ in b.replicate(&generator) },
+                                         candidate: (0..<sideResamples).map { _ in c.replicate(&generator) })
+            // on/off of the metric when each cell's on value is its off value times its paired ratio.
+            func factor(_ offs: [Double], _ ratios: [Double]) -> Double {
+                let base = b.combine(offs), candidate = b.combine(zip(offs, ratios).map(*))
+                return metric.largerIsBetter ? base / candidate : candidate / base
+            }
+            if pairs.allSatisfy(\.isPaired) {
+                entry.factor = factor(pairs.map(\.off.value), pairs.map(\.ratio))
+                let ratios = pairs.map(\.pairRatios)
+                generator = SplitMix64(seed: SplitMix64.seed(cellIDs + "/paired"))
+                entry.factors = (0..<resamples).map { _ in
+                    let drawn = zip(pairs, ratios).map { $0.replicate(&generator, ratios: $1, withOffValue: pairs.count > 1) }
+                    return factor(drawn.map(\.off), drawn.map(\.ratio))
+                }
+            } else {
+                entry.nearZero = true
+            }
+            replicates[metric.key] = entry
         }
+        self.init(baseline: [off], candidate: [on], metrics: metrics, pairing: .pairs(fewestPairs == .max ? 0 : fewestPairs),
+                  replicates: replicates)
         sideNames = ("off", "on")
-        var lines = ["switch: \(ab.record.spec.description); \(ab.record.flips.count) flips around \(ab.record.granularity)"
-            + (ab.record.flipSeconds.map { cFormat(", %.3f s each", $0) } ?? "")
-            + (ab.record.probeRatio.map { cFormat(", null-call probe on/off %.2fx (median)", $0) } ?? "")]
+        var lines = ["switch: \(ab.record.spec.description); \(ab.record.pairDistance); "
+            + "\(ab.record.flips.count + ab.record.interleavedFlips) flips"
+            + (ab.record.flipSeconds.map { cFormat(", %.6f s each", $0) } ?? "")
+            + (ab.record.probeEffect.map { effect in
+                cFormat(", null-call probe on/off %.2fx", effect.ratio)
+                    + (effect.interval.map { cFormat(" [%.2f, %.2f]", $0.low, $0.high) } ?? "") } ?? "")]
         lines += notes
         notes = lines
         warnings = ab.record.warnings.map(\.text) + warnings
     }
 
-    /// `draw` picks, for one replicate, the runs of each side (by index, repeats
-    /// allowed) and the rounds to resample within them (nil: all of a run's blocks).
-    private init(baseline: [MeasuredRun], candidate: [MeasuredRun], pairing: Pairing, resamples: Int,
-                 draw: ([Int], [Int], inout SplitMix64) -> (baseline: [Int], candidate: [Int], rounds: [Int]?)) {
-        self.pairing = pairing
-        baselineSources = baseline.map(\.source)
-        candidateSources = candidate.map(\.source)
-        let metrics = SummaryMetric.all.filter { metric in
-            (baseline + candidate).contains { $0.values[metric.key] != nil }
-        }
-        // Replicates of each side's value per metric, drawn for all metrics at once.
+    /// What the rows are built from, per metric: replicates of each side's
+    /// value (their intervals), and the slowdown's own estimate and replicates
+    /// where it is not the quotient of the sides' (paired runs), or why there
+    /// are none.
+    struct MetricReplicates {
+        var baseline: [Double]?
+        var candidate: [Double]?
+        var factor: Double?
+        var factors: [Double]?
+        var nearZero = false
+    }
+
+    /// The summary cells any of the runs has, in the tables' order.
+    static func metrics(_ runs: [MeasuredRun]) -> [SummaryMetric] {
+        SummaryMetric.all.filter { metric in runs.contains { $0.values[metric.key] != nil } }
+    }
+
+    /// Replicates of each side's value per metric for separate runs per side:
+    /// each replicate draws each side's runs once, for every metric, so that the
+    /// geometric mean's interval resamples whole runs (boots), not each cell on its own.
+    static func runReplicates(_ baseline: [MeasuredRun], _ candidate: [MeasuredRun], _ metrics: [SummaryMetric],
+                              resamples: Int) -> [String: MetricReplicates] {
         func bootstrapped(_ runs: [MeasuredRun], _ metric: SummaryMetric) -> Bool {
             let values = runs.compactMap { $0.values[metric.key] }
             return values.count > 1 || values.contains(where: \.hasSamples)
         }
-        // The rounds in which both sides measured each metric: a benchmark measured
-        // in fewer rounds than the run (the file system's, only in the first) draws
-        // from its own rounds, or, with fewer than two, from all its intervals unpaired.
-        func shared(_ sides: [Set<Int>]) -> Set<Int> { sides.dropFirst().reduce(sides.first ?? []) { $0.intersection($1) } }
-        let runRounds = shared((baseline + candidate).map(\.rounds))
-        let ownRounds = Dictionary(uniqueKeysWithValues: metrics.map { metric in
-            (metric.key, shared((baseline + candidate).compactMap { $0.values[metric.key]?.rounds }).sorted())
-        })
         var bReplicates: [String: [Double]] = [:], cReplicates: [String: [Double]] = [:]
         var generator = SplitMix64(seed: 0x5EED)
-        let bAll = Array(baseline.indices), cAll = Array(candidate.indices)
         for _ in 0..<(metrics.isEmpty ? 0 : resamples) {
-            let drawn = draw(bAll, cAll, &generator)
+            let drawnB = baseline.indices.map { _ in Int(generator.next() % UInt64(baseline.count)) }
+            let drawnC = candidate.indices.map { _ in Int(generator.next() % UInt64(candidate.count)) }
             for metric in metrics {
-                var rounds = drawn.rounds
-                if drawn.rounds != nil, let own = ownRounds[metric.key], Set(own) != runRounds {
-                    rounds = own.count >= 2 ? own.map { _ in own[Int(generator.next() % UInt64(own.count))] } : nil
-                }
                 if bootstrapped(baseline, metric) {
-                    bReplicates[metric.key, default: []].append(
-                        Comparison.replicate(baseline, drawn.baseline, metric, rounds: rounds, &generator))
+                    bReplicates[metric.key, default: []].append(Comparison.replicate(baseline, drawnB, metric, &generator))
                 }
                 if bootstrapped(candidate, metric) {
-                    cReplicates[metric.key, default: []].append(
-                        Comparison.replicate(candidate, drawn.candidate, metric, rounds: rounds, &generator))
+                    cReplicates[metric.key, default: []].append(Comparison.replicate(candidate, drawnC, metric, &generator))
                 }
             }
         }
+        var replicates: [String: MetricReplicates] = [:]
+        for metric in metrics {
+            replicates[metric.key] = MetricReplicates(baseline: bReplicates[metric.key], candidate: cReplicates[metric.key])
+        }
+        return replicates
+    }
+
+    /// The rows and table summaries from each metric's replicates of the two
+    /// sides' values (replicate i of every metric drawn together where the
+    /// pairing allows: the geometric mean's interval takes replicate i of each).
+    private init(baseline: [MeasuredRun], candidate: [MeasuredRun], metrics: [SummaryMetric], pairing: Pairing,
+                 replicates: [String: MetricReplicates]) {
+        self.pairing = pairing
+        baselineSources = baseline.map(\.source)
+        candidateSources = candidate.map(\.source)
         var factorReplicates: [String: [Double]] = [:]
         var rows: [Row] = []
         for metric in metrics {
             let b = baseline.compactMap { $0.values[metric.key] }
             let c = candidate.compactMap { $0.values[metric.key] }
-            let bSide = Comparison.side(b, replicates: bReplicates[metric.key])
-            let cSide = Comparison.side(c, replicates: cReplicates[metric.key])
+            let bSide = Comparison.side(b, replicates: replicates[metric.key]?.baseline)
+            let cSide = Comparison.side(c, replicates: replicates[metric.key]?.candidate)
             guard let bs = bSide, let cs = cSide else {
                 rows.append(Row(metric: metric, baseline: bSide, candidate: cSide, slowdown: nil, interval: nil,
                                 flags: [bSide == nil ? .candidateOnly : .baselineOnly]))
@@ -179,8 +221,12 @@ public struct Comparison: Sendable {
             }
             let factor = { (base: Double, cand: Double) in metric.largerIsBetter ? base / cand : cand / base }
             var interval: (low: Double, high: Double)?
-            var nearZero = false
-            if let br = bReplicates[metric.key], let cr = cReplicates[metric.key] {
+            let entry = replicates[metric.key]
+            var nearZero = entry?.nearZero ?? false
+            if let factors = entry?.factors {
+                factorReplicates[metric.key] = factors
+                interval = Bootstrap.percentileInterval(factors)
+            } else if !nearZero, let br = entry?.baseline, let cr = entry?.candidate {
                 // A ratio is meaningful only while both values stay positive: a cell
                 // computed as a difference can reach zero within its own noise.
                 if br.allSatisfy({ $0 > 0 }) && cr.allSatisfy({ $0 > 0 }) {
@@ -191,7 +237,7 @@ public struct Comparison: Sendable {
                     nearZero = true
                 }
             }
-            var row = Row(metric: metric, baseline: bs, candidate: cs, slowdown: factor(bs.value, cs.value),
+            var row = Row(metric: metric, baseline: bs, candidate: cs, slowdown: entry?.factor ?? factor(bs.value, cs.value),
                           interval: interval, flags: [])
             row.flags = Comparison.flags(row, nearZero: nearZero)
             rows.append(row)
@@ -204,7 +250,6 @@ public struct Comparison: Sendable {
             let series = members.map { factorReplicates[$0.metric.key] }
             var interval: (low: Double, high: Double)?
             if let first = series.first, let count = first?.count, series.allSatisfy({ $0?.count == count }) {
-                // Replicate i of every cell comes from the same draw of runs or rounds.
                 let perReplicate = (0..<count).map { i in Statistics.geometricMean(series.map { $0![i] }) }
                 interval = Bootstrap.percentileInterval(perReplicate)
             }
@@ -216,10 +261,10 @@ public struct Comparison: Sendable {
             notes = baseline.count == 1 || candidate.count == 1
                 ? ["with one run on a side, its interval shows the variation within that run only, not from run to run or boot to boot: pool several runs per side (compare-kernels --boots N) for that"]
                 : []
-        case .rounds(let count):
-            notes = count >= 2
-                ? ["paired: the switch was flipped between the two sides of every round of one run (\(count) rounds); the intervals resample whole rounds, each round's off/on pair together"]
-                : ["one round only: the sides cannot be resampled as pairs, so each is resampled on its own"]
+        case .pairs(let count):
+            notes = count >= CellPair.minimumPairs
+                ? ["paired: a slowdown is the median of its cell's per-pair on/off ratios (each side's own value beside it can differ by the drift the pairs remove), its interval a moving-block bootstrap over the pairs; at least \(count) pairs a cell"]
+                : ["too few pairs for an interval"]
         }
     }
 
@@ -233,14 +278,14 @@ public struct Comparison: Sendable {
     /// One replicate of a side's value: the median over the drawn runs that have
     /// the metric (if none has, over a fresh draw of those that do) of each one
     /// recomputed from resampled intervals.
-    static func replicate(_ runs: [MeasuredRun], _ drawn: [Int], _ metric: SummaryMetric, rounds: [Int]?,
+    static func replicate(_ runs: [MeasuredRun], _ drawn: [Int], _ metric: SummaryMetric,
                           _ generator: inout SplitMix64) -> Double {
         var values = drawn.compactMap { runs[$0].values[metric.key] }
         if values.isEmpty {
             let having = runs.compactMap { $0.values[metric.key] }
             values = having.indices.map { _ in having[Int(generator.next() % UInt64(having.count))] }
         }
-        return Statistics(values.map { $0.replicate(rounds: rounds, &generator) }).median
+        return Statistics(values.map { $0.replicate(&generator) }).median
     }
 
     /// The interval lies wholly outside the noise band around 1.

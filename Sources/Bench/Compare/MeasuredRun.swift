@@ -19,34 +19,23 @@ public struct MetricValue: Sendable {
     public let value: Double
     let cells: [Cell]
     let combine: @Sendable ([Double]) -> Double
-    /// Each cell's blocks of intervals, per round (`Cell.blocks`).
-    let blocks: [[Int: [Cell.Block]]]
+    /// Each cell's blocks of intervals (`Cell.blocks`).
+    let blocks: [[Cell.Block]]
 
     init(value: Double, cells: [Cell], combine: @escaping @Sendable ([Double]) -> Double) {
         self.value = value
         self.cells = cells
         self.combine = combine
-        blocks = cells.map { Dictionary(grouping: $0.blocks, by: \.round) }
+        blocks = cells.map(\.blocks)
     }
 
     public var hasSamples: Bool { !cells.isEmpty && cells.allSatisfy { $0.series.allSatisfy { $0.samples.count >= 3 } } }
 
-    /// The rounds its intervals were recorded in.
-    var rounds: Set<Int> { Set(blocks.flatMap(\.keys)) }
-
-    /// The value recomputed from blocks of intervals drawn with replacement: from
-    /// all of each cell's blocks (`rounds` nil), or for each listed round (repeats
-    /// allowed) from that round's blocks, as many as it has.
-    func replicate(rounds: [Int]? = nil, _ generator: inout SplitMix64) -> Double {
+    /// The value recomputed from each cell's blocks of intervals, drawn with replacement.
+    func replicate(_ generator: inout SplitMix64) -> Double {
         guard hasSamples else { return value }
-        let inputs = zip(cells, blocks).map { cell, byRound -> Double in
-            let terms = cell.estimate.terms.count
-            var groups = Array(repeating: [Double](), count: terms)
-            for pool in rounds.map({ $0.map { byRound[$0] ?? [] } }) ?? [byRound.keys.sorted().flatMap { byRound[$0]! }] {
-                let drawn = Cell.resampled(pool, terms: terms, &generator)
-                for term in 0..<terms { groups[term] += drawn[term] }
-            }
-            return cell.estimate.evaluate(groups)
+        let inputs = zip(cells, blocks).map { cell, blocks in
+            cell.estimate.evaluate(Cell.resampled(blocks, terms: cell.estimate.terms.count, &generator))
         }
         return combine(inputs)
     }
@@ -88,9 +77,6 @@ extension MeasuredRun {
 
     var hasSamples: Bool { values.values.contains { $0.hasSamples } }
 
-    /// The rounds any of its summary cells' intervals were recorded in.
-    var rounds: Set<Int> { values.values.reduce(into: Set<Int>()) { $0.formUnion($1.rounds) } }
-
     /// A file is taken as is; a directory gives every file under it that looks
     /// like a results file or a run JSON (anything else there is skipped).
     static func filesUnder(_ path: String) throws -> [String] {
@@ -118,20 +104,28 @@ extension MeasuredRun {
         head.starts(with: Array("[lmbench3".utf8)) || ResultsReader.kind(of: head) == .runJSON
     }
 
+    /// The cell a metric's input refers to, among `cells` (by id).
+    static func resolve(_ reference: SummaryMetric.CellReference, in cells: [String: Cell]) -> Cell? {
+        switch reference {
+        case .exact(let id): return cells[id]
+        case .largest(let prefix):
+            return cells.values.filter { $0.id.hasPrefix(prefix) && !$0.id.dropFirst(prefix.count).contains("/") }
+                .max { ResultsFile.bytes(String($0.id.dropFirst(prefix.count))) < ResultsFile.bytes(String($1.id.dropFirst(prefix.count))) }
+        }
+    }
+
+    /// The ids of those of `cells` that feed a cell of the summary tables.
+    static func summaryCellIDs(_ cells: [Cell]) -> Set<String> {
+        let byID = Dictionary(cells.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return Set(SummaryMetric.all.flatMap { $0.cellInputs.compactMap { resolve($0, in: byID)?.id } })
+    }
+
     static func fromJSON(_ run: RunResult, source: String) -> MeasuredRun {
         var cells: [String: Cell] = [:]
         for cell in run.allCells { cells[cell.id] = cell }
-        func resolve(_ reference: SummaryMetric.CellReference) -> Cell? {
-            switch reference {
-            case .exact(let id): return cells[id]
-            case .largest(let prefix):
-                return cells.values.filter { $0.id.hasPrefix(prefix) && !$0.id.dropFirst(prefix.count).contains("/") }
-                    .max { ResultsFile.bytes(String($0.id.dropFirst(prefix.count))) < ResultsFile.bytes(String($1.id.dropFirst(prefix.count))) }
-            }
-        }
         var values: [String: MetricValue] = [:]
         for metric in SummaryMetric.all {
-            let inputs = metric.cellInputs.compactMap(resolve)
+            let inputs = metric.cellInputs.compactMap { resolve($0, in: cells) }
             guard inputs.count == metric.cellInputs.count else { continue }
             let numbers = inputs.map(\.value)
             guard numbers.allSatisfy({ $0.isFinite && $0 > 0 }) else { continue }

@@ -71,11 +71,13 @@ public final class Crosscheck {
             return o / l
         }
 
-        /// 95% bootstrap interval of the ratio of the medians, over the rounds.
+        /// 95% bootstrap interval of the ratio of the medians, resampling rounds
+        /// with each round's two measurements (taken one after the other) together.
         public var interval: (low: Double, high: Double)? {
             guard ours.count >= 2, lmbench.count >= 2 else { return nil }
-            return Bootstrap.interval(groups: [ours, lmbench], seed: SplitMix64.seed(cell)) {
-                Statistics($0[0]).median / Statistics($0[1]).median
+            return roundBootstrap(seed: SplitMix64.seed(cell)) { at in
+                guard let o = median(at(.ours, .off)), let l = median(at(.lmbench, .off)), l > 0 else { return .nan }
+                return o / l
             }
         }
 
@@ -106,29 +108,43 @@ public final class Crosscheck {
         /// with what it has, so the intervals come from the same values as the
         /// estimates they go with.
         public func slowdownInterval(_ tool: Tool? = nil) -> (low: Double, high: Double)? {
-            let rounds = rounds
             guard rounds.count >= 2 else { return nil }
-            func at(_ tool: Tool, _ state: SwitchState, _ drawn: [Int]) -> [Double] { drawn.compactMap { values[tool]?[state]?[$0] } }
-            return Bootstrap.interval(seed: SplitMix64.seed(cell + "/switch")) { generator in
-                let drawn = rounds.map { _ in rounds[Int(generator.next() % UInt64(rounds.count))] }
-                func of(_ tool: Tool) -> Double { slowdown(at(tool, .off, drawn), at(tool, .on, drawn)) ?? .nan }
+            return roundBootstrap(seed: SplitMix64.seed(cell + "/switch")) { at in
+                func of(_ tool: Tool) -> Double { slowdown(at(tool, .off), at(tool, .on)) ?? .nan }
                 if let tool { return of(tool) }
                 return of(.ours) / of(.lmbench)
             }
         }
 
+        /// The 95% interval of `statistic` over replicates that draw rounds with
+        /// replacement, `at(tool, state)` giving the drawn rounds' values.
+        func roundBootstrap(seed: UInt64, _ statistic: ((Tool, SwitchState) -> [Double]) -> Double) -> (low: Double, high: Double)? {
+            let rounds = rounds
+            return Bootstrap.interval(seed: seed) { generator in
+                let drawn = rounds.map { _ in rounds[Int(generator.next() % UInt64(rounds.count))] }
+                return statistic { tool, state in drawn.compactMap { values[tool]?[state]?[$0] } }
+            }
+        }
+
         func median(_ values: [Double]) -> Double? { values.isEmpty ? nil : Statistics(values).median }
 
-        /// Against the tolerance: the ratio of the values, or with a switch the
-        /// ratio of the slowdowns.
+        /// Against the tolerance, on the ratio of the values (with a switch, of
+        /// the slowdowns): agrees only when its whole 95% interval lies within
+        /// [1 - tolerance, 1 + tolerance], differs only when it lies wholly
+        /// outside, inconclusive otherwise (also without an interval: one round,
+        /// or a program that gave one value).
         public func verdict(tolerance: Double, switched: Bool = false) -> Verdict {
-            let ratio = switched ? slowdownRatio : self.ratio
-            guard let ratio else { return note == nil ? .noValue : .missing }
-            if abs(ratio - 1) <= tolerance { return .agrees }
-            if let interval = switched ? slowdownInterval() : interval,
-               interval.low <= 1 + tolerance && interval.high >= 1 - tolerance { return .inconclusive }
-            return .differs
+            guard (switched ? slowdownRatio : ratio) != nil else { return note == nil ? .noValue : .missing }
+            return Crosscheck.verdict(switched ? slowdownInterval() : interval, tolerance: tolerance)
         }
+    }
+
+    /// The verdict of an interval of a ratio against `tolerance`.
+    public static func verdict(_ interval: (low: Double, high: Double)?, tolerance: Double) -> Verdict {
+        guard let interval else { return .inconclusive }
+        if interval.low >= 1 - tolerance && interval.high <= 1 + tolerance { return .agrees }
+        if interval.low > 1 + tolerance || interval.high < 1 - tolerance { return .differs }
+        return .inconclusive
     }
 
     public struct Result: Sendable {
@@ -183,34 +199,49 @@ public final class Crosscheck {
             if bench.createdHello { try? Sys.unlink("/tmp/hello") }
         }
 
+        // Under a switch, the first round measures each side of every cell in one
+        // go (one flip per side), which times the cells; later rounds flip around
+        // blocks of cells as small as their cost allows (every cell, for a fast
+        // switch): both tools off, flip, both on, the side that leads alternating.
+        var firstRoundSeconds = 0.0
         rounds: for round in 0..<request.rounds {
-            for state in controller?.order ?? [.off] {
-                if let controller, controller.state != state {
-                    do { try controller.flip(to: state, round: round, benchmark: nil) } catch {
-                        progress.warning("\(error): the crosscheck stops here")
-                        bench.result.interrupted = true
-                        break rounds
+            let roundStarted = cshims_clock_now_ns()
+            if let controller, round == 1 {
+                controller.chooseGranularity(benchmarks: request.benchmarks.count, roundSeconds: firstRoundSeconds)
+                progress.message("switch: \(controller.record.granularityReason)")
+            }
+            let size = controller == nil || round == 0 ? request.benchmarks.count : max(1, controller!.record.benchmarksPerFlip)
+            for start in stride(from: 0, to: request.benchmarks.count, by: max(size, 1)) {
+                let block = Array(request.benchmarks.enumerated())[start..<min(start + size, request.benchmarks.count)]
+                for state in controller?.order ?? [.off] {
+                    if let controller, controller.state != state {
+                        do { try controller.flip(to: state, round: round, benchmark: size == 1 ? block.first!.element.id : nil) } catch {
+                            progress.warning("\(error): the crosscheck stops here")
+                            bench.result.interrupted = true
+                            break rounds
+                        }
+                        progress.message(controller.describe(controller.record.flips.last!))
                     }
-                    progress.message(controller.describe(controller.record.flips.last!))
-                }
-                for (index, benchmark) in request.benchmarks.enumerated() {
-                    if RunSession.interruptingSignal != 0 { bench.result.interrupted = true; break rounds }
-                    let label = "round \(round + 1)/\(request.rounds) [\(index + 1)/\(request.benchmarks.count)] \(benchmark.id)"
-                        + (controller == nil ? "" : " (switch \(state.rawValue))")
-                    // Which tool goes first alternates from round to round for each cell and
-                    // state, and between the states of a round (ours, LMBench | LMBench, ours).
-                    let flipped = (round + index + (state == .on ? 1 : 0)) % 2 == 1
-                    let tools: [Tool] = controller != nil && flipped ? [.lmbench, .ours] : [.ours, .lmbench]
-                    for tool in tools {
-                        progress.message("\(label): \(tool == .ours ? "ours" : "LMBench")")
-                        if tool == .ours {
-                            if try !measureOurs(benchmark, round: round, state: state, &bench) { bench.result.interrupted = true; break rounds }
-                        } else {
-                            try measureLMBench(benchmark, round: round, state: state, &bench)
+                    for (index, benchmark) in block {
+                        if RunSession.interruptingSignal != 0 { bench.result.interrupted = true; break rounds }
+                        let label = "round \(round + 1)/\(request.rounds) [\(index + 1)/\(request.benchmarks.count)] \(benchmark.id)"
+                            + (controller == nil ? "" : " (switch \(state.rawValue))")
+                        // Which tool goes first alternates from round to round for each cell and
+                        // state, and between the states of a round (ours, LMBench | LMBench, ours).
+                        let flipped = (round + index + (state == .on ? 1 : 0)) % 2 == 1
+                        let tools: [Tool] = controller != nil && flipped ? [.lmbench, .ours] : [.ours, .lmbench]
+                        for tool in tools {
+                            progress.message("\(label): \(tool == .ours ? "ours" : "LMBench")")
+                            if tool == .ours {
+                                if try !measureOurs(benchmark, round: round, state: state, &bench) { bench.result.interrupted = true; break rounds }
+                            } else {
+                                try measureLMBench(benchmark, round: round, state: state, &bench)
+                            }
                         }
                     }
                 }
             }
+            if round == 0 { firstRoundSeconds = Double(cshims_clock_now_ns() - roundStarted) / 1e9 }
         }
         controller?.restore()
         bench.result.switchRecord = controller?.record

@@ -54,12 +54,16 @@ public struct Benchmark: Sendable {
 }
 
 /// What one pass of a benchmark measures: how many intervals each cell gets (0:
-/// leave the cell alone), and the iteration counts earlier passes settled on.
+/// leave the cell alone; pairs of intervals when interleaved), and the iteration
+/// counts earlier passes settled on.
 public struct CellPlan: Sendable {
     public var defaultIntervals: Int
     public var intervals: [String: Int] = [:]
-    /// Last iteration count per "cell/series", so a later pass skips the ramp-up.
+    /// Last iteration count per "cell/series" (and switch state), so a later pass skips the ramp-up.
     public var startIterations: [String: UInt64] = [:]
+    /// An interleaved A/B pass: the state the switch is in when it starts; both
+    /// sides are recorded in this one pass, flipping between intervals.
+    public var interleavedFrom: SwitchState?
 
     public init(defaultIntervals: Int, intervals: [String: Int] = [:]) {
         self.defaultIntervals = defaultIntervals
@@ -68,5 +72,7 @@ public struct CellPlan: Sendable {
 
     public func intervals(for cell: String) -> Int { intervals[cell] ?? defaultIntervals }
 
-    static func key(_ cell: String, _ series: String) -> String { cell + "/" + series }
+    static func key(_ cell: String, _ series: String, _ side: SwitchState? = nil) -> String {
+        cell + "/" + series + (side.map { "@" + $0.rawValue } ?? "")
+    }
 }

@@ -10,13 +10,17 @@ public final class BenchmarkContext {
     let files: RunFiles
     let plan: CellPlan
     let channel: ChildChannel
+    /// An interleaved A/B pass: flips the switch between intervals (nil otherwise).
+    let interleaver: Interleaver?
 
-    init(settings: RunSettings, calibration: Calibration, files: RunFiles, plan: CellPlan, channel: ChildChannel) {
+    init(settings: RunSettings, calibration: Calibration, files: RunFiles, plan: CellPlan, channel: ChildChannel,
+         interleaver: Interleaver? = nil) {
         self.settings = settings
         self.calibration = calibration
         self.files = files
         self.plan = plan
         self.channel = channel
+        self.interleaver = interleaver
     }
 
     /// The target interval length (ENOUGH), ns.
@@ -43,14 +47,17 @@ public final class BenchmarkContext {
     }
 
     /// Times the loops of one cell, an interval of each in turn, and returns their
-    /// series; nothing is recorded yet.
+    /// series; nothing is recorded yet. In an interleaved A/B pass the series
+    /// hold both sides' intervals, each sample marked with its side.
     public func measure(_ cell: String, _ specs: [SeriesSpec]) throws -> [Series] {
         for spec in specs { channel.send(.phase(cell: cell, series: spec.name)) }
         let sampler = Sampler(targetNs: enoughNs, repetitions: plan.intervals(for: cell))
-        let subjects = specs.map {
-            Sampler.Subject(name: "\(cell) \($0.name)", loop: $0.loop, hooks: $0.hooks,
-                            startIterations: plan.startIterations[CellPlan.key(cell, $0.name)],
-                            warmUntilSteady: $0.warmUntilSteady)
+        let sides: [SwitchState?] = interleaver == nil ? [nil] : SwitchState.allCases
+        let subjects = specs.map { spec in
+            Sampler.Subject(name: "\(cell) \(spec.name)", loop: spec.loop, hooks: spec.hooks,
+                            startIterations: Dictionary(uniqueKeysWithValues: sides.compactMap { side in
+                                plan.startIterations[CellPlan.key(cell, spec.name, side)].map { (side, $0) } }),
+                            warmUntilSteady: spec.warmUntilSteady)
         }
         // Samples reach the runner in batches at most a few times a second: a message
         // per interval would wake the runner during the next one and disturb it.
@@ -58,12 +65,15 @@ public final class BenchmarkContext {
         var lastSentNs = cshims_clock_now_ns()
         func flush() {
             for (i, batch) in pending.enumerated() where !batch.isEmpty {
-                channel.send(.samples(cell: cell, series: specs[i].name, batch))
+                for side in sides {
+                    let part = batch.filter { $0.side == side }
+                    if !part.isEmpty { channel.send(.samples(cell: cell, series: specs[i].name, side: side, part)) }
+                }
                 pending[i].removeAll()
             }
             lastSentNs = cshims_clock_now_ns()
         }
-        let samples = try sampler.sample(subjects) { i, sample in
+        let samples = try sampler.sample(subjects, interleaver: interleaver) { i, sample in
             pending[i].append(sample)
             if cshims_clock_now_ns() - lastSentNs > ChildChannel.batchIntervalNs { flush() }
         }
@@ -81,12 +91,29 @@ public final class BenchmarkContext {
     }
 
     /// Times one run of `loop` with one iteration, without warm-up: an operation
-    /// measured once per run, as LMBench's lmdd.
+    /// measured once per run, as LMBench's lmdd (once per side, as one pair, in
+    /// an interleaved A/B pass).
     public func measureOnce(_ cell: String, loop: TimedLoop) throws -> Series {
         channel.send(.phase(cell: cell, series: "main"))
-        let sample = try Sampler.once(loop, name: cell)
-        channel.send(.samples(cell: cell, series: "main", [sample]))
-        return Series(name: "main", samples: [sample], clockOverheadNs: calibration.clockReadNs,
+        var samples: [Sample] = []
+        if let interleaver {
+            do {
+                for side in [interleaver.start, interleaver.start.other] {
+                    try interleaver.set(side)
+                    var sample = try Sampler.once(loop, name: cell)
+                    sample.side = side
+                    samples.append(sample)
+                }
+            } catch {
+                try? interleaver.set(interleaver.start)
+                throw error
+            }
+            try interleaver.set(interleaver.start)
+        } else {
+            samples = [try Sampler.once(loop, name: cell)]
+        }
+        for sample in samples { channel.send(.samples(cell: cell, series: "main", side: sample.side, [sample])) }
+        return Series(name: "main", samples: samples, clockOverheadNs: calibration.clockReadNs,
                       loopOverheadNs: calibration.loopOverheadNs)
     }
 
@@ -106,7 +133,22 @@ public final class BenchmarkContext {
                     series: [series], detail: ["bytes": String(bytes)]))
     }
 
-    public func record(_ cell: Cell) { channel.send(.cell(cell)) }
+    /// Sends a finished cell to the runner; an interleaved pass's cell goes as
+    /// one cell per side, each with its side's intervals.
+    public func record(_ cell: Cell) {
+        guard interleaver != nil else { return channel.send(.cell(cell, side: nil)) }
+        for side in SwitchState.allCases {
+            var part = cell
+            for s in part.series.indices {
+                part.series[s].samples = part.series[s].samples.filter { $0.side == side }.map { sample in
+                    var sample = sample
+                    sample.side = nil
+                    return sample
+                }
+            }
+            channel.send(.cell(part, side: side))
+        }
+    }
     public func note(_ key: String, _ value: String) { channel.send(.note(key: key, value: value)) }
     public func warn(_ text: String) { channel.send(.warning(text)) }
     /// One cell could not be measured; the benchmark goes on with the others.

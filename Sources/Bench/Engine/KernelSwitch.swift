@@ -15,15 +15,23 @@ public enum SwitchSpec: Equatable, Sendable {
     case kssb
     /// Any two shell commands.
     case command(on: String, off: String)
+    /// A flag file (debugfs, sysfs, tracefs): the on or off value written with one write().
+    case file(path: String, on: String, off: String)
 
     /// "ftrace", "kssb", or "command:ON_CMD:OFF_CMD" (split at the first ':'
     /// after "command:"; commands with a ':' of their own go through
-    /// --switch-on/--switch-off).
+    /// --switch-on/--switch-off), or "file:PATH:ON_VALUE:OFF_VALUE" (an
+    /// absolute path without ':'; the off value is the rest).
     public static func parse(_ text: String) -> SwitchSpec? {
         switch text {
         case "ftrace": return .ftrace
         case "kssb": return .kssb
         default:
+            if text.hasPrefix("file:") {
+                let parts = text.dropFirst("file:".count).split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                guard parts.count == 3, parts[0].hasPrefix("/"), parts.allSatisfy({ !$0.isEmpty }) else { return nil }
+                return .file(path: String(parts[0]), on: String(parts[1]), off: String(parts[2]))
+            }
             guard text.hasPrefix("command:") else { return nil }
             let rest = text.dropFirst("command:".count)
             guard let colon = rest.firstIndex(of: ":") else { return nil }
@@ -39,6 +47,7 @@ public enum SwitchSpec: Equatable, Sendable {
         case .ftrace: return "ftrace"
         case .kssb: return "kssb"
         case let .command(on, off): return "command:\(on):\(off)"
+        case let .file(path, on, off): return "file:\(path):\(on):\(off)"
         }
     }
 
@@ -48,6 +57,7 @@ public enum SwitchSpec: Equatable, Sendable {
         case .ftrace: return "the ftrace function tracer (current_tracer: function on, nop off)"
         case .kssb: return "the Ozz/OEMU KSSB switch (vmcall 0x1d08aa3e: enable 0x3dcb4536, disable 0xbed348f5)"
         case let .command(on, off): return "commands (on: \(on); off: \(off))"
+        case let .file(path, on, off): return "the file \(path) (\(on) on, \(off) off)"
         }
     }
 
@@ -56,6 +66,7 @@ public enum SwitchSpec: Equatable, Sendable {
         case .ftrace: return FtraceSwitch()
         case .kssb: return KssbSwitch()
         case let .command(on, off): return CommandSwitch(on: on, off: off)
+        case let .file(path, on, off): return FileSwitch(path: path, on: on, off: off)
         }
     }
 }
@@ -137,6 +148,9 @@ final class FtraceSwitch: SwitchDriver {
 
 /// Ozz/OEMU's switch: one hypercall, taken by Ozz's patched KVM and QEMU.
 final class KssbSwitch: SwitchDriver {
+    /// KSSB on makes the null call ~25x slower (Ozz's own figure): a disable that
+    /// speeds the probe up by this much found it on.
+    static let wasOnRatio = 1.5
     /// How one hypercall ended.
     enum Outcome: Equatable {
         /// RAX after the call.
@@ -178,7 +192,7 @@ final class KssbSwitch: SwitchDriver {
         let before = probe()
         try set(.off)
         let after = probe()
-        let wasOn = before / after >= SwitchController.minimumEffect
+        let wasOn = before / after >= KssbSwitch.wasOnRatio
         if wasOn { try set(.on) }  // the state reported must be the machine's: the run starts where it found it
         return (wasOn ? .on : .off, cFormat("state read from a null-call probe: %.0f ns before disabling, %.0f ns after", before, after))
     }
@@ -252,6 +266,66 @@ final class CommandSwitch: SwitchDriver {
         case .timedOut: throw BenchError("--switch: \(name) did not finish within " + cFormat("%.0f s", CommandSwitch.limitSeconds))
         case .interrupted: throw BenchError("--switch: \(name) was stopped: the run was interrupted")
         case .unknown(let error): throw BenchError("--switch: cannot wait for \(name): \(error)")
+        }
+    }
+}
+
+/// A flag file (debugfs, sysfs, tracefs: `tracing_on`, an instrumentation's
+/// enable flag): one write() of the on or off value to a descriptor opened once,
+/// so a flip costs microseconds and can happen between two recorded intervals,
+/// from the benchmark's own process (which inherits the descriptor).
+final class FileSwitch: SwitchDriver {
+    let path: String
+    let values: [SwitchState: [UInt8]]
+    private var fd: Int32 = -1
+    /// What the file held when the run found it, when that was neither value
+    /// (written back at the end as it was, unless the run was told otherwise).
+    private var foreign: [UInt8]?
+    /// The state the file was taken to be in.
+    private var found = SwitchState.off
+
+    init(path: String, on: String, off: String) {
+        self.path = path
+        values = [.on: Array(on.utf8), .off: Array(off.utf8)]
+    }
+
+    deinit { if fd >= 0 { Sys.close(fd) } }
+
+    func prepare(probe: () -> Double) throws -> (state: SwitchState, detail: String) {
+        guard let st = try? Sys.stat(path) else { throw BenchError("--switch file: \(path) does not exist") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw BenchError("--switch file: \(path) is not a regular file") }
+        do { fd = try Sys.open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW) } catch {
+            throw BenchError("--switch file: cannot open \(path) for writing: \((error as? SystemError)?.errno ?? .current)"
+                             + (getuid() == 0 ? "" : " (run as root)"))
+        }
+        // A write-only flag cannot be read: it is then assumed off, and put back off.
+        guard let text = Sys.readFile(path, limit: 4096).map({ trimmed(String(decoding: $0, as: UTF8.self)) }) else {
+            return (.off, "\(path) cannot be read: assumed off")
+        }
+        let held = Array(text.utf8)
+        let known = held == values[.on] || held == values[.off]
+        if !known { foreign = held }
+        found = held == values[.on] ? .on : .off
+        return (found,
+                "\(path) held '\(text)'" + (known ? "" : ", neither value: taken as off, written back at the end"))
+    }
+
+    func set(_ state: SwitchState) throws { try write(values[state]!) }
+
+    /// The value found goes back when it was neither value and the run is to
+    /// end in the state it was taken as (not when a resumed run put it back otherwise).
+    func restore(from current: SwitchState?, to initial: SwitchState) throws {
+        try write(initial == found ? foreign ?? values[initial]! : values[initial]!)
+    }
+
+    /// One write() at offset 0: a flag file takes its whole value in one call
+    /// (write() where the file has no offsets).
+    private func write(_ bytes: [UInt8]) throws {
+        var written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if written < 0 && Errno.current == .illegalSeek { written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+        if written < 0 { throw BenchError("--switch file: writing '\(String(decoding: bytes, as: UTF8.self))' to \(path) failed: \(Errno.current)") }
+        if written != bytes.count {
+            throw BenchError("--switch file: \(path) took \(written) of \(bytes.count) bytes")
         }
     }
 }

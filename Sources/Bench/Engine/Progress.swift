@@ -4,8 +4,9 @@
 public protocol ProgressReporter: AnyObject {
     /// `side`: the switch state of an A/B run's pass (nil in a plain run).
     func benchmarkStarted(_ benchmark: Benchmark, index: Int, total: Int, round: Int, rounds: Int, side: SwitchState?)
-    /// A batch of recorded intervals; `perIterationNs` holds every interval of this series in this pass.
-    func sampleRecorded(cell: String, series: String, perIterationNs: [Double])
+    /// A batch of recorded intervals; `perIterationNs` holds every interval of this
+    /// series in this pass (of one side, `side`, in an interleaved A/B pass).
+    func sampleRecorded(cell: String, series: String, side: SwitchState?, perIterationNs: [Double])
     /// `outcome` holds everything measured so far, over all rounds.
     func benchmarkFinished(_ outcome: BenchmarkOutcome, index: Int, total: Int, round: Int, rounds: Int, side: SwitchState?)
     func roundFinished(_ round: Int, rounds: Int, elapsedSeconds: Double)

@@ -7,11 +7,14 @@ public struct RunRequest: Sendable {
     public var settings: RunSettings
     /// An interrupted run to complete (--resume): its cells are kept, missing ones measured.
     public var previous: RunResult?
+    /// An interrupted A/B run to complete: both sides' cells are kept.
+    public var previousAB: ABRunResult?
 
-    public init(benchmarks: [Benchmark], settings: RunSettings, previous: RunResult? = nil) {
+    public init(benchmarks: [Benchmark], settings: RunSettings, previous: RunResult? = nil, previousAB: ABRunResult? = nil) {
         self.benchmarks = benchmarks
         self.settings = settings
         self.previous = previous
+        self.previousAB = previousAB
     }
 }
 
@@ -45,7 +48,8 @@ public final class RunSession {
     /// Throws a BenchError, having measured nothing, when the switch is not there.
     public func runAB(_ spec: SwitchSpec) throws -> ABRunResult {
         let measured = try measure(switchSpec: spec)
-        let record = measured.record!
+        var record = measured.record!
+        if let previous = request.previousAB?.record { record = record.continuing(previous) }
         var sides = measured.results
         for i in sides.indices {
             sides[i].switchSide = SwitchSide(state: SwitchState.allCases[i], record: record)
@@ -55,6 +59,7 @@ public final class RunSession {
 
     /// The runs of each side (one without a switch; off and on with one).
     private func measure(switchSpec: SwitchSpec?) throws -> (results: [RunResult], record: SwitchRecord?) {
+        let started = cshims_clock_now_ns()  // the budget counts calibration and the first flips too
         var settings = request.settings
         var environment = Environment.current()
         let wake = try Sys.pipe()
@@ -74,6 +79,9 @@ public final class RunSession {
         let clockReadNs = Calibration.clockReadNs()
         let controller = try switchSpec.map { try SwitchController(spec: $0, clockReadNs: clockReadNs) }
         defer { controller?.restore() }
+        if let controller, let previous = request.previousAB {
+            try controller.resume(previous.record, progress: progress)
+        }
 
         let sizing = try RunSession.chooseMB(requested: settings.requestedMB, fsdir: settings.fsdir)
         settings.mb = sizing.mb
@@ -88,20 +96,26 @@ public final class RunSession {
         if let controller {
             let first = controller.state
             try controller.flipBeforeMeasuring(progress: progress)
+            controller.chooseInterleaving(enoughNs: Double(settings.enoughMicroseconds) * 1000)
+            progress.message("switch: \(controller.record.granularityReason)")
             let second = Calibration.measure(overheadsFrom: calibrations[0])
             calibrations = first == .off ? [calibrations[0], second] : [second, calibrations[0]]
         }
         let supervisors = calibrations.map {
-            Supervisor(settings: settings, calibration: $0, files: files, wake: wake, progress: progress,
-                       baseSilenceSeconds: RunSession.baseSilenceSeconds)
+            var supervisor = Supervisor(settings: settings, calibration: $0, files: files, wake: wake, progress: progress,
+                                        baseSilenceSeconds: RunSession.baseSilenceSeconds)
+            supervisor.switchDriver = controller?.driver
+            return supervisor
         }
+        let previous = request.previousAB.map { [$0.off, $0.on] } ?? request.previous.map { [$0] } ?? []
         var passes = Passes(benchmarks: request.benchmarks, settings: settings, supervisors: supervisors,
-                            progress: progress, controller: controller, previous: request.previous)
+                            progress: progress, controller: controller, previous: previous, started: started)
         // LMBench's fixed method: every cell gets its intervals, shared out over the
-        // rounds. With a budget or a precision target: three intervals per cell, then
-        // more for the widest intervals.
-        if let target = settings.precisionTarget {
-            passes.measureInRounds(rounds: min(3, settings.repetitions), repetitions: min(3, settings.repetitions))
+        // rounds. With a budget or a precision target: a few intervals (pairs) per
+        // cell, then more for the widest intervals.
+        if let target = settings.precisionTarget(abRun: controller != nil) {
+            let first = controller == nil ? min(3, settings.repetitions) : RunSession.firstPairs
+            passes.measureInRounds(rounds: min(controller == nil ? 3 : 2, first), repetitions: first)
             passes.refine(target: target)
         } else {
             passes.measureInRounds(rounds: max(1, min(settings.rounds, settings.repetitions)), repetitions: settings.repetitions)
@@ -168,6 +182,8 @@ public final class RunSession {
 
     /// The precision aimed at with --budget alone, percent.
     public static let defaultTargetPercent = 2.0
+    /// The same for an A/B run: the slowdown's half-width.
+    public static let defaultABTargetPercent = 5.0
     /// Intervals a cell gets per refining pass, and at most in all.
     static let adaptiveStep = 2
     static let maximumAdaptiveIntervals = 200
@@ -186,20 +202,42 @@ public final class RunSession {
     }
 
     /// The next pass of a benchmark: each known cell gets what it lacks of `target`,
-    /// starting from the iteration counts it used before; unknown cells get `target`.
-    static func plan(for sofar: BenchmarkOutcome?, target: Int) -> CellPlan {
+    /// starting from the iteration counts it used before (those of `side`, for
+    /// an interleaved pass); unknown cells get `target`.
+    static func plan(for sofar: BenchmarkOutcome?, target: Int, side: SwitchState? = nil) -> CellPlan {
         var plan = CellPlan(defaultIntervals: target)
         for cell in sofar?.cells ?? [] {
             let have = cell.series.map(\.samples.count).min() ?? 0
             plan.intervals[cell.id] = max(0, target - have)
             for series in cell.series {
                 if let last = series.samples.last {
-                    plan.startIterations[CellPlan.key(cell.id, series.name)] = last.iterations
+                    plan.startIterations[CellPlan.key(cell.id, series.name, side)] = last.iterations
                 }
             }
         }
         return plan
     }
+
+    /// One interleaved pass for both sides' plans: each cell gets the pairs the
+    /// side lacking more needs, from both sides' iteration counts.
+    static func interleavedPlan(_ plans: [CellPlan], from state: SwitchState) -> CellPlan {
+        var plan = CellPlan(defaultIntervals: plans.map(\.defaultIntervals).max() ?? 0)
+        for side in plans {
+            plan.intervals.merge(side.intervals) { max($0, $1) }
+            plan.startIterations.merge(side.startIterations) { first, _ in first }
+        }
+        plan.interleavedFrom = state
+        return plan
+    }
+
+    /// Pairs per cell the first pass of an A/B run with a budget or a precision
+    /// target measures (over two rounds, each side leading one), before the
+    /// widest intervals get more.
+    static let firstPairs = 8
+    /// Pairs an A/B cell gets at most in all.
+    static let maximumPairs = 4000
+    /// The fewest pairs a refining pass gives a cell.
+    static let minimumPairStep = 4
 
     /// Warns about every cell whose value the results file cannot carry (zero or
     /// negative after a subtraction, or not a number): LMBench drops such a line
@@ -255,36 +293,50 @@ private struct Passes {
     let resuming: Bool
     var lanes: [Lane]
     var passSeconds: [String: [Double]] = [:]
+    /// Per benchmark, what its passes took beyond their recorded intervals
+    /// (process, set-up, ramp-up, flips): what a refining pass costs besides its intervals.
+    var passOverheadSeconds: [String: [Double]] = [:]
     /// Rounds so far, counted over the whole run (a resumed run goes on from its last).
     var rounds = 0
     /// The first round of this session.
     let firstRound: Int
-    let started = cshims_clock_now_ns()
+    let started: Int64
     /// The switch failed: no more passes.
     var stopped = false
     /// What the first round's passes took, both sides (what a flip is weighed against).
     var firstRoundSeconds = 0.0
+    /// Each A/B cell's slowdown precision, while its benchmark gets no new pass.
+    var precisionCache: [String: Double?] = [:]
 
     init(benchmarks: [Benchmark], settings: RunSettings, supervisors: [Supervisor], progress: ProgressReporter,
-         controller: SwitchController?, previous: RunResult?) {
+         controller: SwitchController?, previous: [RunResult], started: Int64) {
+        self.started = started
         self.benchmarks = benchmarks
         self.settings = settings
         self.progress = progress
         self.controller = controller
-        resuming = previous != nil
+        resuming = !previous.isEmpty
         lanes = supervisors.map { Lane(supervisor: $0) }
-        for outcome in previous?.outcomes ?? [] { lanes[0].outcomes[outcome.id] = outcome }
+        for (lane, run) in previous.enumerated() where lane < lanes.count {
+            for outcome in run.outcomes { lanes[lane].outcomes[outcome.id] = outcome }
+        }
         // A resumed run's new intervals come in rounds after the old ones.
-        let previousRounds = previous?.allCells.flatMap { $0.series.flatMap { $0.samples.map(\.round) } } ?? []
+        let previousRounds = previous.flatMap { $0.allCells.flatMap { $0.series.flatMap { $0.samples.map(\.round) } } }
         rounds = (previousRounds.max() ?? -1) + 1
         firstRound = rounds
     }
 
     var elapsed: Double { Double(cshims_clock_now_ns() - started) / 1e9 }
     var interrupted: Bool { cshims_interrupt_signal() != 0 || stopped }
+    var interleaving: Bool { controller?.record.interleaved == true }
 
     /// The lane of a side.
     static func lane(_ state: SwitchState) -> Int { state == .off ? 0 : 1 }
+
+    /// Refining aims this share below the target.
+    static let targetMargin = 0.1
+    /// A budget alone narrows the widest intervals down to this half-width at most.
+    static let finestTarget = 0.002
 
     /// One pass of one benchmark on one lane with this plan, merged into what it has so far.
     mutating func pass(_ index: Int, _ plan: CellPlan, lane: Int, of total: Int) {
@@ -292,12 +344,55 @@ private struct Passes {
         let side = controller == nil ? nil : SwitchState.allCases[lane]
         progress.benchmarkStarted(benchmark, index: index, total: benchmarks.count, round: rounds - firstRound,
                                   rounds: total, side: side)
-        let outcome = lanes[lane].supervisor.run(benchmark, plan: plan).inRound(rounds)
-        passSeconds[benchmark.id, default: []].append(outcome.elapsedSeconds)
-        let merged = lanes[lane].outcomes[benchmark.id].map { $0.merging(outcome) } ?? outcome
-        lanes[lane].outcomes[benchmark.id] = merged
-        progress.benchmarkFinished(merged, index: index, total: benchmarks.count, round: rounds - firstRound,
-                                   rounds: total, side: side)
+        let outcome = lanes[lane].supervisor.run(benchmark, plan: plan).sides[0].inRound(rounds)
+        record(outcome, of: benchmark, into: [lane])
+        progress.benchmarkFinished(lanes[lane].outcomes[benchmark.id]!, index: index, total: benchmarks.count,
+                                   round: rounds - firstRound, rounds: total, side: side)
+    }
+
+    /// One interleaved pass of one benchmark: both sides in one process, the
+    /// switch flipped between intervals, starting (and ending) in its current state.
+    mutating func interleavedPass(_ index: Int, _ plans: [CellPlan], of total: Int) {
+        guard let controller, !stopped else { return }
+        let benchmark = benchmarks[index]
+        // A pass that ended without saying where it left the switch: set it again.
+        if !controller.stateKnown { flip(to: controller.state, benchmark: benchmark.id) }
+        if stopped { return }
+        progress.benchmarkStarted(benchmark, index: index, total: benchmarks.count, round: rounds - firstRound,
+                                  rounds: total, side: nil)
+        let plan = RunSession.interleavedPlan(plans, from: controller.state)
+        // The slower side's calibration sets the limits (how long a benchmark may stay silent).
+        let supervisor = lanes.max { $0.supervisor.calibration.slowdown < $1.supervisor.calibration.slowdown }!.supervisor
+        let result = supervisor.run(benchmark, plan: plan)
+        controller.recordInterleaved(flips: result.flips, seconds: result.flipSeconds, endState: result.endState,
+                                     failure: result.switchFailure)
+        if let failure = result.switchFailure {
+            progress.warning("--switch \(controller.record.spec.text): \(failure): the run stops here")
+            stopped = true
+        }
+        for (lane, outcome) in result.sides.enumerated() {
+            record(outcome.inRound(rounds), of: benchmark, into: [lane], countTime: lane == 0, flipSeconds: result.flipSeconds)
+        }
+        progress.benchmarkFinished(lanes[0].outcomes[benchmark.id]!, index: index, total: benchmarks.count,
+                                   round: rounds - firstRound, rounds: total, side: nil)
+        if let pairs = abStatus(benchmark) { progress.message(pairs) }
+    }
+
+    /// Merges a pass's outcome into its lanes and keeps what it cost.
+    private mutating func record(_ outcome: BenchmarkOutcome, of benchmark: Benchmark, into lanes: [Int], countTime: Bool = true,
+                                 flipSeconds: Double = 0) {
+        if countTime {
+            passSeconds[benchmark.id, default: []].append(outcome.elapsedSeconds)
+            let measured = outcome.cells.reduce(0.0) { sum, cell in
+                sum + cell.series.reduce(0.0) { $0 + $1.samples.reduce(0.0) { $0 + Double($1.elapsedNs) / 1e9 } }
+            } * (interleaving ? 2 : 1)
+            passOverheadSeconds[benchmark.id, default: []].append(max(0, outcome.elapsedSeconds - measured - flipSeconds))
+        }
+        for lane in lanes {
+            let merged = self.lanes[lane].outcomes[benchmark.id].map { $0.merging(outcome) } ?? outcome
+            self.lanes[lane].outcomes[benchmark.id] = merged
+        }
+        for cell in outcome.cells { precisionCache[cell.id] = nil }
     }
 
     /// Sets the switch for the next pass(es); a failure stops the run.
@@ -315,11 +410,13 @@ private struct Passes {
         }
     }
 
-    /// `repetitions` intervals per cell, shared out over `count` rounds. A benchmark
-    /// measured once per run takes all of LMBench's intervals in the first. With a
-    /// switch, each round measures each benchmark on both sides, the current side
-    /// first: the first round side by side (which times every pass), later rounds
-    /// around each benchmark or each round, as the flip cost allows.
+    /// `repetitions` intervals (pairs, interleaved) per cell, shared out over
+    /// `count` rounds. A benchmark measured once per run takes all of LMBench's
+    /// intervals in the first. With a switch, each round measures each benchmark
+    /// on both sides: interleaved, in one pass, the side that leads alternating
+    /// from round to round (one flip, with its probe, per round); otherwise the
+    /// current side first, the first round side by side (which times every
+    /// pass), later rounds around each benchmark or each round, as the flip cost allows.
     mutating func measureInRounds(rounds count: Int, repetitions: Int) {
         for round in 0..<count {
             if interrupted { return }
@@ -331,7 +428,10 @@ private struct Passes {
                 // A benchmark that crashed or hung in this run is not started again.
                 if sofar.contains(where: { $0?.failedThisRun == true }) { continue }
                 if !benchmark.everyRound && round > 0 { continue }
-                let plans = sofar.map { RunSession.plan(for: $0, target: benchmark.everyRound ? target : settings.repetitions) }
+                let plans = sofar.enumerated().map { lane, sofar in
+                    RunSession.plan(for: sofar, target: benchmark.everyRound ? target : settings.repetitions,
+                                    side: interleaving ? SwitchState.allCases[lane] : nil)
+                }
                 let complete = zip(sofar, plans).allSatisfy { sofar, plan in
                     guard let sofar else { return false }
                     return sofar.status == .ok && plan.intervals.values.allSatisfy { $0 == 0 } && !sofar.cells.isEmpty
@@ -339,7 +439,16 @@ private struct Passes {
                 if complete && (round > 0 || resuming) { continue }  // every cell already has its share
                 todo.append((index, plans))
             }
-            if let controller {
+            if let controller, interleaving {
+                if round > 0 || resuming { flip(to: controller.state.other, benchmark: nil) }
+                for item in todo where !interrupted { interleavedPass(item.index, item.plans, of: count) }
+                if round == 0 {
+                    firstRoundSeconds = passSeconds.values.reduce(0) { $0 + $1.reduce(0, +) }
+                    if !controller.confirmInterleaving(enoughNs: Double(settings.enoughMicroseconds) * 1000) {
+                        progress.message("switch: \(controller.record.granularityReason)")
+                    }
+                }
+            } else if let controller {
                 if round == 1 {
                     controller.chooseGranularity(benchmarks: benchmarks.count, roundSeconds: firstRoundSeconds)
                     progress.message("switch: \(controller.record.granularityReason)")
@@ -364,36 +473,144 @@ private struct Passes {
         }
     }
 
-    /// More intervals for the cells whose interval is wider than `target`, widest
-    /// first, while the budget lasts (a pass is started only if its usual length
-    /// fits). Plain runs only (one lane).
+    /// The cells a precision target applies to, with their precision (half the
+    /// interval's width, relative): in an A/B run the slowdown of each cell of
+    /// the summary tables (paired), in a plain run every cell's value.
+    mutating func precisions(_ benchmark: Benchmark) -> [(cell: String, precision: Double?, intervals: Int)] {
+        guard let sofar = lanes[0].outcomes[benchmark.id] else { return [] }
+        guard controller != nil, let onSide = lanes[1].outcomes[benchmark.id] else {
+            return sofar.cells.map { ($0.id, $0.roughPrecision, $0.series.map(\.samples.count).min() ?? 0) }
+        }
+        let summary = MeasuredRun.summaryCellIDs(sofar.cells)
+        return sofar.cells.filter { summary.contains($0.id) }.compactMap { off in
+            guard let on = onSide.cells.first(where: { $0.id == off.id }) else { return nil }
+            let pair = CellPair(off: off, on: on)
+            if precisionCache[off.id] == nil { precisionCache[off.id] = pair.precision() }
+            return (off.id, precisionCache[off.id]!, pair.pairs)
+        }
+    }
+
+    /// For the plain progress lines of an A/B run: each summary cell's slowdown
+    /// so far with its ± (the interval --target-ci aims at), and the time left.
+    mutating func abStatus(_ benchmark: Benchmark) -> String? {
+        guard controller != nil, let off = lanes[0].outcomes[benchmark.id], let on = lanes[1].outcomes[benchmark.id] else { return nil }
+        let cells = precisions(benchmark).compactMap { item -> String? in
+            guard let a = off.cells.first(where: { $0.id == item.cell }), let b = on.cells.first(where: { $0.id == item.cell }) else { return nil }
+            let slowdown = CellPair(off: a, on: b).slowdown
+            return item.cell + cFormat(" %.3gx", slowdown) + (item.precision.map { cFormat(" ±%.1f%%", $0 * 100) } ?? "")
+                + " (\(item.intervals) pairs)"
+        }
+        guard !cells.isEmpty else { return nil }
+        var text = "slowdown so far: " + cells.joined(separator: ", ")
+        if let budget = settings.budgetSeconds { text += cFormat("; %.0f s of the budget left", max(0, budget - elapsed)) }
+        return text
+    }
+
+    /// More intervals (pairs, in an A/B run) for the cells whose interval is
+    /// wider than `target`, widest first, while the budget lasts (a pass is
+    /// started only if its predicted length fits). In an A/B run each refining
+    /// round measures its benchmarks on both sides: interleaved, one pass each
+    /// (the leading side alternating, one flip per round); otherwise all of them
+    /// on one side, a flip, all on the other (the fewest flips). It aims a tenth
+    /// below the target (the check uses fewer replicates than the tables); with
+    /// a budget alone, once every cell is there the time left narrows the
+    /// widest intervals further.
     mutating func refine(target: Double) {
+        var target = target * (1 - Passes.targetMargin)
         while !interrupted {
-            let needy = benchmarks.indices.compactMap { index -> (index: Int, worst: Double, cells: [String])? in
+            var chosen: [(index: Int, plans: [CellPlan])] = []
+            var predicted = 0.0
+            let needy = benchmarks.indices.compactMap { index -> (index: Int, worst: Double, steps: [String: Int])? in
                 let benchmark = benchmarks[index]
-                guard benchmark.everyRound, let sofar = lanes[0].outcomes[benchmark.id], !sofar.failedThisRun else { return nil }
-                let wide = sofar.cells.compactMap { cell -> (String, Double)? in
-                    guard let precision = cell.roughPrecision, precision > target,
-                          (cell.series.map(\.samples.count).min() ?? 0) < RunSession.maximumAdaptiveIntervals else { return nil }
-                    return (cell.id, precision)
+                guard benchmark.everyRound, lanes.allSatisfy({ $0.outcomes[benchmark.id].map { !$0.failedThisRun } ?? false })
+                else { return nil }
+                var steps: [String: Int] = [:]
+                var worst = 0.0
+                for item in precisions(benchmark) {
+                    let limit = controller == nil ? RunSession.maximumAdaptiveIntervals : RunSession.maximumPairs
+                    guard item.intervals < limit else { continue }
+                    // No interval from enough pairs: a difference within its noise of
+                    // zero (more pairs do not change the share that is), or a plain cell.
+                    if item.precision == nil && item.intervals >= RunSession.firstPairs && controller != nil { continue }
+                    let precision = item.precision ?? .infinity
+                    guard precision > target else { continue }
+                    steps[item.cell] = min(limit - item.intervals, step(intervals: item.intervals, precision: precision, target: target))
+                    worst = max(worst, precision)
                 }
-                guard let worst = wide.map(\.1).max() else { return nil }
-                return (index, worst, wide.map(\.0))
+                return steps.isEmpty ? nil : (index, worst, steps)
             }.sorted { $0.worst > $1.worst }
-            var ranAny = false
             for item in needy {
-                if interrupted { return }
-                let cost = Statistics(passSeconds[benchmarks[item.index].id] ?? [0]).median
-                if let budget = settings.budgetSeconds, elapsed + cost > budget { continue }
-                var plan = RunSession.plan(for: lanes[0].outcomes[benchmarks[item.index].id], target: 0)
-                plan.intervals = Dictionary(uniqueKeysWithValues: item.cells.map { ($0, RunSession.adaptiveStep) })
-                plan.defaultIntervals = 0
-                pass(item.index, plan, lane: 0, of: rounds - firstRound + 1)
-                ranAny = true
+                let benchmark = benchmarks[item.index]
+                let cost = predictedSeconds(benchmark, steps: item.steps)
+                if let budget = settings.budgetSeconds, elapsed + predicted + cost > budget { continue }
+                predicted += cost
+                chosen.append((item.index, lanes.enumerated().map { lane, _ in
+                    var plan = RunSession.plan(for: lanes[lane].outcomes[benchmark.id], target: 0,
+                                               side: interleaving ? SwitchState.allCases[lane] : nil)
+                    plan.intervals = item.steps
+                    plan.defaultIntervals = 0
+                    return plan
+                }))
             }
-            if !ranAny { return }
-            progress.roundFinished(rounds - firstRound, rounds: rounds - firstRound + 1, elapsedSeconds: elapsed)
+            if chosen.isEmpty {
+                guard needy.isEmpty, settings.spendsWholeBudget, target > Passes.finestTarget else { return }
+                target *= 0.7
+                continue
+            }
+            let total = rounds - firstRound + 1
+            if let controller, interleaving {
+                flip(to: controller.state.other, benchmark: nil)
+                for item in chosen where !interrupted { interleavedPass(item.index, item.plans, of: total) }
+            } else if let controller {
+                for state in controller.order where !interrupted {
+                    flip(to: state, benchmark: nil)
+                    for item in chosen where !interrupted {
+                        pass(item.index, item.plans[Passes.lane(state)], lane: Passes.lane(state), of: total)
+                    }
+                }
+            } else {
+                for item in chosen where !interrupted { pass(item.index, item.plans[0], lane: 0, of: total) }
+            }
+            progress.roundFinished(rounds - firstRound, rounds: total, elapsedSeconds: elapsed)
             rounds += 1
         }
+    }
+
+    /// How many more intervals a cell gets in one refining pass: in a plain run
+    /// a fixed step; in an A/B run half of what its interval's width predicts it
+    /// needs (the width shrinks as one over the square root of the pairs), at
+    /// least a few pairs and at most doubling them, so that the budget goes
+    /// where it buys the most and no pass overshoots by much.
+    func step(intervals: Int, precision: Double, target: Double) -> Int {
+        guard controller != nil else { return RunSession.adaptiveStep }
+        guard precision.isFinite, intervals > 0 else { return max(RunSession.firstPairs, intervals) }
+        let needed = Double(intervals) * (precision / target) * (precision / target)
+        return min(max(RunSession.minimumPairStep, Int(((needed - Double(intervals)) / 2).rounded(.up))), max(intervals, RunSession.minimumPairStep))
+    }
+
+    /// The predicted length of a refining pass of `benchmark`: what its passes
+    /// took beyond their intervals, plus the steps' intervals at the lengths its
+    /// cells' intervals have had (both sides, every term).
+    func predictedSeconds(_ benchmark: Benchmark, steps: [String: Int]) -> Double {
+        let overhead = Statistics(passOverheadSeconds[benchmark.id] ?? [0]).median
+        let sides = Double(lanes.count)
+        var measuring = 0.0
+        for (cellID, step) in steps {
+            guard let cell = lanes[0].outcomes[benchmark.id]?.cells.first(where: { $0.id == cellID }) else { continue }
+            let perInterval = cell.series.reduce(0.0) { sum, series in
+                sum + Statistics(series.samples.map { Double($0.elapsedNs) / 1e9 }).median
+            }
+            measuring += Double(step) * perInterval * sides
+        }
+        // Interleaved, a pair costs a flip (ABBA: one per pair) besides its intervals.
+        var flips = 0.0
+        if let record = controller?.record {
+            if interleaving, record.interleavedFlips > 0 {
+                flips = Double(steps.values.reduce(0, +)) * record.interleavedFlipSeconds / Double(record.interleavedFlips)
+            } else if !interleaving {
+                flips = 2 * (record.flipSeconds ?? 0) / Double(max(1, benchmarks.count))
+            }
+        }
+        return overhead * (interleaving || controller == nil ? 1 : 2) + measuring + flips
     }
 }

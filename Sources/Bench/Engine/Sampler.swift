@@ -31,17 +31,18 @@ public struct Sampler {
     }
 
     /// One loop to sample: its name (for errors), the loop, its hooks, and the
-    /// iteration count to start from (known from an earlier pass), if any.
+    /// iteration count to start from (known from an earlier pass), if any, per
+    /// switch state (nil: a plain run).
     public struct Subject {
         public var name: String
         public var loop: TimedLoop
         public var hooks: Hooks
-        public var startIterations: UInt64?
+        public var startIterations: [SwitchState?: UInt64]
         /// Warm up until two consecutive full-length intervals agree within 5%
         /// (a TCP stream, whose window and buffers grow for a while), instead of
         /// one warm-up interval.
         public var warmUntilSteady: Bool
-        public init(name: String, loop: TimedLoop, hooks: Hooks = Hooks(), startIterations: UInt64? = nil,
+        public init(name: String, loop: TimedLoop, hooks: Hooks = Hooks(), startIterations: [SwitchState?: UInt64] = [:],
                     warmUntilSteady: Bool = false) {
             self.name = name
             self.loop = loop
@@ -62,30 +63,17 @@ public struct Sampler {
         return UInt64(min(max(next, 1), Double(maximumIterations)))
     }
 
-    /// Records `repetitions` samples of each subject; `onSample` sees each as it is recorded.
-    public func sample(_ subjects: [Subject], onSample: (Int, Sample) -> Void = { _, _ in }) throws -> [[Sample]] {
-        var states = subjects.map { State(n: max($0.startIterations ?? 1, 1)) }
+    /// Records `repetitions` samples of each subject; `onSample` sees each as it
+    /// is recorded. With an interleaver (an A/B run flipping its switch between
+    /// intervals), `repetitions` pairs of each: see `sampleInterleaved`.
+    func sample(_ subjects: [Subject], interleaver: Interleaver? = nil,
+                       onSample: (Int, Sample) -> Void = { _, _ in }) throws -> [[Sample]] {
+        if let interleaver { return try sampleInterleaved(subjects, interleaver, onSample) }
+        var states = subjects.map { State(n: max($0.startIterations[nil] ?? 1, 1)) }
         var samples = Array(repeating: [Sample](), count: subjects.count)
         guard repetitions > 0 else { return samples }
         // Ramp-up and warm-up, each subject on its own.
-        for (i, subject) in subjects.enumerated() {
-            var previous: Double?
-            var warmups = 0
-            while true {
-                let n = states[i].n
-                let t = try interval(subject, n)
-                if isLongEnough(t, n) {
-                    warmups += 1
-                    let perIteration = t / Double(n)
-                    guard subject.warmUntilSteady, warmups < Sampler.maximumSteadyWarmups else { break }
-                    if let previous, abs(perIteration - previous) <= Sampler.steadyTolerance * min(perIteration, previous) {
-                        break
-                    }
-                    previous = perIteration
-                }
-                states[i].n = rescaled(n, elapsedNs: t)
-            }
-        }
+        for (i, subject) in subjects.enumerated() { try rampUp(subject, &states[i]) }
         // Recording, one interval of each subject in turn.
         let patience = 4 * repetitions + 64
         while samples.contains(where: { $0.count < repetitions }) {
@@ -98,13 +86,94 @@ public struct Sampler {
                     samples[i].append(sample)
                     onSample(i, sample)
                 }
-                let singleIterationTooLong = n == 1 && t > targetNs
-                if (t < 0.99 * targetNs || t > 1.2 * targetNs) && !singleIterationTooLong {
-                    states[i].n = rescaled(n, elapsedNs: t)
-                }
+                rescaleIfOff(&states[i], t)
             }
         }
         return samples
+    }
+
+    /// The interleaved A/B form: each subject ramped up on both sides (the other
+    /// side first, so the first recorded interval follows a warm-up in its own
+    /// state), then `repetitions` pairs of slots in ABBA order, one interval of
+    /// each subject per slot, the switch flipped between slots whose sides
+    /// differ. Every slot records one interval of every subject (one that comes
+    /// out too short is measured again, in the same state), so the k-th interval
+    /// of a series on one side and the k-th on the other form pair k. The switch
+    /// is back in the interleaver's start state afterwards, also after an error.
+    private func sampleInterleaved(_ subjects: [Subject], _ interleaver: Interleaver,
+                                   _ onSample: (Int, Sample) -> Void) throws -> [[Sample]] {
+        var samples = Array(repeating: [Sample](), count: subjects.count)
+        guard repetitions > 0 else { return samples }
+        do {
+            var states: [SwitchState: [State]] = [:]
+            for side in [interleaver.start.other, interleaver.start] {
+                try interleaver.set(side)
+                var sideStates = subjects.map { State(n: max($0.startIterations[side] ?? 1, 1)) }
+                for (i, subject) in subjects.enumerated() { try rampUp(subject, &sideStates[i]) }
+                states[side] = sideStates
+            }
+            for slot in 0..<(2 * repetitions) {
+                let side = interleaver.side(ofSlot: slot)
+                if side != interleaver.state {
+                    try interleaver.set(side)
+                    // A short untimed run of each loop in the new state, so that the
+                    // interval after a flip is not the first to run it (see `settleShare`).
+                    for (i, subject) in subjects.enumerated() where states[side]![i].n >= Sampler.settleMinimumIterations {
+                        _ = try interval(subject, max(1, UInt64(Double(states[side]![i].n) * Sampler.settleShare)))
+                    }
+                }
+                for (i, subject) in subjects.enumerated() {
+                    var attempts = 0
+                    while true {
+                        let n = states[side]![i].n
+                        let t = try interval(subject, n)
+                        attempts += 1
+                        rescaleIfOff(&states[side]![i], t)
+                        if isLongEnough(t, n) || attempts > Sampler.slotPatience {
+                            let sample = Sample(elapsedNs: Int64(t), iterations: n, side: side)
+                            samples[i].append(sample)
+                            onSample(i, sample)
+                            break
+                        }
+                    }
+                }
+            }
+        } catch {
+            try? interleaver.set(interleaver.start)
+            throw error
+        }
+        try interleaver.set(interleaver.start)
+        return samples
+    }
+
+    /// Grows the iteration count until an interval is long enough, then discards
+    /// one full-length warm-up interval (or waits for steadiness).
+    private func rampUp(_ subject: Subject, _ state: inout State) throws {
+        var previous: Double?
+        var warmups = 0
+        while true {
+            let n = state.n
+            let t = try interval(subject, n)
+            if isLongEnough(t, n) {
+                warmups += 1
+                let perIteration = t / Double(n)
+                guard subject.warmUntilSteady, warmups < Sampler.maximumSteadyWarmups else { break }
+                if let previous, abs(perIteration - previous) <= Sampler.steadyTolerance * min(perIteration, previous) {
+                    break
+                }
+                previous = perIteration
+            }
+            state.n = rescaled(n, elapsedNs: t)
+        }
+    }
+
+    /// A new count when an interval drifted out of [0.99, 1.2] × target (not
+    /// when a single iteration is already longer than the target).
+    private func rescaleIfOff(_ state: inout State, _ t: Double) {
+        let singleIterationTooLong = state.n == 1 && t > targetNs
+        if (t < 0.99 * targetNs || t > 1.2 * targetNs) && !singleIterationTooLong {
+            state.n = rescaled(state.n, elapsedNs: t)
+        }
     }
 
     /// One interval of a single iteration, no warm-up.
@@ -119,6 +188,17 @@ public struct Sampler {
     static let steadyTolerance = 0.05
     /// At most this many full-length warm-up intervals when waiting for steadiness.
     static let maximumSteadyWarmups = 40
+    /// Tries for one interleaved slot before a short interval is recorded anyway.
+    static let slotPatience = 8
+    /// After a flip, each loop first runs this share of an interval untimed (at
+    /// least one iteration). Measured in a TCG guest under `tracing_on` (256
+    /// pairs a cell): without it, the interval right after turning the ring
+    /// buffer on was 7-9% slower than the next for TCP and RPC round trips
+    /// (1-4% elsewhere).
+    static let settleShare = 0.125
+    /// Loops of fewer iterations an interval (exec, sh: one or two long
+    /// operations) are not settled: a run of one would cost half an interval or more.
+    static let settleMinimumIterations: UInt64 = 4
 
     private struct State {
         var n: UInt64

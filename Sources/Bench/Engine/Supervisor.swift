@@ -13,8 +13,22 @@ struct Supervisor {
     /// Silence allowed before the first sample, at slowdown 1, seconds. Scaled by the
     /// calibrated slowdown, plus 20 times the longest interval seen so far.
     let baseSilenceSeconds: Double
+    /// The A/B run's switch, for passes that flip it between intervals.
+    var switchDriver: SwitchDriver? = nil
 
-    func run(_ benchmark: Benchmark, plan: CellPlan) -> BenchmarkOutcome {
+    /// What one pass gave: one outcome per side it measured (one in a plain or a
+    /// one-sided pass; off and on in an interleaved pass), and what it did with the switch.
+    struct PassOutcome {
+        var sides: [BenchmarkOutcome]
+        var flips = 0
+        var flipSeconds = 0.0
+        /// The switch state the benchmark reported leaving the switch in (nil: it
+        /// did not say, so the state is unknown after an interleaved pass).
+        var endState: SwitchState?
+        var switchFailure: String?
+    }
+
+    func run(_ benchmark: Benchmark, plan: CellPlan) -> PassOutcome {
         let started = cshims_clock_now_ns()
         var outcome = BenchmarkOutcome(id: benchmark.id)
         let pipe: (read: Int32, write: Int32)
@@ -25,7 +39,8 @@ struct Supervisor {
             pid = try Sys.fork()
         } catch {
             outcome.status = .failed("could not start: \(error)")
-            return outcome
+            return PassOutcome(sides: plan.interleavedFrom == nil ? [outcome] : [outcome, outcome],
+                               endState: plan.interleavedFrom)
         }
         if pid == 0 {
             if cshims_die_with_parent(runner) != 0 { _exit(3) }  // no benchmark outlives a runner killed with SIGKILL
@@ -36,7 +51,7 @@ struct Supervisor {
         Sys.close(pipe.write)
         try? Sys.setNonBlocking(pipe.read)
 
-        var watch = Watch(outcome: outcome, progress: progress)
+        var watch = Watch(outcome: outcome, progress: progress, interleaved: plan.interleavedFrom != nil)
         var ending: Ending = .exited
         while true {
             if cshims_interrupt_signal() != 0 { ending = .interrupted; break }
@@ -80,7 +95,16 @@ struct Supervisor {
         }
         outcome.elapsedSeconds = Double(cshims_clock_now_ns() - started) / 1e9
         if case .failed = outcome.status { outcome.failedThisRun = true }
-        return outcome
+        var pass = PassOutcome(sides: [outcome], flips: watch.flips, flipSeconds: watch.flipSeconds,
+                               endState: watch.endState, switchFailure: watch.switchFailure)
+        if plan.interleavedFrom != nil {
+            pass.sides = SwitchState.allCases.map { side in
+                var part = outcome
+                part.cells = watch.sideCells[side] ?? []
+                return part
+            }
+        }
+        return pass
     }
 
     private enum Ending {
@@ -98,19 +122,28 @@ struct Supervisor {
         Sys.close(wake.write)
         Sys.raiseDescriptorLimit()
         let channel = ChildChannel(fd: messageFD)
+        let interleaver = plan.interleavedFrom.flatMap { start in switchDriver.map { Interleaver(driver: $0, start: start) } }
         let context = BenchmarkContext(settings: settings, calibration: calibration,
-                                       files: files, plan: plan, channel: channel)
+                                       files: files, plan: plan, channel: channel, interleaver: interleaver)
         if benchmark.placement == .quietestCPU, let cpu = CPUPlacement.pinToQuietestCPU() {
             context.note("cpu", String(cpu))
         }
-        do {
-            try benchmark.body(context)
-            channel.send(.done)
-            _exit(0)
-        } catch {
-            channel.send(.failure("\(error)"))
+        var failure: String?
+        do { try benchmark.body(context) } catch { failure = "\(error)" }
+        if let interleaver {
+            // A flip that failed stops the run, even where the benchmark went on.
+            if let switchFailure = interleaver.failure {
+                channel.send(.switchFailure(switchFailure.reason))
+                _exit(1)
+            }
+            channel.send(.flips(count: interleaver.flips, seconds: Double(interleaver.flipNs) / 1e9, state: interleaver.state))
+        }
+        if let failure {
+            channel.send(.failure(failure))
             _exit(1)
         }
+        channel.send(.done)
+        _exit(0)
     }
 
     /// Reaps every orphan the benchmark left (we are their subreaper). Stragglers
@@ -157,10 +190,18 @@ private struct Watch {
     var failure: String?
     var finished = false
     var seriesSoFar: [String: [Double]] = [:]
+    let interleaved: Bool
+    /// An interleaved pass's cells, per side.
+    var sideCells: [SwitchState: [Cell]] = [:]
+    var flips = 0
+    var flipSeconds = 0.0
+    var endState: SwitchState?
+    var switchFailure: String?
 
-    init(outcome: BenchmarkOutcome, progress: ProgressReporter) {
+    init(outcome: BenchmarkOutcome, progress: ProgressReporter, interleaved: Bool) {
         self.outcome = outcome
         self.progress = progress
+        self.interleaved = interleaved
     }
 
     mutating func consume(_ bytes: [UInt8]) {
@@ -179,16 +220,21 @@ private struct Watch {
         switch message {
         case .phase:
             break
-        case let .samples(cell, series, samples):
-            let key = cell + "\u{0}" + series
+        case let .samples(cell, series, side, samples):
+            let key = cell + "\u{0}" + series + "\u{0}" + (side?.rawValue ?? "")
             for sample in samples {
                 longestIntervalSeconds = max(longestIntervalSeconds, Double(sample.elapsedNs) / 1e9)
                 seriesSoFar[key, default: []].append(Double(sample.elapsedNs) / Double(sample.iterations))
             }
-            progress.sampleRecorded(cell: cell, series: series, perIterationNs: seriesSoFar[key]!)
-        case .cell(let cell):
-            outcome.cells.removeAll { $0.id == cell.id }
-            outcome.cells.append(cell)
+            progress.sampleRecorded(cell: cell, series: series, side: side, perIterationNs: seriesSoFar[key]!)
+        case let .cell(cell, side):
+            if interleaved, let side {
+                sideCells[side, default: []].removeAll { $0.id == cell.id }
+                sideCells[side, default: []].append(cell)
+            } else {
+                outcome.cells.removeAll { $0.id == cell.id }
+                outcome.cells.append(cell)
+            }
         case let .note(key, value):
             outcome.notes[key] = value
         case .warning(let text):
@@ -199,6 +245,13 @@ private struct Watch {
             outcome.cellFailures[cell] = reason
         case .failure(let text):
             failure = text
+        case let .flips(count, seconds, state):
+            flips = count
+            flipSeconds = seconds
+            endState = state
+        case .switchFailure(let text):
+            switchFailure = text
+            failure = "the switch failed: \(text)"
         case .done:
             finished = true
         }

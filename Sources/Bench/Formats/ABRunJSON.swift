@@ -24,11 +24,15 @@ public enum ABRunJSON {
             ("initial_state", .string(r.initialState.rawValue)),
             ("initial_detail", .string(r.initialDetail)),
             ("initial_probe_ns", .num(r.initialProbeNs)),
+            ("interleaved", .bool(r.interleaved)),
+            ("interleaved_flips", .num(r.interleavedFlips)),
+            ("interleaved_flip_s", .num(r.interleavedFlipSeconds)),
             ("benchmarks_per_flip", .num(r.benchmarksPerFlip)),
             ("benchmarks_per_round", .num(r.benchmarksPerRound)),
             ("granularity_reason", .string(r.granularityReason)),
             ("flip_s", r.flipSeconds.map { .num($0) } ?? .null),
             ("probe_ratio", r.probeRatio.map { .num($0) } ?? .null),
+            ("probe_ratio_ci95", r.probeEffect?.interval.map { .array([.num($0.low), .num($0.high)]) } ?? .null),
             ("restored", r.restored.map { .bool($0) } ?? .null),
             ("restore_error", .str(r.restoreError)),
             ("failure", .str(r.failure)),
@@ -41,6 +45,7 @@ public enum ABRunJSON {
                     ("seconds", .num(flip.seconds)),
                     ("probe_s", .num(flip.probeSeconds)),
                     ("probe_ns", .num(flip.probeNs)),
+                    ("probe_before_ns", .num(flip.probeBeforeNs)),
                     ("ratio", flip.ratio.map { .num($0) } ?? .null),
                 ])
             })),
@@ -73,6 +78,9 @@ public enum ABRunJSON {
         r.initialState = json["initial_state"]?.stringValue.flatMap(SwitchState.init(rawValue:)) ?? .off
         r.initialDetail = json["initial_detail"]?.stringValue ?? ""
         r.initialProbeNs = json["initial_probe_ns"]?.doubleValue ?? 0
+        r.interleaved = json["interleaved"]?.boolValue ?? false
+        r.interleavedFlips = json["interleaved_flips"]?.intValue ?? 0
+        r.interleavedFlipSeconds = json["interleaved_flip_s"]?.doubleValue ?? 0
         r.benchmarksPerFlip = json["benchmarks_per_flip"]?.intValue ?? 0
         r.benchmarksPerRound = json["benchmarks_per_round"]?.intValue ?? 0
         r.granularityReason = json["granularity_reason"]?.stringValue ?? ""
@@ -86,7 +94,8 @@ public enum ABRunJSON {
             }
             return SwitchRecord.Flip(round: flip["round"]?.intValue ?? 0, benchmark: flip["benchmark"]?.stringValue,
                                      to: to, seconds: seconds, probeSeconds: flip["probe_s"]?.doubleValue ?? 0,
-                                     probeNs: probe, ratio: flip["ratio"]?.doubleValue)
+                                     probeNs: probe, probeBeforeNs: flip["probe_before_ns"]?.doubleValue ?? 0,
+                                     ratio: flip["ratio"]?.doubleValue)
         }
         return r
     }

@@ -45,7 +45,7 @@ public final class ConsoleProgress: ProgressReporter {
         }
     }
 
-    public func sampleRecorded(cell: String, series: String, perIterationNs: [Double]) {
+    public func sampleRecorded(cell: String, series: String, side: SwitchState?, perIterationNs: [Double]) {
         guard mode == .live else { return }
         let now = cshims_clock_now_ns()
         guard now - lastDrawNs > 100_000_000 else { return }

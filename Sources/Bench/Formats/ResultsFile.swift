@@ -194,8 +194,14 @@ public struct ResultsWriter {
         line(ResultsFile.headerLine("CALIBRATION", cFormat(
             "clock read %.1f ns per interval, loop %.3f ns per iteration, slowdown %.2f, null call %.0f ns at start and %.0f ns at end",
             cal.clockReadNs, cal.loopOverheadNs, cal.slowdown, cal.nullCallNs, cal.nullCallEndNs)))
-        if let target = run.settings.precisionTarget {
-            let cells = run.allCells.compactMap { $0.statistics.relativeHalfWidth }
+        if let side = run.switchSide, let target = run.settings.precisionTarget(abRun: true) {
+            // The target is the slowdown's, which needs both sides: the JSON and the table say which cells reached it.
+            line("[METHOD: \(side.record.interleaved ? "interleaved " : "")pairs, at least \(RunSession.firstPairs) per cell, more until each summary cell's slowdown has a 95% interval within "
+                 + cFormat("±%.1f%%", target * 100) + (run.settings.budgetSeconds.map { cFormat(" or %.0f s are spent", $0) } ?? "") + "]")
+        } else if run.switchSide == nil, let target = run.settings.precisionTarget(abRun: false) {
+            let cells = run.allCells.compactMap { cell in
+                cell.valueInterval().map { ($0.high - $0.low) / 2 / abs(cell.value) }
+            }
             line("[METHOD: median of at least 3 intervals per cell, more until the 95% interval is within "
                  + cFormat("±%.1f%%", target * 100) + (run.settings.budgetSeconds.map { cFormat(" or %.0f s are spent", $0) } ?? "")
                  + "; \(cells.filter { $0 <= target }.count) of \(cells.count) cells reached it]")

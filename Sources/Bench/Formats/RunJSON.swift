@@ -17,7 +17,7 @@ public enum RunJSON {
             ("settings", encode(run.settings, resultsDirectory: run.resultsDirectory)),
             ("environment", encode(run.environment)),
             ("calibration", encode(run.calibration)),
-            ("benchmarks", .array(run.outcomes.map { encode($0, target: run.settings.precisionTarget) })),
+            ("benchmarks", .array(run.outcomes.map { encode($0, target: run.switchSide == nil ? run.settings.precisionTarget(abRun: false) : nil) })),
         ])
     }
 

@@ -73,6 +73,9 @@ public struct Cell: Equatable, Sendable {
     /// that resamples rounds keeps the two sides of an A/B run paired.
     public struct Block: Sendable {
         public let round: Int
+        /// Its place in the round (the n-th interval of the first term): with the
+        /// round, what pairs it with the same block of the other side of an A/B run.
+        public let slot: Int
         /// Per term of the estimate, its per-operation times in this block.
         public let values: [[Double]]
     }
@@ -93,7 +96,7 @@ public struct Cell: Equatable, Sendable {
             for (term, perRound) in rounds.enumerated() {
                 for (index, value) in (perRound[round] ?? []).enumerated() { values[index % slots][term].append(value) }
             }
-            blocks += values.map { Block(round: round, values: $0) }
+            blocks += values.enumerated().map { Block(round: round, slot: $0.offset, values: $0.element) }
         }
         return blocks
     }
@@ -102,11 +105,19 @@ public struct Cell: Equatable, Sendable {
     /// (default: as many as there are).
     static func resampled(_ blocks: [Block], terms: Int, count: Int? = nil,
                           _ generator: inout SplitMix64) -> [[Double]] {
-        var groups = Array(repeating: [Double](), count: terms)
+        let draws = count ?? blocks.count
+        var groups = (0..<terms).map { term -> [Double] in
+            var group: [Double] = []
+            group.reserveCapacity(draws * (blocks.first.map { term < $0.values.count ? $0.values[term].count : 0 } ?? 0))
+            return group
+        }
         guard !blocks.isEmpty else { return groups }
-        for _ in 0..<(count ?? blocks.count) {
+        for _ in 0..<draws {
             let block = blocks[Int(generator.next() % UInt64(blocks.count))]
-            for term in 0..<min(terms, block.values.count) { groups[term] += block.values[term] }
+            for term in 0..<min(terms, block.values.count) {
+                let values = block.values[term]
+                if values.count == 1 { groups[term].append(values[0]) } else { groups[term].append(contentsOf: values) }
+            }
         }
         return groups
     }
@@ -125,7 +136,7 @@ public struct CellStatistics: Sendable {
             let values = s.perOperationNs
             let ci = values.count >= 3
                 ? Bootstrap.interval(groups: [values], seed: SplitMix64.seed(cell.id + "/" + s.name)) {
-                    Statistics($0[0]).median
+                    Statistics.median(of: $0[0])
                 } : nil
             return (s.name, Statistics(values), ci)
         }

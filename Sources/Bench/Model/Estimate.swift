@@ -48,8 +48,7 @@ public struct Estimate: Equatable, Sendable {
     /// Each term's statistic of its per-operation times (groups in term order).
     public func termValues(_ groups: [[Double]]) -> [Double] {
         zip(terms, groups).map { term, values in
-            let sorted = values.sorted()
-            return term.statistic == .median ? Statistics.median(ofSorted: sorted) : (sorted.first ?? .nan)
+            term.statistic == .median ? Statistics.median(of: values) : (values.min() ?? .nan)
         }
     }
 

@@ -43,11 +43,17 @@ public struct RunSettings: Equatable, Sendable {
         return nil
     }
 
-    /// The precision aimed at, as a fraction, when the run aims at one.
-    public var precisionTarget: Double? {
+    /// The precision aimed at, as a fraction, when the run aims at one: the
+    /// value's in a plain run, the slowdown's in an A/B run (`abRun`).
+    public func precisionTarget(abRun: Bool) -> Double? {
         if let percent = targetPrecisionPercent { return percent / 100 }
-        return budgetSeconds == nil ? nil : RunSession.defaultTargetPercent / 100
+        guard budgetSeconds != nil else { return nil }
+        return (abRun ? RunSession.defaultABTargetPercent : RunSession.defaultTargetPercent) / 100
     }
+
+    /// A budget without a target: the whole budget is spent, each cell first
+    /// brought to the default target, then the widest narrowed further.
+    public var spendsWholeBudget: Bool { budgetSeconds != nil && targetPrecisionPercent == nil }
 
     public init() {}
 }

@@ -6,11 +6,16 @@ public struct Sample: Equatable, Sendable {
     /// 0-based pass of the run; what pairs the two sides of an A/B run, and the
     /// terms of a difference sampled in turn (see `Cell.blocks`).
     public var round: Int
+    /// The switch state it was recorded in, while an interleaved A/B pass records
+    /// both sides in one process; nil once the sides are apart (each side's run
+    /// is its state) and in plain runs.
+    public var side: SwitchState?
 
-    public init(elapsedNs: Int64, iterations: UInt64, round: Int = 0) {
+    public init(elapsedNs: Int64, iterations: UInt64, round: Int = 0, side: SwitchState? = nil) {
         self.elapsedNs = elapsedNs
         self.iterations = iterations
         self.round = round
+        self.side = side
     }
 }
 

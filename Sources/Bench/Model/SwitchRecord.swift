@@ -1,3 +1,5 @@
+import Glibc
+
 /// Everything an A/B run did with its switch: the state it found, every flip
 /// with its cost and the null-call probe after it, and whether it was put back.
 public struct SwitchRecord: Equatable, Sendable {
@@ -13,17 +15,21 @@ public struct SwitchRecord: Equatable, Sendable {
         public var probeSeconds: Double
         /// The null-call probe right after it, ns.
         public var probeNs: Double
-        /// The probe on over the probe off around this flip (nil without both).
+        /// The probe right before it, ns (0: none).
+        public var probeBeforeNs: Double
+        /// The probe on over the probe off around this flip, the two taken
+        /// milliseconds apart (nil without both).
         public var ratio: Double?
 
         public init(round: Int, benchmark: String?, to: SwitchState, seconds: Double, probeSeconds: Double = 0,
-                    probeNs: Double, ratio: Double?) {
+                    probeNs: Double, probeBeforeNs: Double = 0, ratio: Double?) {
             self.round = round
             self.benchmark = benchmark
             self.to = to
             self.seconds = seconds
             self.probeSeconds = probeSeconds
             self.probeNs = probeNs
+            self.probeBeforeNs = probeBeforeNs
             self.ratio = ratio
         }
     }
@@ -34,6 +40,13 @@ public struct SwitchRecord: Equatable, Sendable {
     public var initialDetail = ""
     /// The null-call probe in the initial state, before any flip, ns.
     public var initialProbeNs = 0.0
+    /// Flipped between the recorded intervals of each cell, inside the benchmarks'
+    /// processes (the switch is cheap enough): the two sides of a pair are
+    /// milliseconds apart. Otherwise `benchmarksPerFlip` says how coarse.
+    public var interleaved = false
+    /// Flips made inside benchmarks (interleaved), and their total time.
+    public var interleavedFlips = 0
+    public var interleavedFlipSeconds = 0.0
     /// Benchmarks measured between two flips from the second round on: 1 flips
     /// around every benchmark's pass, all of them (or 0, not chosen) around every round.
     public var benchmarksPerFlip = 0
@@ -52,8 +65,9 @@ public struct SwitchRecord: Equatable, Sendable {
     /// The median time one flip took, seconds.
     public var flipSeconds: Double? { flips.isEmpty ? nil : Statistics(flips.map(\.seconds)).median }
 
-    /// "every benchmark", "every 5 benchmarks", "every round".
+    /// "every interval", "every benchmark", "every 5 benchmarks", "every round".
     public var granularity: String {
+        if interleaved { return "every interval" }
         switch benchmarksPerFlip {
         case 1: return "every benchmark"
         case 2..<max(2, benchmarksPerRound): return "every \(benchmarksPerFlip) benchmarks"
@@ -61,35 +75,97 @@ public struct SwitchRecord: Equatable, Sendable {
         }
     }
 
-    /// The median over the flips of the probe's on/off ratio.
-    public var probeRatio: Double? {
-        let ratios = flips.compactMap(\.ratio)
-        return ratios.isEmpty ? nil : Statistics(ratios).median
+    /// How far apart the two sides of a pair are, for the reader: milliseconds
+    /// when interleaved, else a benchmark pass or more (seconds).
+    public var pairDistance: String {
+        interleaved ? "pairs milliseconds apart (flipped between intervals inside each benchmark)"
+            : "pairs seconds apart (flipped around \(granularity): the switch is too slow to flip between intervals)"
     }
 
-    /// What a reader must know: the switch made (almost) no difference, some
-    /// flips did not take, it failed, or it was not put back.
+    /// The null-call probes taken in `state`: the initial one, and one after each flip to it.
+    public func probes(_ state: SwitchState) -> [Double] {
+        (initialState == state && initialProbeNs > 0 ? [initialProbeNs] : []) + flips.filter { $0.to == state }.map(\.probeNs)
+    }
+
+    /// The switch's effect on the null-call probe: the geometric mean over
+    /// the flips of each flip's own on/off ratio (its probes just before and
+    /// after, so the host's drift between flips cancels), with a 95% t interval
+    /// on their logarithms (nil with one flip): honest with the few flips a
+    /// short run has, where a bootstrap's interval would be far too narrow.
+    public var probeEffect: (ratio: Double, interval: (low: Double, high: Double)?)? {
+        let logs = flips.compactMap(\.ratio).filter { $0 > 0 }.map { log($0) }
+        guard !logs.isEmpty else { return nil }
+        let stats = Statistics(logs)
+        guard logs.count >= 2 else { return (exp(stats.mean), nil) }
+        let half = Statistics.t975(logs.count - 1) * stats.standardDeviation / Double(logs.count).squareRoot()
+        return (exp(stats.mean), (exp(stats.mean - half), exp(stats.mean + half)))
+    }
+
+    /// The flips' typical on/off probe ratio.
+    public var probeRatio: Double? { probeEffect?.ratio }
+
+    /// Whether the probe tells the two states apart: its interval excludes 1
+    /// (with a single flip, when the ratio differs from 1 by more than
+    /// `SwitchRecord.singleProbeMargin`). A switch that slows the null call by
+    /// only 2x is a real switch; one that cannot be told from a no-op is not.
+    public var probeTellsStatesApart: Bool? {
+        guard let effect = probeEffect else { return nil }
+        if let interval = effect.interval { return interval.low > 1 || interval.high < 1 }
+        return abs(log(effect.ratio)) > log(1 + SwitchRecord.singleProbeMargin)
+    }
+
+    /// With one flip there is no interval: its ratio must differ from 1 by this much.
+    static let singleProbeMargin = 0.10
+
+    /// Flips whose own probe ratio shows less than half the switch's typical
+    /// effect (on a log scale): the flip may not have taken. Only where the
+    /// states are told apart.
+    public var misfiredFlips: [Flip] {
+        guard probeTellsStatesApart == true, let typical = probeRatio else { return [] }
+        return flips.filter { flip in
+            guard let ratio = flip.ratio else { return false }
+            return log(ratio) / log(typical) < 0.5
+        }
+    }
+
+    /// What a reader must know: the switch made no difference the probe can
+    /// tell, some flips did not take, it failed, or it was not put back.
     public var warnings: [SwitchWarning] {
         var warnings: [SwitchWarning] = []
-        let ratios = flips.compactMap(\.ratio)
-        if let ratio = probeRatio, ratio < SwitchController.minimumEffect {
-            warnings.append(.noEffect(ratio: ratio, flips: ratios.count))
-        } else {
-            let weak = flips.filter { ($0.ratio ?? .infinity) < SwitchController.minimumEffect }
-            if !weak.isEmpty { warnings.append(.weakFlips(weak.count, of: ratios.count, rounds: Set(weak.map(\.round)).sorted())) }
+        if probeTellsStatesApart == false, let effect = probeEffect {
+            warnings.append(.noEffect(ratio: effect.ratio, low: effect.interval?.low, high: effect.interval?.high,
+                                      probes: flips.compactMap(\.ratio).count))
+        }
+        let misfired = misfiredFlips
+        if !misfired.isEmpty {
+            warnings.append(.misfiredFlips(misfired.count, of: flips.count, rounds: Set(misfired.map(\.round)).sorted()))
         }
         if let failure { warnings.append(.failed(failure)) }
         if restored == false { warnings.append(.notRestored(initialState, error: restoreError ?? "unknown error")) }
         return warnings
     }
+
+    /// This record after an interrupted run's (`earlier`): its flips and
+    /// interleaved flips come first, the state found is that run's.
+    func continuing(_ earlier: SwitchRecord) -> SwitchRecord {
+        var merged = self
+        merged.flips = earlier.flips + flips
+        merged.interleavedFlips += earlier.interleavedFlips
+        merged.interleavedFlipSeconds += earlier.interleavedFlipSeconds
+        merged.initialState = earlier.initialState
+        merged.initialDetail = earlier.initialDetail
+        merged.initialProbeNs = earlier.initialProbeNs
+        return merged
+    }
+
 }
 
 /// A switch that may not have done what the A/B run assumes.
 public enum SwitchWarning: Equatable, Sendable {
-    /// The null-call probe's median on/off ratio stayed below 1.5x.
-    case noEffect(ratio: Double, flips: Int)
-    /// Some flips (their rounds, -1 for calibration) changed the probe by less than 1.5x.
-    case weakFlips(Int, of: Int, rounds: [Int])
+    /// The null-call probe's on/off ratio over the flips cannot be told from 1 (its interval holds 1).
+    case noEffect(ratio: Double, low: Double?, high: Double?, probes: Int)
+    /// Some flips (their rounds, -1 for calibration) changed the probe by less than half the usual effect.
+    case misfiredFlips(Int, of: Int, rounds: [Int])
     /// Flipping it failed, so the run stopped early.
     case failed(String)
     /// It was not put back in this state.
@@ -98,13 +174,13 @@ public enum SwitchWarning: Equatable, Sendable {
     /// As standard error, the overhead table, the results files and the JSON show it.
     public var text: String {
         switch self {
-        case let .noEffect(ratio, flips):
-            return cFormat("THE SWITCH DID NOT TAKE EFFECT: the null-call probe changed only %.2fx between off and on (median of %d flips; a switch that instruments the kernel makes it 1.5x or more): both sides measured the same kernel",
-                           ratio, Int32(flips))
-        case let .weakFlips(count, total, rounds):
+        case let .noEffect(ratio, low, high, probes):
+            let spread = low.flatMap { low in high.map { cFormat(" [%.2f, %.2f]", low, $0) } } ?? ""
+            return cFormat("THE SWITCH DID NOT TAKE EFFECT: the null-call probe's on/off ratio, %.2f", ratio) + spread
+                + " over \(probes) flips, cannot be told from 1: both sides measured the same kernel"
+        case let .misfiredFlips(count, total, rounds):
             let names = rounds.map { $0 < 0 ? "calibration" : String($0 + 1) }
-            return "\(count) of \(total) flips changed the null-call probe by less than "
-                + cFormat("%.1fx", SwitchController.minimumEffect)
+            return "\(count) of \(total) flips changed the null-call probe by less than half the switch's usual effect"
                 + " (round \(names.joined(separator: ", "))): check that the switch took effect every time"
         case .failed(let reason): return "the switch failed, so the run stopped early: \(reason)"
         case let .notRestored(state, error):

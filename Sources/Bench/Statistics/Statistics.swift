@@ -44,12 +44,64 @@ public struct Statistics: Equatable, Sendable {
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2
     }
 
+    /// The median of `values` (any order; non-finite values count as they
+    /// sort), by selection: linear time, which the bootstraps need (a full
+    /// sort of every replicate is what made them slow). Reorders `values`.
+    public static func median(selecting values: inout [Double]) -> Double {
+        let n = values.count
+        guard n > 0 else { return .nan }
+        let upper = select(&values, n / 2)
+        guard n % 2 == 0 else { return upper }
+        // The largest of the lower half, which selection left below index n/2.
+        var lower = -Double.infinity
+        for i in 0..<(n / 2) where values[i] > lower { lower = values[i] }
+        return (lower + upper) / 2
+    }
+
+    /// The median of `values` without reordering them.
+    public static func median(of values: [Double]) -> Double {
+        var copy = values
+        return median(selecting: &copy)
+    }
+
+    /// Hoare's selection: the k-th smallest, with everything before index k no larger.
+    private static func select(_ a: inout [Double], _ k: Int) -> Double {
+        var low = 0, high = a.count - 1
+        a.withUnsafeMutableBufferPointer { a in
+            while low < high {
+                let pivot = a[(low + high) / 2]
+                var i = low, j = high
+                while i <= j {
+                    while a[i] < pivot { i += 1 }
+                    while a[j] > pivot { j -= 1 }
+                    if i <= j {
+                        a.swapAt(i, j)
+                        i += 1
+                        j -= 1
+                    }
+                }
+                if k <= j { high = j } else if k >= i { low = i } else { break }
+            }
+        }
+        return a[k]
+    }
+
     public static func percentile(ofSorted values: [Double], _ p: Double) -> Double {
         guard !values.isEmpty else { return .nan }
         let rank = min(max(p, 0), 100) / 100 * Double(values.count - 1)
         let low = Int(rank.rounded(.down))
         let high = min(low + 1, values.count - 1)
         return values[low] + (values[high] - values[low]) * (rank - Double(low))
+    }
+
+    /// The 97.5% quantile of Student's t with `df` degrees of freedom (a
+    /// two-sided 95% interval), from the usual table; 1.96 beyond 30.
+    public static func t975(_ df: Int) -> Double {
+        let table: [Double] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                               2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                               2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+        guard df >= 1 else { return .nan }
+        return df <= table.count ? table[df - 1] : 1.96
     }
 
     /// Geometric mean of positive values (nan if any is not positive).

@@ -13,6 +13,7 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
     public static let exists = Errno(EEXIST)
     public static let noEntry = Errno(ENOENT)
     public static let noChild = Errno(ECHILD)
+    public static let illegalSeek = Errno(ESPIPE)
 
     public var description: String { String(cString: strerror(rawValue)) }
 }
