@@ -53,6 +53,21 @@ public struct Benchmark: Sendable {
     }
 }
 
+extension Benchmark {
+    /// The ids of the cells it feeds the summary tables with, when they are
+    /// fixed (nil when a summary cell is its largest size, known only once measured).
+    var summaryCellIDs: [String]? {
+        var ids: [String] = []
+        for metric in metrics {
+            for input in metric.cellInputs {
+                guard case .exact(let id) = input else { return nil }
+                ids.append(id)
+            }
+        }
+        return ids
+    }
+}
+
 /// What one pass of a benchmark measures: how many intervals each cell gets (0:
 /// leave the cell alone; pairs of intervals when interleaved), and the iteration
 /// counts earlier passes settled on.

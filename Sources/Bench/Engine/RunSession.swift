@@ -115,7 +115,8 @@ public final class RunSession {
         // cell, then more for the widest intervals.
         if let target = settings.precisionTarget(abRun: controller != nil) {
             let first = controller == nil ? min(3, settings.repetitions) : RunSession.firstPairs
-            passes.measureInRounds(rounds: min(controller == nil ? 3 : 2, first), repetitions: first)
+            passes.measureInRounds(rounds: min(controller == nil ? 3 : 2, first), repetitions: first,
+                                   otherCells: controller == nil ? nil : RunSession.otherCellPairs)
             passes.refine(target: target)
         } else {
             passes.measureInRounds(rounds: max(1, min(settings.rounds, settings.repetitions)), repetitions: settings.repetitions)
@@ -234,10 +235,17 @@ public final class RunSession {
     /// target measures (over two rounds, each side leading one), before the
     /// widest intervals get more.
     static let firstPairs = 8
+    /// In that first pass, the cells of no summary table (the rings of 4 to 96
+    /// processes, select on 10, 250 and 500 descriptors) get this many: what the
+    /// results file needs, not what the precision target is about.
+    static let otherCellPairs = 3
     /// Pairs an A/B cell gets at most in all.
     static let maximumPairs = 4000
     /// The fewest pairs a refining pass gives a cell.
     static let minimumPairStep = 4
+    /// A/B cells with fewer pairs get more whatever their interval says: the
+    /// bootstrap of a median from a few pairs can come out far too narrow.
+    static let minimumTrustedPairs = 32
 
     /// Warns about every cell whose value the results file cannot carry (zero or
     /// negative after a subtraction, or not a number): LMBench drops such a line
@@ -417,10 +425,11 @@ private struct Passes {
     /// from round to round (one flip, with its probe, per round); otherwise the
     /// current side first, the first round side by side (which times every
     /// pass), later rounds around each benchmark or each round, as the flip cost allows.
-    mutating func measureInRounds(rounds count: Int, repetitions: Int) {
+    mutating func measureInRounds(rounds count: Int, repetitions: Int, otherCells: Int? = nil) {
         for round in 0..<count {
             if interrupted { return }
             let target = RunSession.cumulativeIntervals(round: round, rounds: count, repetitions: repetitions)
+            let others = otherCells.map { RunSession.cumulativeIntervals(round: round, rounds: count, repetitions: min($0, repetitions)) }
             // What each benchmark measures this round, per lane.
             var todo: [(index: Int, plans: [CellPlan])] = []
             for (index, benchmark) in benchmarks.enumerated() {
@@ -429,8 +438,16 @@ private struct Passes {
                 if sofar.contains(where: { $0?.failedThisRun == true }) { continue }
                 if !benchmark.everyRound && round > 0 { continue }
                 let plans = sofar.enumerated().map { lane, sofar in
-                    RunSession.plan(for: sofar, target: benchmark.everyRound ? target : settings.repetitions,
-                                    side: interleaving ? SwitchState.allCases[lane] : nil)
+                    var plan = RunSession.plan(for: sofar, target: benchmark.everyRound ? target : settings.repetitions,
+                                               side: interleaving ? SwitchState.allCases[lane] : nil)
+                    if let others, benchmark.everyRound, let summary = benchmark.summaryCellIDs {
+                        plan = RunSession.plan(for: sofar, target: others, side: interleaving ? SwitchState.allCases[lane] : nil)
+                        for id in summary {
+                            let have = sofar?.cells.first { $0.id == id }?.series.map(\.samples.count).min() ?? 0
+                            plan.intervals[id] = max(0, target - have)
+                        }
+                    }
+                    return plan
                 }
                 let complete = zip(sofar, plans).allSatisfy { sofar, plan in
                     guard let sofar else { return false }
@@ -508,15 +525,17 @@ private struct Passes {
 
     /// More intervals (pairs, in an A/B run) for the cells whose interval is
     /// wider than `target`, widest first, while the budget lasts (a pass is
-    /// started only if its predicted length fits). In an A/B run each refining
-    /// round measures its benchmarks on both sides: interleaved, one pass each
-    /// (the leading side alternating, one flip per round); otherwise all of them
-    /// on one side, a flip, all on the other (the fewest flips). It aims a tenth
-    /// below the target (the check uses fewer replicates than the tables); with
-    /// a budget alone, once every cell is there the time left narrows the
-    /// widest intervals further.
+    /// started only if its predicted length fits); it aims a tenth below the
+    /// target (the tables' interval takes more replicates than this check). In
+    /// an A/B run each refining round measures its benchmarks on both sides:
+    /// interleaved, one pass each (the leading side alternating, one flip per
+    /// round); otherwise all of them on one side, a flip, all on the other (the
+    /// fewest flips). With a budget alone, once every cell is within the target
+    /// the time left narrows them further, the cheapest passes first (which
+    /// brings the most cells down per second).
     mutating func refine(target: Double) {
-        var target = target * (1 - Passes.targetMargin)
+        let goal = target * (1 - Passes.targetMargin)
+        var target = goal
         while !interrupted {
             var chosen: [(index: Int, plans: [CellPlan])] = []
             var predicted = 0.0
@@ -532,16 +551,19 @@ private struct Passes {
                     // No interval from enough pairs: a difference within its noise of
                     // zero (more pairs do not change the share that is), or a plain cell.
                     if item.precision == nil && item.intervals >= RunSession.firstPairs && controller != nil { continue }
-                    let precision = item.precision ?? .infinity
+                    // Too few pairs for a bootstrap of a median to be trusted.
+                    let trusted = controller == nil || item.intervals >= RunSession.minimumTrustedPairs
+                    let precision = trusted ? item.precision ?? .infinity : .infinity
                     guard precision > target else { continue }
                     steps[item.cell] = min(limit - item.intervals, step(intervals: item.intervals, precision: precision, target: target))
                     worst = max(worst, precision)
                 }
                 return steps.isEmpty ? nil : (index, worst, steps)
-            }.sorted { $0.worst > $1.worst }
-            for item in needy {
+            }
+            let costed = needy.map { ($0, predictedSeconds(benchmarks[$0.index], steps: $0.steps)) }
+                .sorted { target < goal ? $0.1 < $1.1 : $0.0.worst > $1.0.worst }
+            for (item, cost) in costed {
                 let benchmark = benchmarks[item.index]
-                let cost = predictedSeconds(benchmark, steps: item.steps)
                 if let budget = settings.budgetSeconds, elapsed + predicted + cost > budget { continue }
                 predicted += cost
                 chosen.append((item.index, lanes.enumerated().map { lane, _ in

@@ -52,8 +52,13 @@ public final class ConsoleProgress: ProgressReporter {
         lastDrawNs = now
         var text = label + cFormat(" %5.1f s  ", Double(now - startedNs) / 1e9) + cell
         if series != "main" { text += " (\(series))" }
-        text += " \(perIterationNs.count) samples"
-        if let precision = ConsoleProgress.roughPrecision(perIterationNs) { text += cFormat(" ±%.1f%%", precision * 100) }
+        if side != nil {
+            // An interleaved pass: its slowdown and ± come after the pass, from the pairs.
+            text += " \(perIterationNs.count) pairs"
+        } else {
+            text += " \(perIterationNs.count) samples"
+            if let precision = ConsoleProgress.roughPrecision(perIterationNs) { text += cFormat(" ±%.1f%%", precision * 100) }
+        }
         let columns = Int(cshims_terminal_columns(2))
         emit(String(text.prefix(columns > 20 ? columns - 1 : 79)))
     }
@@ -81,7 +86,10 @@ public final class ConsoleProgress: ProgressReporter {
 
     public func roundFinished(_ round: Int, rounds: Int, elapsedSeconds: Double) {
         guard mode == .plain, rounds > 1, round > 0 else { return }
-        line(cFormat("round %d/%d done, %.1f s", Int32(round + 1), Int32(rounds), elapsedSeconds))
+        var text = cFormat("round %d/%d done, %.1f s", Int32(round + 1), Int32(rounds), elapsedSeconds)
+        // Rounds of a fixed run take about as long as each other (a refining run's "of" grows: no estimate).
+        if round + 1 < rounds { text += cFormat(", about %.0f s left", elapsedSeconds / Double(round + 1) * Double(rounds - round - 1)) }
+        line(text)
     }
 
     public func runFinished(_ outcomes: [BenchmarkOutcome]) {

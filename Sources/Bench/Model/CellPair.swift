@@ -108,5 +108,5 @@ public struct CellPair: Sendable {
 
     /// Replicates for the decisions taken while a run goes on (where more pairs
     /// go, the progress lines): fewer than the tables' 2000, the same estimator.
-    public static let quickResamples = 400
+    public static let quickResamples = 1000
 }

@@ -95,7 +95,7 @@ public enum Options {
               "Directory for the private run directory (test files)."),
         .init("--pin-ctx", nil, .flag, settings: "pin_ctx", "Pin every process of a context-switch ring to one CPU."),
         .init("--budget", "<duration>", .duration, settings: "budget_s",
-              "Time for the whole run (90s, 10m, 2h): three intervals per cell first (eight pairs in an A/B run), then more for the cells whose interval is widest, until each reaches --target-ci or the time is spent. It decides the rounds: not with --rounds."),
+              "Time for the whole run (90s, 10m, 2h): three intervals per cell first (eight pairs in an A/B run), then more for the cells whose interval is widest until each reaches --target-ci; without --target-ci the time left then narrows them further, cheapest first. It decides the rounds: not with --rounds."),
         .init("--target-ci", "<percent>", .number(maximum: 100), default: "2 with --budget; 5 in an A/B run", settings: "target_precision_percent",
               "Half-width of the 95% interval to aim at, percent of the value (of the slowdown in an A/B run)."),
         .init("--resume", "<json>", .text,
