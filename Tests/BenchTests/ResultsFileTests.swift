@@ -41,6 +41,18 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertEqual(text.split(separator: "\n").first { $0.contains("MHZ") }, "[MHZ: 3200 MHz, 0.3125 nanosec clock]")
     }
 
+    func testLineSizeIsTheRunningMachinesFromTheRecord() throws {
+        var run = SampleRun.make()
+        run.environment.cacheLineSize = 128
+        XCTAssertTrue(ResultsFile.render(run).contains("\n[LINE_SIZE: 128]\n"))
+        // Through the JSON, as `summary run.json` renders it on another machine.
+        let back = try RunJSON.decode(RunJSON.encode(run))
+        XCTAssertEqual(back.environment.cacheLineSize, 128)
+        XCTAssertTrue(ResultsFile.render(back).contains("\n[LINE_SIZE: 128]\n"))
+        run.environment.cacheLineSize = nil
+        XCTAssertTrue(ResultsFile.render(run).contains("\n[LINE_SIZE: -1]\n"), "not recorded: not this machine's")
+    }
+
     func testNonPositiveValuesAreLeftOut() {
         var run = SampleRun.make()
         run.outcomes[5].cells[0].series[0] = SampleRun.series("send", [5000, 5000, 5000])

@@ -166,7 +166,8 @@ public struct ResultsWriter {
         line(ResultsFile.headerLine("FILE", testFile))
         line(ResultsFile.headerLine("FSDIR", run.settings.fsdir))
         line("[HALF: \(lists.half.joined(separator: " "))]")
-        line("[LINE_SIZE: \(cacheLineSize())]")
+        // The machine that ran it (the reader's may differ); -1 where it was not recorded.
+        line("[LINE_SIZE: \(env.cacheLineSize ?? -1)]")
         line("[LOOP_O: \(cFormat("%.8f", cal.loopOverheadNs / 1000))]")
         line("[MB: \(run.settings.mb)]")
         if let mhz = value(ProcessorClock.id) {
@@ -233,13 +234,6 @@ public struct ResultsWriter {
         }
         line("[\(env.startDate)]")
         line("[\(env.uptime)]")
-    }
-
-    func cacheLineSize() -> Int {
-        if let text = Sys.readTextFile("/sys/devices/system/cpu/cpu0/cache/index0/coherency_line_size"),
-           let size = Int(trimmed(text)), size > 0 { return size }
-        let size = sysconf(Int32(_SC_LEVEL1_DCACHE_LINESIZE))
-        return size > 0 ? size : 64
     }
 
     /// LMBench's micro(): "<title>: <µs> microseconds".

@@ -52,6 +52,7 @@ public enum RunJSON {
             ("clocksource", .str(e.clocksource)),
             ("frequency_scaling", .str(e.frequencyScaling)),
             ("smt", .str(e.smt)),
+            ("cache_line_size", e.cacheLineSize.map { .num($0) } ?? .null),
             ("load_average", .str(e.loadAverage)),
             ("user", .string(e.user)),
             ("start_date", .string(e.startDate)),
@@ -219,6 +220,7 @@ public enum RunJSON {
         e.clocksource = json["clocksource"]?.stringValue
         e.frequencyScaling = json["frequency_scaling"]?.stringValue
         e.smt = json["smt"]?.stringValue
+        e.cacheLineSize = json["cache_line_size"]?.intValue
         e.loadAverage = json["load_average"]?.stringValue
         e.user = json["user"]?.stringValue ?? ""
         e.startDate = json["start_date"]?.stringValue ?? ""

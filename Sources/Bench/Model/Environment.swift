@@ -21,6 +21,8 @@ public struct Environment: Equatable, Sendable {
     public var frequencyScaling: String?
     /// "on"/"off"/... from /sys/devices/system/cpu/smt/control, else nil.
     public var smt: String?
+    /// The first data cache's line size in bytes (results files' LINE_SIZE), nil where not visible.
+    public var cacheLineSize: Int?
     /// /proc/loadavg's first three fields at start.
     public var loadAverage: String?
     public var user = ""

@@ -25,6 +25,7 @@ extension Environment {
         env.clocksource = Sys.readTextFile("/sys/devices/system/clocksource/clocksource0/current_clocksource").map(trimmed)
         env.frequencyScaling = Sys.readTextFile("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor").map(trimmed)
         env.smt = Sys.readTextFile("/sys/devices/system/cpu/smt/control").map(trimmed)
+        env.cacheLineSize = cacheLineSize()
         env.loadAverage = Sys.readTextFile("/proc/loadavg").map {
             $0.split(separator: " ").prefix(3).joined(separator: " ")
         }
@@ -32,6 +33,13 @@ extension Environment {
         env.startDate = dateLine()
         env.uptime = uptimeLine()
         return env
+    }
+
+    static func cacheLineSize() -> Int? {
+        if let text = Sys.readTextFile("/sys/devices/system/cpu/cpu0/cache/index0/coherency_line_size"),
+           let size = Int(trimmed(text)), size > 0 { return size }
+        let size = sysconf(Int32(_SC_LEVEL1_DCACHE_LINESIZE))
+        return size > 0 ? size : nil
     }
 
     /// Local time as `date` prints it: "Tue Nov 24 15:24:17 UTC 2026".
