@@ -5,11 +5,11 @@ import XCTest
 final class FaultTests: XCTestCase {
     let testBenchmarks = ["LMBENCH_SWIFT_TEST_BENCHMARKS": "1"]
 
-    func run(_ names: [String], extra: [String: String] = [:]) throws -> (Binary.Result, Scratch) {
+    func run(_ names: [String], extra: [String: String] = [:], tag: String = UUID().uuidString) throws -> (Binary.Result, Scratch) {
         let scratch = try Scratch()
         let result = try Binary.run(["run"] + names + ["--results-dir", scratch.path + "/results",
                                                        "--json", scratch.path + "/run.json"] + quickRun,
-                                    environment: testBenchmarks.merging(extra) { $1 })
+                                    environment: testBenchmarks.merging(extra) { $1 }, tag: tag)
         return (result, scratch)
     }
 
@@ -28,14 +28,14 @@ final class FaultTests: XCTestCase {
     }
 
     func testAHangIsKilledAndLeavesNoProcess() throws {
-        let before = Set(Binary.runningCopies())
-        let (result, scratch) = try run(["test-hang", "null-call"], extra: ["LMBENCH_SWIFT_SILENCE_LIMIT": "1"])
+        let tag = UUID().uuidString
+        let (result, scratch) = try run(["test-hang", "null-call"], extra: ["LMBENCH_SWIFT_SILENCE_LIMIT": "1"], tag: tag)
         defer { scratch.remove() }
         XCTAssertEqual(result.status, 1, result.stderr)
         XCTAssertTrue(result.stderrLines.contains { $0.contains("test-hang") && $0.contains("FAILED: no progress for") },
                       result.stderr)
         XCTAssertNotNil(try RunFile(path: scratch.path + "/run.json").value("null-call"))
-        XCTAssertEqual(Set(Binary.runningCopies()).subtracting(before), [], "a benchmark process was left running")
+        XCTAssertEqual(Binary.processes(tagged: tag), [], "a benchmark process was left running")
     }
 
     func testAnErrorIsReported() throws {

@@ -158,20 +158,22 @@ final class HardeningRunTests: XCTestCase {
         defer { scratch.remove() }
         let fsdir = scratch.path + "/fs"
         try FileManager.default.createDirectory(atPath: fsdir, withIntermediateDirectories: true)
-        let before = Set(Binary.runningCopies())
+        let tag = UUID().uuidString
         let process = Process()
         process.executableURL = Binary.url
         process.arguments = ["run", "processor", "latency", "--results-dir", scratch.path + "/results", "--fsdir", fsdir]
+        process.environment = ProcessInfo.processInfo.environment.merging([Binary.tagVariable: tag]) { $1 }
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
+        let madeItsDirectory = Binary.wait(limit: 60) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: fsdir)) ?? []).contains { $0.hasPrefix("lmbench-swift.") }
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let left = try FileManager.default.contentsOfDirectory(atPath: fsdir)
-        XCTAssertTrue(left.contains { $0.hasPrefix("lmbench-swift.") }, "\(left)")
-        Thread.sleep(forTimeInterval: 1)
-        XCTAssertEqual(Set(Binary.runningCopies()).subtracting(before), [], "its processes die with it")
+        XCTAssertTrue(madeItsDirectory, "the run never made its directory")
+        // Its benchmark processes notice their parent's death on their own (no fixed wait).
+        XCTAssertTrue(Binary.wait(limit: 30) { Binary.processes(tagged: tag).isEmpty }, "its processes die with it")
 
         let next = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--fsdir", fsdir] + quickRun)
         XCTAssertEqual(next.status, 0, next.stderr)

@@ -11,18 +11,24 @@ enum Binary {
         let status: Int32
         let stdout: String
         let stderr: String
+        /// How long it ran on once interrupted (nil: not interrupted).
+        var secondsAfterInterrupt: TimeInterval?
         var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
     }
 
-    /// `interruptWhen`: send SIGINT as soon as standard error shows this text
-    /// (waiting at most `limit` seconds for it; the run is interrupted then anyway).
+    /// `interruptWhen`: send SIGINT as soon as it holds for standard error so
+    /// far (checked every 20 ms, at most `limit` seconds: the run is interrupted
+    /// then anyway). Every process of the run carries `tag` in its environment,
+    /// so `Binary.processes(tagged:)` finds what it left, whatever else runs.
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
-                    interruptAfter: TimeInterval? = nil, interruptWhen: String? = nil, limit: TimeInterval = 120) throws -> Result {
+                    interruptWhen: ((String) -> Bool)? = nil, limit: TimeInterval = 120,
+                    tag: String = UUID().uuidString) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["TERM"] = "dumb"
+        env[tagVariable] = tag
         for (key, value) in environment { env[key] = value }
         process.environment = env
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
@@ -34,32 +40,55 @@ enum Binary {
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         try process.run()
-        if let interruptAfter {
-            Thread.sleep(forTimeInterval: interruptAfter)
-            process.interrupt()
-        }
+        var interruptedAt: Date?
         if let interruptWhen {
             let deadline = Date().addingTimeInterval(limit)
             while process.isRunning, Date() < deadline,
-                  !((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains(interruptWhen) {
+                  !interruptWhen((try? String(contentsOfFile: err, encoding: .utf8)) ?? "") {
                 Thread.sleep(forTimeInterval: 0.02)
             }
-            if process.isRunning { process.interrupt() }
+            if process.isRunning { interruptedAt = Date(); process.interrupt() }
         }
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
+                      secondsAfterInterrupt: interruptedAt.map { Date().timeIntervalSince($0) })
     }
 
-    /// Processes running this binary right now (to prove none is left behind).
-    static func runningCopies() -> [Int32] {
-        let target = url.resolvingSymlinksInPath().path
+    /// A condition for `interruptWhen`: the progress line saying this benchmark started.
+    static func started(_ id: String) -> (String) -> Bool {
+        { $0.split(separator: "\n").contains { $0.hasSuffix(" started") && $0.split(separator: " ").contains(Substring(id)) } }
+    }
+
+    /// A condition for `interruptWhen`: the file exists (a switch command made it).
+    static func exists(_ path: String) -> (String) -> Bool {
+        { _ in FileManager.default.fileExists(atPath: path) }
+    }
+
+    static let tagVariable = "LMBENCH_SWIFT_TEST_TAG"
+
+    /// Waits until `condition` holds, checking every 20 ms for at most `limit`
+    /// seconds; whether it came to hold.
+    @discardableResult
+    static func wait(limit: TimeInterval, until condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(limit)
+        while !condition() {
+            if Date() >= deadline { return false }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return true
+    }
+
+    /// The processes whose environment carries this tag (given to `run`, or set
+    /// by a test that starts the binary itself): what a run left running.
+    static func processes(tagged tag: String) -> [Int32] {
+        let marker = Array("\(tagVariable)=\(tag)".utf8)
         let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return pids.compactMap { name in
-            guard let pid = Int32(name),
-                  let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(name)/exe") else { return nil }
-            return exe == target ? pid : nil
+            guard let pid = Int32(name), pid != getpid(),
+                  let environ = FileManager.default.contents(atPath: "/proc/\(name)/environ") else { return nil }
+            return environ.split(separator: 0).contains { Array($0) == marker } ? pid : nil
         }
     }
 }

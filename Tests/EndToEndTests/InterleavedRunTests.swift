@@ -96,14 +96,14 @@ final class InterleavedRunTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
         let flag = try flag(scratch)
         let json = scratch.path + "/ab.json"
-        let before = Set(Binary.runningCopies())
+        let tag = UUID().uuidString
         let interrupted = try Binary.run(["run", "null-call", "stat", "sig-install", "--switch", "file:\(flag):1:0",
                                           "--repetitions", "400", "--rounds", "2", "--enough", "2000",
                                           "--results-dir", scratch.path + "/results", "--json", json, "--fsdir", scratch.path + "/fs"],
-                                         interruptWhen: "stat               started")
+                                         interruptWhen: Binary.started("stat"), tag: tag)
         XCTAssertEqual(interrupted.status, 130, interrupted.stderr)
         XCTAssertEqual(try String(contentsOfFile: flag, encoding: .utf8), "0", "the switch is back as found")
-        XCTAssertEqual(Set(Binary.runningCopies()).subtracting(before), [], "a process of the run is left")
+        XCTAssertEqual(Binary.processes(tagged: tag), [], "a process of the run is left")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/fs"), [], "a file of the run is left")
         XCTAssertEqual(try abJSON(json)["partial"] as? Bool, true)
         XCTAssertEqual(scratch.files(under: "results").count, 2)

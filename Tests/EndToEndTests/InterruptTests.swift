@@ -8,15 +8,15 @@ final class InterruptTests: XCTestCase {
         let scratch = try Scratch()
         defer { scratch.remove() }
         try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
-        let before = Set(Binary.runningCopies())
+        let tag = UUID().uuidString
         let options = ["--results-dir", scratch.path + "/results", "--fsdir", scratch.path + "/fs",
                        "--repetitions", "5", "--rounds", "5", "--enough", "2000"]
-        let started = Date()
+        // Interrupted once null-call is measured, in the middle of the run.
         let result = try Binary.run(["run", "processor", "latency", "ctx", "--json", scratch.path + "/run.json"] + options,
-                                    interruptAfter: 2.5)
+                                    interruptWhen: Binary.started("stat"), tag: tag)
         XCTAssertEqual(result.status, 130, result.stderr)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 2.5 + 5, "it stops promptly")
-        XCTAssertEqual(Set(Binary.runningCopies()).subtracting(before), [], "a process of the run is left")
+        XCTAssertLessThan(try XCTUnwrap(result.secondsAfterInterrupt), 30, "it stops promptly")
+        XCTAssertEqual(Binary.processes(tagged: tag), [], "a process of the run is left")
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: scratch.path + "/fs")) ?? ["?"], [],
                        "a file of the run is left")
 

@@ -7,12 +7,11 @@ final class LatencyRunTests: XCTestCase {
     nonisolated(unsafe) static var scratch: Scratch!
     nonisolated(unsafe) static var result: Binary.Result!
     nonisolated(unsafe) static var serverAddresses: Set<String> = []
-    nonisolated(unsafe) static var copiesBefore: Set<Int32> = []
+    static let tag = UUID().uuidString
 
     override class func setUp() {
         scratch = try! Scratch()
         try! FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
-        copiesBefore = Set(Binary.runningCopies())
         let before = SocketTable.listeningOrBound()
         let done = DispatchSemaphore(value: 0)
         let watcher = Thread {
@@ -25,7 +24,7 @@ final class LatencyRunTests: XCTestCase {
         watcher.start()
         result = try! Binary.run(["run", "ctx", "latency", "filevm", "--results-dir", scratch.path + "/results",
                                   "--json", scratch.path + "/run.json", "--fsdir", scratch.path + "/fs", "--mb", "8"]
-                                 + quickRun)
+                                 + quickRun, tag: tag)
         done.signal()
         while !watcher.isFinished { Thread.sleep(forTimeInterval: 0.01) }
     }
@@ -56,7 +55,7 @@ final class LatencyRunTests: XCTestCase {
     }
 
     func testNothingIsLeftBehind() {
-        XCTAssertEqual(Set(Binary.runningCopies()).subtracting(LatencyRunTests.copiesBefore), [],
+        XCTAssertEqual(Binary.processes(tagged: LatencyRunTests.tag), [],
                        "a process of the run is still there")
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: LatencyRunTests.scratch.path + "/fs")) ?? ["?"], [])
     }

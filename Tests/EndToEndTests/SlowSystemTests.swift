@@ -24,9 +24,9 @@ final class SlowSystemTests: XCTestCase {
                     let stat = (try? String(contentsOfFile: dir + "/cpu.stat", encoding: .utf8)) ?? ""
                     let throttled = stat.split(separator: "\n").first { $0.hasPrefix("nr_throttled ") }
                         .flatMap { Int($0.split(separator: " ")[1]) } ?? 0
-                    while (try? fm.removeItem(atPath: dir)) == nil && fm.fileExists(atPath: dir) {
-                        Thread.sleep(forTimeInterval: 0.1)
-                    }
+                    // A cgroup can be removed once its last process has gone (moments after exit).
+                    let removed = Binary.wait(limit: 30) { (try? fm.removeItem(atPath: dir)) != nil || !fm.fileExists(atPath: dir) }
+                    XCTAssertTrue(removed, "the test's cgroup \(dir) could not be removed")
                     return throttled
                 }
             }
@@ -62,8 +62,12 @@ final class SlowSystemTests: XCTestCase {
                 throw XCTSkip("neither a CPU-quota cgroup nor competing processes could be set up here")
             }
         }
+        // Slowed ten times, the run takes a minute or so: ten minutes is a hang.
+        let finished = Binary.wait(limit: 600) { !process.isRunning }
+        if !finished { process.interrupt() }
         process.waitUntilExit()
         load.forEach { $0.terminate(); $0.waitUntilExit() }
+        XCTAssertTrue(finished, "the throttled run did not finish within 600 s")
         if let release = quota {
             let throttled = release()
             // Not the calibration's slowdown: a quota stops a process between its

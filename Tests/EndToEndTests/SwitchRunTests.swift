@@ -77,11 +77,12 @@ final class SwitchRunTests: XCTestCase {
     func testAHangingSwitchCommandStopsAtSIGINT() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let started = Date()
-        let result = try Binary.run(["run", "null-call", "--switch-on", "sleep 40; true", "--switch-off", "true",
-                                     "--results-dir", scratch.path + "/results"] + quickRun, interruptAfter: 1)
+        let running = scratch.path + "/on-command-running"
+        let result = try Binary.run(["run", "null-call", "--switch-on", "touch '\(running)'; sleep 40; true", "--switch-off", "true",
+                                     "--results-dir", scratch.path + "/results"] + quickRun,
+                                    interruptWhen: Binary.exists(running))
         XCTAssertEqual(result.status, 130, result.stderr)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 20, "the run waited for the hanging command")
+        XCTAssertLessThan(try XCTUnwrap(result.secondsAfterInterrupt), 20, "the run waited for the hanging command")
         XCTAssertTrue(result.stderr.contains("was stopped: the run was interrupted"), result.stderr)
         XCTAssertEqual(scratch.files(under: "results"), [])
         let sleeping = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { pid in
@@ -115,13 +116,14 @@ final class SwitchRunTests: XCTestCase {
         defer { scratch.remove() }
         try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
         let (state, switchOptions) = marker(scratch)
-        let before = Set(Binary.runningCopies())
+        let tag = UUID().uuidString
         let result = try Binary.run(["run", "processor", "latency", "--results-dir", scratch.path + "/results", "--json",
                                      scratch.path + "/ab.json", "--fsdir", scratch.path + "/fs", "--repetitions", "5",
-                                     "--rounds", "5", "--enough", "2000"] + switchOptions, interruptAfter: 2.5)
+                                     "--rounds", "5", "--enough", "2000"] + switchOptions,
+                                    interruptWhen: Binary.started("stat"), tag: tag)
         XCTAssertEqual(result.status, 130, result.stderr)
         XCTAssertEqual(try String(contentsOfFile: state, encoding: .utf8), "off\n", "the switch is back as found")
-        XCTAssertEqual(Set(Binary.runningCopies()).subtracting(before), [], "a process of the run is left")
+        XCTAssertEqual(Binary.processes(tagged: tag), [], "a process of the run is left")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/fs"), [], "a file of the run is left")
         let files = scratch.files(under: "results")
         XCTAssertEqual(files.count, 2)
