@@ -29,10 +29,10 @@ struct RunOptions: Equatable {
     var names: [String] = []
     var resultsDirectory = "results"
     var jsonPath: String?
-    var repetitions = 11
-    var rounds = 11
-    var enoughMicroseconds = 5000
-    var mb = 64
+    var repetitions = RunSettings.standard.repetitions
+    var rounds = RunSettings.standard.rounds
+    var enoughMicroseconds = RunSettings.standard.enoughMicroseconds
+    var mb = RunSettings.standard.requestedMB
     var fsdir: String?
     var pinContextSwitch = false
     var quiet = false

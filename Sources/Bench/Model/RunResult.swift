@@ -1,6 +1,10 @@
 /// The options that decide what a run's numbers mean (where its files go is the
 /// command line's business, not theirs).
 public struct RunSettings: Equatable, Sendable {
+    /// What a run uses unless told otherwise: the one place the defaults are
+    /// written (the command line and the option tables read them from here).
+    public static let standard = RunSettings()
+
     /// Target length of one timed interval (LMBench's ENOUGH), microseconds.
     public var enoughMicroseconds: Int = 5000
     /// Recorded intervals per series (LMBench's TRIES).
