@@ -96,3 +96,23 @@ final class RunJSONTests: XCTestCase {
         XCTAssertEqual(plan.startIterations["b/main"], 777)
     }
 }
+
+/// The ± a run shows live is the interval --target-ci aims at: the bootstrap of
+/// the cell's median over its intervals, not another estimate.
+final class LivePrecisionTests: XCTestCase {
+    func testTheLiveLineShowsTheCellsOwnInterval() throws {
+        var g = SplitMix64(seed: 7)
+        // Skewed, as interval times are: a few slow intervals in many fast ones.
+        let values = (0..<41).map { _ -> Double in
+            let u = Double(g.next() % 1000) / 1000
+            return 1000 * (1 + 0.05 * u + (u > 0.9 ? 0.5 : 0))
+        }
+        let cell = Cell(id: "null-call", unit: .microseconds, estimate: .microseconds(),
+                        series: [SampleRun.series("main", values)])
+        let live = try XCTUnwrap(ConsoleProgress.roughPrecision(values))
+        let target = try XCTUnwrap(cell.roughPrecision)
+        // The same estimator with another seed: equal up to the replicates' own noise.
+        XCTAssertEqual(live / target, 1, accuracy: 0.25, "live ±\(live), cell ±\(target)")
+        XCTAssertNil(ConsoleProgress.roughPrecision([1, 2]), "no ± from fewer than three intervals")
+    }
+}

@@ -63,11 +63,19 @@ public final class ConsoleProgress: ProgressReporter {
         emit(String(text.prefix(columns > 20 ? columns - 1 : 79)))
     }
 
-    /// A quick running precision for display: 2 standard errors over the mean.
+    /// The running ± of a series' median, by the cell's own estimator (a
+    /// bootstrap of the median over its intervals, as `Cell.roughPrecision`, which
+    /// --target-ci aims at), from the intervals recorded so far in this pass.
     static func roughPrecision(_ values: [Double]) -> Double? {
         guard values.count >= 3 else { return nil }
-        let stats = Statistics(values)
-        return 2 * stats.standardDeviation / (Double(values.count).squareRoot() * abs(stats.mean))
+        let median = Statistics.median(of: values)
+        guard median != 0, median.isFinite else { return nil }
+        var draw = values
+        let interval = Bootstrap.interval(resamples: Bootstrap.quickResamples, seed: UInt64(values.count)) { generator in
+            for i in draw.indices { draw[i] = values[Int(generator.next() % UInt64(values.count))] }
+            return Statistics.median(selecting: &draw)
+        }
+        return interval.map { ($0.high - $0.low) / 2 / abs(median) }
     }
 
     public func benchmarkFinished(_ outcome: BenchmarkOutcome, index: Int, total: Int, round: Int, rounds: Int, side: SwitchState?) {

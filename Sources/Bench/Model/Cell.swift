@@ -48,9 +48,9 @@ public struct Cell: Equatable, Sendable {
     public var statistics: CellStatistics { CellStatistics(self) }
 
     /// A quick relative half-width of the value's 95% interval (fewer resamples:
-    /// for deciding where more intervals go, not for reporting).
+    /// for deciding where more intervals go and the progress lines, not for reporting).
     public var roughPrecision: Double? {
-        guard let interval = valueInterval(resamples: 300) else { return nil }
+        guard let interval = valueInterval(resamples: Bootstrap.quickResamples) else { return nil }
         let v = value
         return v == 0 || !v.isFinite ? nil : (interval.high - interval.low) / 2 / abs(v)
     }

@@ -100,13 +100,9 @@ public struct CellPair: Sendable {
 
     /// Half the interval's width relative to the slowdown, with `resamples`
     /// replicates: what --target-ci aims at and what the progress lines show.
-    public func precision(resamples: Int = CellPair.quickResamples) -> Double? {
+    public func precision(resamples: Int = Bootstrap.quickResamples) -> Double? {
         guard let interval = interval(resamples: resamples) else { return nil }
         let value = slowdown
         return value.isFinite && value > 0 ? (interval.high - interval.low) / 2 / value : nil
     }
-
-    /// Replicates for the decisions taken while a run goes on (where more pairs
-    /// go, the progress lines): fewer than the tables' 2000, the same estimator.
-    public static let quickResamples = 1000
 }

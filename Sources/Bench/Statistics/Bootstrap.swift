@@ -3,6 +3,9 @@
 /// replicates drawn by the caller (resampling blocks that must stay together).
 public enum Bootstrap {
     public static let defaultResamples = 1000
+    /// Replicates for the decisions taken while a run goes on (where more
+    /// intervals go, the live ±): the tables' estimator, fewer replicates.
+    public static let quickResamples = 1000
 
     /// The (1 - alpha) percentile interval of `replicate`, called `resamples` times
     /// with one generator; non-finite replicates are dropped; nil if none is left.
