@@ -10,19 +10,6 @@ final class HelloImagesTests: XCTestCase {
         .appendingPathComponent("../..").standardized.path
     static let images = top + "/Sources/CShims/hello_images.c"
 
-    func shell(_ command: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     /// The stamp's two fields: the sources' sha256 and the compiler's version line.
     func stamp() throws -> (sources: String, compiler: String) {
         let text = try String(contentsOfFile: HelloImagesTests.images, encoding: .utf8)

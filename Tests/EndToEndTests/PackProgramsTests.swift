@@ -8,19 +8,6 @@ final class PackProgramsTests: XCTestCase {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../harness/pack-programs").standardized.path
 
-    func shell(_ command: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     func testProgramsArePackedWithTheirLibraries() throws {
         guard try shell("command -v cc && command -v ldd").status == 0 else {
             throw XCTSkip("needs a C compiler and ldd")
