@@ -89,6 +89,49 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(scratch.files(under: "results"), [], "bad input writes no results file")
     }
 
+    /// The hidden --check-arguments (harness/run-over-ssh asks it before uploading):
+    /// exit 0 for a command line that would run, 2 with the run's own message for
+    /// one that would not; nothing is measured or written.
+    func testCheckArgumentsMeasuresNothing() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let results = ["--results-dir", scratch.path + "/results"]
+        for arguments in [["run", "null-call", "--switch", "kssb", "--name", "guest-a"], ["run", "os", "--fsdir", "/no/such/dir"],
+                          ["crosscheck", "--lmbench-bin", "/no/such/dir", "null-call"]] {
+            let result = try Binary.run(["--check-arguments"] + arguments + (arguments[0] == "run" ? results : []))
+            XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
+            XCTAssertEqual(result.stdout + result.stderr, "", "\(arguments)")
+        }
+        let cases: [([String], String)] = [
+            (["run", "null-cal"], "Error: Unknown benchmark or group 'null-cal'. Did you mean 'null-call'? See 'lmbench-swift run --help'."),
+            (["run", "null-call", "--switch", "fttrace"],
+             "Error: The value 'fttrace' is invalid for '--switch <spec>': expected ftrace, kssb, file:PATH:ON_VALUE:OFF_VALUE or command:ON_CMD:OFF_CMD. See 'lmbench-swift run --help'."),
+            (["crosscheck", "--lmbench-bin", "/x", "nul-call"],
+             "Error: Unknown benchmark or group 'nul-call'. Did you mean 'null-call'? See 'lmbench-swift crosscheck --help'."),
+        ]
+        for (arguments, expected) in cases {
+            let result = try Binary.run(["--check-arguments"] + arguments + (arguments[0] == "run" ? results : []))
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+            XCTAssertEqual(result.stderrLines, [expected], "\(arguments)")
+        }
+        XCTAssertEqual(scratch.files(under: "results"), [], "--check-arguments writes no results file")
+    }
+
+    /// --name gives the results file, its header and the JSON their host name.
+    func testNameGivesTheResultsTheirHostName() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let result = try Binary.run(["run", "null-call", "--repetitions", "2", "--rounds", "1", "--enough", "200", "--quiet",
+                                     "--name", "baseline-guest", "--results-dir", scratch.path + "/results", "--json", scratch.path + "/run.json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let files = scratch.files(under: "results")
+        XCTAssertEqual(files.map { $0.split(separator: "/").last.map(String.init) ?? "" }, ["baseline-guest.0"])
+        let header = try String(contentsOfFile: scratch.path + "/results/" + files[0], encoding: .utf8)
+        XCTAssertTrue(header.contains("[HOSTNAME: baseline-guest]"), header)
+        let json = try String(contentsOfFile: scratch.path + "/run.json", encoding: .utf8)
+        XCTAssertTrue(json.contains("\"nodename\": \"baseline-guest\""))
+    }
+
     func testSummaryOfTheFixturesIsGetsummarys() throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("BenchTests/Fixtures/lmbench")
