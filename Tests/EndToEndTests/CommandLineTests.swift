@@ -132,6 +132,38 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(json.contains("\"nodename\": \"baseline-guest\""))
     }
 
+    /// The results file and the JSON say what file system the fs directory is on
+    /// (the file-system cells ran there); summary and compare warn when runs differ.
+    func testTheFileSystemOfTheFsDirectoryIsRecorded() throws {
+        guard (try? FileManager.default.attributesOfFileSystem(forPath: "/dev/shm")) != nil,
+              access("/dev/shm", W_OK) == 0 else { throw XCTSkip("needs a writable /dev/shm (tmpfs)") }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        for (name, fsdir) in [("memory", "/dev/shm"), ("disk", scratch.path)] {
+            let result = try Binary.run(["run", "null-call", "--repetitions", "2", "--rounds", "1", "--enough", "200", "--quiet",
+                                         "--name", name, "--fsdir", fsdir, "--results-dir", scratch.path + "/results",
+                                         "--json", scratch.path + "/\(name).json"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        let files = scratch.files(under: "results").map { scratch.path + "/results/" + $0 }
+        let memory = try String(contentsOfFile: files.first { $0.hasSuffix("/memory.0") }!, encoding: .utf8)
+        XCTAssertTrue(memory.contains("[FSDIR_FS: tmpfs in memory]"), memory)
+        let json = try String(contentsOfFile: scratch.path + "/memory.json", encoding: .utf8)
+        XCTAssertTrue(json.contains("\"fsdir_file_system\": \"tmpfs in memory\""))
+        let disk = try String(contentsOfFile: files.first { $0.hasSuffix("/disk.0") }!, encoding: .utf8)
+        let diskKind = try XCTUnwrap(disk.split(separator: "\n").first { $0.hasPrefix("[FSDIR_FS: ") })
+        if diskKind != "[FSDIR_FS: tmpfs in memory]" {
+            let summary = try Binary.run(["summary"] + files)
+            XCTAssertEqual(summary.status, 0)
+            XCTAssertTrue(summary.stderr.contains("warning: the file-system cells (file create/delete, mmap, page faults, file reread) ran on different file systems: "), summary.stderr)
+            XCTAssertTrue(summary.stderr.contains("tmpfs in memory (x86_64-linux-gnu/memory.0)"), summary.stderr)
+            let compare = try Binary.run(["compare", scratch.path + "/memory.json", scratch.path + "/disk.json"])
+            XCTAssertTrue(compare.stdout.contains("the sides differ in file system of the fs directory: tmpfs in memory (baseline) vs "), compare.stdout)
+        }
+        let same = try Binary.run(["summary", files[0]])
+        XCTAssertFalse(same.stderr.contains("different file systems"), same.stderr)
+    }
+
     func testSummaryOfTheFixturesIsGetsummarys() throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("BenchTests/Fixtures/lmbench")

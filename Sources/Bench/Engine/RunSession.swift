@@ -86,6 +86,7 @@ public final class RunSession {
             try controller.resume(previous.record, progress: progress)
         }
 
+        environment.fsdirFileSystem = Sys.fileSystemKind(settings.fsdir)
         let sizing = try RunSession.chooseMB(requested: settings.requestedMB, fsdir: settings.fsdir)
         settings.mb = sizing.mb
         if let message = sizing.message { progress.message(message) }
