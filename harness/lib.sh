@@ -168,13 +168,14 @@ null_call_us() {
 # terminal's Ctrl-C); the trap calls stop_background. Returns COMMAND's exit
 # status, 124 when it ran out of time. COMMAND's standard error goes to the file
 # $background_stderr if that is set (not by redirecting this function's: a trap
-# running during the wait would write there too).
-background_pid='' background_stderr=''
+# running during the wait would write there too); its standard input is the file
+# $background_stdin if that is set, else /dev/null.
+background_pid='' background_stderr='' background_stdin=''
 in_background() {
     if [ -n "$background_stderr" ]; then
-        timeout -k 5 "$@" </dev/null 2>"$background_stderr" &
+        timeout -k 5 "$@" <"${background_stdin:-/dev/null}" 2>"$background_stderr" &
     else
-        timeout -k 5 "$@" </dev/null &
+        timeout -k 5 "$@" <"${background_stdin:-/dev/null}" &
     fi
     background_pid=$!
     in_background_status=0

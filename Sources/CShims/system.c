@@ -12,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 int cshims_die_with_parent(pid_t parent) {
@@ -116,4 +117,11 @@ __attribute__((constructor(101))) static void cshims_early_start(int argc, char 
     if (access("/proc/self/exe", F_OK) != 0) {
         setenv("SWIFT_BACKTRACE", "enable=no,swift-backtrace=/nonexistent", 0);
     }
+}
+
+int cshims_fs_type(const char *path, unsigned long *type) {
+    struct statfs buffer;
+    if (statfs(path, &buffer) != 0) return -1;
+    *type = (unsigned long)buffer.f_type;
+    return 0;
 }

@@ -23,6 +23,8 @@ enum Command: Equatable {
     case crosscheck(CrosscheckOptions)
     case help(String?)
     case version
+    /// `--check-arguments ARGUMENT...`: the command line is valid (exit 0).
+    case argumentsChecked
 }
 
 struct RunOptions: Equatable {
@@ -39,6 +41,8 @@ struct RunOptions: Equatable {
     var budgetSeconds: Double?
     var targetPrecisionPercent: Double?
     var resumePath: String?
+    /// --name: the host name of the results (nil: the nodename).
+    var hostName: String?
     /// --switch, or --switch-on with --switch-off: an A/B run.
     var kernelSwitch: SwitchSpec?
     /// The options given on the command line (those not given keep their defaults).
@@ -77,6 +81,7 @@ enum Arguments {
         switch first {
         case "--help", "-h": return .help(nil)
         case "--version": return .version
+        case "--check-arguments": return try checkArguments(Array(arguments.dropFirst()))
         case "help":
             guard arguments.count <= 2 else { throw UsageError(message: "'help' takes at most one command", command: nil) }
             if arguments.count == 2 && !commands.contains(arguments[1]) {
@@ -106,6 +111,27 @@ enum Arguments {
         default:
             if first.hasPrefix("-") { return try parseRun(arguments, command: nil) }
             throw unknownCommand(first)
+        }
+    }
+
+    /// The hidden `lmbench-swift --check-arguments ARGUMENT...` (harness/run-over-ssh
+    /// asks it on the host before it uploads anything): parses the command line as
+    /// it would be run and checks the benchmark names, measures nothing, touches no
+    /// file; a bad command line throws its UsageError (exit status 2).
+    static func checkArguments(_ arguments: [String]) throws -> Command {
+        switch try parse(arguments) {
+        case .run(let options):
+            if options.resumePath == nil { try checkNames(options.names, command: "run") }
+        case .crosscheck(let options): try checkNames(options.run.names, command: "crosscheck")
+        case .argumentsChecked: throw UsageError(message: "'--check-arguments' is given once, first", command: nil)
+        default: break
+        }
+        return .argumentsChecked
+    }
+
+    static func checkNames(_ names: [String], command: String) throws {
+        do { _ = try Catalog.select(names) } catch let error as BenchError {
+            throw UsageError(message: error.message, command: command)
         }
     }
 
@@ -221,6 +247,7 @@ enum Arguments {
             case "--pin-ctx": options.pinContextSwitch = true
             case "--quiet": options.quiet = true
             case "--resume": options.resumePath = text
+            case "--name": options.hostName = text
             case "--budget": options.budgetSeconds = OptionSpec.seconds(text)
             case "--target-ci": options.targetPrecisionPercent = Double(text)
             case "--switch": options.kernelSwitch = try switchSpec(text, command: topic)

@@ -62,8 +62,10 @@ enum RunCommand {
         if let json = output.jsonPath { try checkWritable(json, option: "--json") }
 
         let progress = progress(options)
-        let session = RunSession(request: RunRequest(benchmarks: benchmarks, settings: settings, previous: previous,
-                                                     previousAB: previousAB), progress: progress)
+        var request = RunRequest(benchmarks: benchmarks, settings: settings, previous: previous, previousAB: previousAB)
+        // A resumed run keeps its host name unless --name gives another.
+        request.hostName = options.hostName ?? (previous ?? previousAB?.off).map(\.environment.nodename)
+        let session = RunSession(request: request, progress: progress)
         if let spec = kernelSwitch {
             var ab: ABRunResult
             do { ab = try session.runAB(spec) } catch let error as BenchError {
@@ -189,6 +191,7 @@ enum SummaryCommand {
         let files = try paths.flatMap { path -> [Summary.File] in
             try ResultsReader.summaryFiles(path: path, bytes: try ResultsReader.contents(of: path))
         }
+        if let warning = Summary.fileSystemWarning(files) { try? Sys.writeAll(2, "lmbench-swift: warning: \(warning)\n") }
         return Summary.render(files)
     }
 }

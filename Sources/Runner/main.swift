@@ -20,6 +20,8 @@ func execute(_ command: Command) throws -> Int32 {
     case .version:
         print("\(ToolInfo.name) \(ToolInfo.version)")
         return 0
+    case .argumentsChecked:
+        return 0
     case .list:
         print(Usage.listing(), terminator: "")
         return 0

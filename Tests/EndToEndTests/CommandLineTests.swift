@@ -89,6 +89,81 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(scratch.files(under: "results"), [], "bad input writes no results file")
     }
 
+    /// The hidden --check-arguments (harness/run-over-ssh asks it before uploading):
+    /// exit 0 for a command line that would run, 2 with the run's own message for
+    /// one that would not; nothing is measured or written.
+    func testCheckArgumentsMeasuresNothing() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let results = ["--results-dir", scratch.path + "/results"]
+        for arguments in [["run", "null-call", "--switch", "kssb", "--name", "guest-a"], ["run", "os", "--fsdir", "/no/such/dir"],
+                          ["crosscheck", "--lmbench-bin", "/no/such/dir", "null-call"]] {
+            let result = try Binary.run(["--check-arguments"] + arguments + (arguments[0] == "run" ? results : []))
+            XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
+            XCTAssertEqual(result.stdout + result.stderr, "", "\(arguments)")
+        }
+        let cases: [([String], String)] = [
+            (["run", "null-cal"], "Error: Unknown benchmark or group 'null-cal'. Did you mean 'null-call'? See 'lmbench-swift run --help'."),
+            (["run", "null-call", "--switch", "fttrace"],
+             "Error: The value 'fttrace' is invalid for '--switch <spec>': expected ftrace, kssb, file:PATH:ON_VALUE:OFF_VALUE or command:ON_CMD:OFF_CMD. See 'lmbench-swift run --help'."),
+            (["crosscheck", "--lmbench-bin", "/x", "nul-call"],
+             "Error: Unknown benchmark or group 'nul-call'. Did you mean 'null-call'? See 'lmbench-swift crosscheck --help'."),
+        ]
+        for (arguments, expected) in cases {
+            let result = try Binary.run(["--check-arguments"] + arguments + (arguments[0] == "run" ? results : []))
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+            XCTAssertEqual(result.stderrLines, [expected], "\(arguments)")
+        }
+        XCTAssertEqual(scratch.files(under: "results"), [], "--check-arguments writes no results file")
+    }
+
+    /// --name gives the results file, its header and the JSON their host name.
+    func testNameGivesTheResultsTheirHostName() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let result = try Binary.run(["run", "null-call", "--repetitions", "2", "--rounds", "1", "--enough", "200", "--quiet",
+                                     "--name", "baseline-guest", "--results-dir", scratch.path + "/results", "--json", scratch.path + "/run.json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let files = scratch.files(under: "results")
+        XCTAssertEqual(files.map { $0.split(separator: "/").last.map(String.init) ?? "" }, ["baseline-guest.0"])
+        let header = try String(contentsOfFile: scratch.path + "/results/" + files[0], encoding: .utf8)
+        XCTAssertTrue(header.contains("[HOSTNAME: baseline-guest]"), header)
+        let json = try String(contentsOfFile: scratch.path + "/run.json", encoding: .utf8)
+        XCTAssertTrue(json.contains("\"nodename\": \"baseline-guest\""))
+    }
+
+    /// The results file and the JSON say what file system the fs directory is on
+    /// (the file-system cells ran there); summary and compare warn when runs differ.
+    func testTheFileSystemOfTheFsDirectoryIsRecorded() throws {
+        guard (try? FileManager.default.attributesOfFileSystem(forPath: "/dev/shm")) != nil,
+              access("/dev/shm", W_OK) == 0 else { throw XCTSkip("needs a writable /dev/shm (tmpfs)") }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        for (name, fsdir) in [("memory", "/dev/shm"), ("disk", scratch.path)] {
+            let result = try Binary.run(["run", "null-call", "--repetitions", "2", "--rounds", "1", "--enough", "200", "--quiet",
+                                         "--name", name, "--fsdir", fsdir, "--results-dir", scratch.path + "/results",
+                                         "--json", scratch.path + "/\(name).json"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        let files = scratch.files(under: "results").map { scratch.path + "/results/" + $0 }
+        let memory = try String(contentsOfFile: files.first { $0.hasSuffix("/memory.0") }!, encoding: .utf8)
+        XCTAssertTrue(memory.contains("[FSDIR_FS: tmpfs in memory]"), memory)
+        let json = try String(contentsOfFile: scratch.path + "/memory.json", encoding: .utf8)
+        XCTAssertTrue(json.contains("\"fsdir_file_system\": \"tmpfs in memory\""))
+        let disk = try String(contentsOfFile: files.first { $0.hasSuffix("/disk.0") }!, encoding: .utf8)
+        let diskKind = try XCTUnwrap(disk.split(separator: "\n").first { $0.hasPrefix("[FSDIR_FS: ") })
+        if diskKind != "[FSDIR_FS: tmpfs in memory]" {
+            let summary = try Binary.run(["summary"] + files)
+            XCTAssertEqual(summary.status, 0)
+            XCTAssertTrue(summary.stderr.contains("warning: the file-system cells (file create/delete, mmap, page faults, file reread) ran on different file systems: "), summary.stderr)
+            XCTAssertTrue(summary.stderr.contains("tmpfs in memory (x86_64-linux-gnu/memory.0)"), summary.stderr)
+            let compare = try Binary.run(["compare", scratch.path + "/memory.json", scratch.path + "/disk.json"])
+            XCTAssertTrue(compare.stdout.contains("the sides differ in file system of the fs directory: tmpfs in memory (baseline) vs "), compare.stdout)
+        }
+        let same = try Binary.run(["summary", files[0]])
+        XCTAssertFalse(same.stderr.contains("different file systems"), same.stderr)
+    }
+
     func testSummaryOfTheFixturesIsGetsummarys() throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("BenchTests/Fixtures/lmbench")

@@ -179,6 +179,6 @@ struct ResultsHeader {
         return [("kernel release", fields["RELEASE"] ?? release), ("kernel command line", fields["CMDLINE"] ?? "unknown"),
                 ("clocksource", fields["CLOCKSOURCE"] ?? "unknown"), ("CPU model", fields["CPU_MODEL"] ?? "unknown"),
                 ("CPU count", fields["PROCESSORS"] ?? "unknown"), ("frequency scaling", fields["CPUFREQ"] ?? "not visible"),
-                ("SMT", fields["SMT"] ?? "not visible")]
+                ("SMT", fields["SMT"] ?? "not visible"), ("file system of the fs directory", fields["FSDIR_FS"] ?? "unknown")]
     }
 }

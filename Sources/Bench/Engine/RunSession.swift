@@ -9,6 +9,8 @@ public struct RunRequest: Sendable {
     public var previous: RunResult?
     /// An interrupted A/B run to complete: both sides' cells are kept.
     public var previousAB: ABRunResult?
+    /// The host name the results carry instead of the nodename (--name).
+    public var hostName: String?
 
     public init(benchmarks: [Benchmark], settings: RunSettings, previous: RunResult? = nil, previousAB: ABRunResult? = nil) {
         self.benchmarks = benchmarks
@@ -62,6 +64,7 @@ public final class RunSession {
         let started = cshims_clock_now_ns()  // the budget counts calibration and the first flips too
         var settings = request.settings
         var environment = Environment.current()
+        if let name = request.hostName { environment.nodename = name }
         let wake = try Sys.pipe()
         try Sys.setNonBlocking(wake.read)
         try Sys.setNonBlocking(wake.write)
@@ -83,6 +86,7 @@ public final class RunSession {
             try controller.resume(previous.record, progress: progress)
         }
 
+        environment.fsdirFileSystem = Sys.fileSystemKind(settings.fsdir)
         let sizing = try RunSession.chooseMB(requested: settings.requestedMB, fsdir: settings.fsdir)
         settings.mb = sizing.mb
         if let message = sizing.message { progress.message(message) }

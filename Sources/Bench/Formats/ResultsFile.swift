@@ -192,6 +192,7 @@ public struct ResultsWriter {
         line(ResultsFile.headerLine("CLOCKSOURCE", env.clocksource ?? "unknown"))
         line(ResultsFile.headerLine("CPUFREQ", env.frequencyScaling ?? "not visible"))
         line(ResultsFile.headerLine("SMT", env.smt ?? "not visible"))
+        if let kind = env.fsdirFileSystem { line(ResultsFile.headerLine("FSDIR_FS", kind)) }
         line(ResultsFile.headerLine("CALIBRATION", cFormat(
             "clock read %.1f ns per interval, loop %.3f ns per iteration, slowdown %.2f, null call %.0f ns at start and %.0f ns at end",
             cal.clockReadNs, cal.loopOverheadNs, cal.slowdown, cal.nullCallNs, cal.nullCallEndNs)))

@@ -38,7 +38,11 @@ public enum RunJSON {
     }
 
     static func encode(_ e: Environment) -> JSON {
-        .object([
+        .object(environmentFields(e) + (e.fsdirFileSystem.map { [("fsdir_file_system", JSON.string($0))] } ?? []))
+    }
+
+    static func environmentFields(_ e: Environment) -> [(String, JSON)] {
+        [
             ("uname", .string(e.unameAll)),
             ("sysname", .string(e.sysname)),
             ("nodename", .string(e.nodename)),
@@ -58,7 +62,7 @@ public enum RunJSON {
             ("start_date", .string(e.startDate)),
             ("end_date", .string(e.endDate)),
             ("uptime", .string(e.uptime)),
-        ])
+        ]
     }
 
     static func encode(_ c: Calibration) -> JSON {
@@ -226,6 +230,7 @@ public enum RunJSON {
         e.startDate = json["start_date"]?.stringValue ?? ""
         e.endDate = json["end_date"]?.stringValue ?? ""
         e.uptime = json["uptime"]?.stringValue ?? ""
+        e.fsdirFileSystem = json["fsdir_file_system"]?.stringValue
         return e
     }
 

@@ -347,3 +347,20 @@ struct FileParser {
         if random && memoryLatencyType == 2 { push("lat_mem_rand", saved) }
     }
 }
+
+extension Summary {
+    /// A warning when the files' file-system cells ran on different file systems
+    /// (their `[FSDIR_FS: ...]` lines: ext4 on a block device, tmpfs in memory),
+    /// which makes those cells incomparable; nil when they agree or do not say.
+    public static func fileSystemWarning(_ files: [File]) -> String? {
+        var kinds: [(kind: String, paths: [String])] = []
+        for file in files {
+            guard let kind = ResultsHeader(file.contents)["FSDIR_FS"] else { continue }
+            let row = file.path.split(separator: "/").suffix(2).joined(separator: "/")
+            if let i = kinds.firstIndex(where: { $0.kind == kind }) { kinds[i].paths.append(row) } else { kinds.append((kind, [row])) }
+        }
+        guard kinds.count > 1 else { return nil }
+        return "the file-system cells (file create/delete, mmap, page faults, file reread) ran on different file systems: "
+            + kinds.map { "\($0.kind) (\($0.paths.joined(separator: ", ")))" }.joined(separator: "; ")
+    }
+}

@@ -31,6 +31,9 @@ public struct Environment: Equatable, Sendable {
     public var endDate = ""
     /// `uptime`-style line at start.
     public var uptime = ""
+    /// The file system of the fs directory, where the file-system cells ran:
+    /// "ext4 on a block device", "tmpfs in memory" (Sys.fileSystemKind); nil if unknown.
+    public var fsdirFileSystem: String?
 
     public init() {}
 
@@ -44,6 +47,6 @@ public struct Environment: Equatable, Sendable {
         [("kernel release", release), ("kernel command line", kernelCommandLine ?? "unknown"),
          ("clocksource", clocksource ?? "unknown"), ("CPU model", cpuModel ?? "unknown"),
          ("CPU count", String(cpuCount)), ("frequency scaling", frequencyScaling ?? "not visible"),
-         ("SMT", smt ?? "not visible")]
+         ("SMT", smt ?? "not visible"), ("file system of the fs directory", fsdirFileSystem ?? "unknown")]
     }
 }

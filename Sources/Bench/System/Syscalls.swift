@@ -120,6 +120,28 @@ public enum Sys {
         return UInt64(vfs.f_bavail) * UInt64(vfs.f_frsize)
     }
 
+    /// The file system holding `path` and what it is stored on, from statfs's
+    /// f_type: "ext4 on a block device", "tmpfs in memory", "nfs over the
+    /// network", or just its name (an overlay's lower layers may be anything);
+    /// nil if statfs fails.
+    public static func fileSystemKind(_ path: String) -> String? {
+        var raw: UInt = 0
+        guard cshims_fs_type(path, &raw) == 0 else { return nil }
+        let type = UInt32(truncatingIfNeeded: raw)
+        let known: [UInt32: (String, String?)] = [
+            0xEF53: ("ext4", "on a block device"),  // ext2, ext3 and ext4 share the magic
+            0x5846_5342: ("xfs", "on a block device"), 0x9123_683E: ("btrfs", "on a block device"),
+            0xF2F5_2010: ("f2fs", "on a block device"), 0x4D44: ("vfat", "on a block device"),
+            0x2FC1_2FC1: ("zfs", "on a block device"),
+            0x0102_1994: ("tmpfs", "in memory"), 0x8584_58F6: ("ramfs", "in memory"),
+            0x6969: ("nfs", "over the network"), 0xFF53_4D42: ("cifs", "over the network"),
+            0x0102_1997: ("9p", "over virtio or the network"),
+            0x794C_7630: ("overlay", nil), 0x6573_5546: ("fuse", nil),
+        ]
+        guard let (name, storage) = known[type] else { return cFormat("type 0x%x", type) }
+        return storage.map { "\(name) \($0)" } ?? name
+    }
+
     /// Names in a directory, without "." and "..".
     public static func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else { throw SystemError("opendir", path, errno: .current) }

@@ -20,6 +20,10 @@ int cshims_set_cpus(const int *_Nonnull cpus, int count);
 
 // pipe2(fds, O_CLOEXEC) and accept4(fd, NULL, NULL, SOCK_CLOEXEC): GNU
 // extensions Swift's Glibc module does not export. Return -1 with errno set.
+// statfs(path)'s f_type (the file system's magic number) in *type: <sys/vfs.h>
+// is not in Swift's Glibc module. Returns 0, or -1 with errno set.
+int cshims_fs_type(const char *_Nonnull path, unsigned long *_Nonnull type);
+
 int cshims_pipe_cloexec(int fds[_Nonnull 2]);
 int cshims_accept_cloexec(int fd);
 

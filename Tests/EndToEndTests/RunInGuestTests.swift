@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+
+/// harness/run-in-guest and compare-kernels boot the QEMU the user names
+/// (--qemu, LMBENCH_QEMU) with their extra arguments (--qemu-arg), and say which
+/// QEMU ran: a wrapper script stands in for QEMU and records its arguments.
+final class RunInGuestTests: XCTestCase {
+    static let harness = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../harness").standardized.path
+
+    func shell(_ command: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func testTheNamedQEMURunsWithTheExtraArguments() throws {
+        guard try shell("command -v cpio && command -v timeout && b=$(command -v busybox) && ! ldd \"$b\"").status == 0 else {
+            throw XCTSkip("needs cpio and a static busybox (busybox-static)")
+        }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let wrapper = scratch.path + "/qemu wrapper", args = scratch.path + "/args", kernel = scratch.path + "/vmlinux"
+        try """
+            #!/bin/sh
+            if [ "$1" = --version ]; then echo 'QEMU emulator version 0.0 (test wrapper)'; exit 0; fi
+            printf '%s\\n' "$@" > '\(args)'
+            exit 1
+            """.write(toFile: wrapper, atomically: true, encoding: .utf8)
+        XCTAssertEqual(chmod(wrapper, 0o755), 0)
+        try "not a kernel: the wrapper boots nothing\n".write(toFile: kernel, atomically: true, encoding: .utf8)
+        let common = "--accel tcg --kernel '\(kernel)' --binary '\(Binary.url.path)' --out '\(scratch.path)/out'"
+
+        let run = try shell("'\(Self.harness)/run-in-guest' \(common) --name wrapped --qemu '\(wrapper)' "
+                            + "--qemu-arg -L --qemu-arg '/bios dir' -- run null-call")
+        XCTAssertEqual(run.status, 1, "the wrapper exits 1, so no results come back: \(run.output)")
+        XCTAssertTrue(run.output.contains("QEMU: \(wrapper) (QEMU emulator version 0.0 (test wrapper)), with '-L' '/bios dir'"), run.output)
+        XCTAssertTrue(run.output.contains("booting \(kernel) as 'wrapped' with \(wrapper)"), run.output)
+        var recorded = try String(contentsOfFile: args, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(Array(recorded.suffix(2)), ["-L", "/bios dir"], "--qemu-arg's come last, each one argument")
+        XCTAssertEqual(recorded.prefix(2), ["-name", "lmbench-wrapped"])
+        XCTAssertTrue(recorded.contains("-kernel") && recorded.contains(kernel), "\(recorded)")
+        let log = try String(contentsOfFile: scratch.path + "/out/logs/wrapped.0.console.log", encoding: .utf8)
+        XCTAssertTrue(log.hasPrefix("--- QEMU: \(wrapper) (QEMU emulator version 0.0 (test wrapper))"), log)
+
+        try FileManager.default.removeItem(atPath: args)
+        let environment = try shell("'\(Self.harness)/run-in-guest' \(common) --name fromenv -- run null-call",
+                                    environment: ["LMBENCH_QEMU": wrapper])
+        XCTAssertEqual(environment.status, 1, environment.output)
+        XCTAssertTrue(environment.output.contains("QEMU: \(wrapper) ("), environment.output)
+        recorded = try String(contentsOfFile: args, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(recorded.prefix(2), ["-name", "lmbench-fromenv"])
+
+        try FileManager.default.removeItem(atPath: args)
+        let compare = try shell("'\(Self.harness)/compare-kernels' --baseline '\(kernel)' --candidate '\(kernel)' --boots 1 --accel tcg "
+                                + "--binary '\(Binary.url.path)' --out '\(scratch.path)/cmp' --qemu '\(wrapper)' --qemu-arg -S -- run null-call")
+        XCTAssertNotEqual(compare.status, 0, compare.output)
+        recorded = try String(contentsOfFile: args, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(recorded.prefix(2), ["-name", "lmbench-candidate"], "the last boot's arguments")
+        XCTAssertEqual(recorded.last, "-S")
+
+        let missing = try shell("'\(Self.harness)/run-in-guest' \(common) --name missing --qemu '\(scratch.path)/no-qemu'")
+        XCTAssertEqual(missing.status, 2, missing.output)
+        XCTAssertTrue(missing.output.contains("--qemu: '\(scratch.path)/no-qemu' is not an executable file"), missing.output)
+    }
+}
