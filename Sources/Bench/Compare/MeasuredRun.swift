@@ -56,7 +56,7 @@ extension MeasuredRun {
                 case .run(let run): runs.append(fromJSON(run, source: file))
                 case .ab:
                     throw ResultsReader.ReadError(path: file, line: nil,
-                                                  message: "an A/B run (both sides of a switch in one file): compare it alone: lmbench-swift compare \(file)")
+                                                  message: "an A/B run (both sides of a switch in one file): give it alone (lmbench-swift compare \(file)) or last, after a baseline (lmbench-swift compare BASELINE... \(file))")
                 }
             case .resultsFile:
                 try ResultsReader.validateResultsFile(path: file, bytes: bytes)
@@ -120,6 +120,11 @@ extension MeasuredRun {
         return Set(SummaryMetric.all.flatMap { $0.cellInputs.compactMap { resolve($0, in: byID)?.id } })
     }
 
+    /// The two sides of an A/B run.
+    static func sides(_ ab: ABRunResult, source: String) -> (off: MeasuredRun, on: MeasuredRun) {
+        (fromJSON(ab.off, source: source + " (switch off)"), fromJSON(ab.on, source: source + " (switch on)"))
+    }
+
     static func fromJSON(_ run: RunResult, source: String) -> MeasuredRun {
         var cells: [String: Cell] = [:]
         for cell in run.allCells { cells[cell.id] = cell }
@@ -132,7 +137,7 @@ extension MeasuredRun {
             values[metric.key] = MetricValue(value: metric.combine(numbers), cells: inputs, combine: metric.combine)
         }
         let env = run.environment
-        return MeasuredRun(source: source, environment: env.comparableFields, values: values,
+        return MeasuredRun(source: source, environment: env.comparableFields + [("tool", "lmbench-swift")], values: values,
                            identity: env.nodename + "|" + env.startDate + "|" + (run.switchSide?.state.rawValue ?? ""))
     }
 
@@ -147,7 +152,8 @@ extension MeasuredRun {
         }
         let header = ResultsHeader(bytes)
         let side = (header["SWITCH"] ?? "").split(separator: ";").first.map(String.init) ?? ""
-        return MeasuredRun(source: source, environment: header.environment, values: values,
+        let tool = header[ResultsFile.toolHeaderKey] == nil ? "LMBench" : "lmbench-swift"
+        return MeasuredRun(source: source, environment: header.environment + [("tool", tool)], values: values,
                            identity: (header["HOSTNAME"] ?? "") + "|" + header.startDate + "|" + side)
     }
 }
