@@ -66,6 +66,8 @@ public struct Comparison: Sendable {
 
     public let baselineSources: [String]
     public let candidateSources: [String]
+    /// Each run's kernel, date and settings, baseline first.
+    public let provenance: [String]
     public let rows: [Row]
     public let tables: [TableSummary]
     public let overall: Overall?
@@ -226,6 +228,7 @@ public struct Comparison: Sendable {
         self.noiseMargin = noiseMargin
         baselineSources = baseline.map(\.source)
         candidateSources = candidate.map(\.source)
+        provenance = (baseline + candidate).map(\.provenance)
         var factorReplicates: [String: [Double]] = [:]
         var rows: [Row] = []
         for metric in metrics {

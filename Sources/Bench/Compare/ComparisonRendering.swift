@@ -254,7 +254,7 @@ enum ComparisonRendering {
 
     static func latex(_ c: Comparison, caption: String? = nil, label: String? = nil) -> String {
         let (b, n) = c.sideNames
-        var out = latexProvenance(sources(c) + c.notes + [margin(c)])
+        var out = latexProvenance(sources(c) + c.provenance + c.notes + [margin(c)])
         out += latexOpen(caption: caption, label: label, columns: "lrrr")
         out += "Benchmark & \(latexEscaped(title(b))) & \(latexEscaped(title(n))) & Slowdown \\\\\n\\midrule\n"
         var first = true
@@ -297,6 +297,7 @@ enum ComparisonRendering {
             ("pairing", .string(c.pairing == .runs ? "runs" : "pairs")),
             ("fewest_pairs", { if case .pairs(let n) = c.pairing { return .num(n) }; return .null }()),
             ("noise_margin", .num(c.noiseMargin)),
+            ("provenance", .array(c.provenance.map(JSON.string))),
             ("overall", c.overall.map { o in .object([("geometric_mean", .num(o.geometricMean)), ("ci95", pair(o.interval)),
                                                       ("cells", .num(o.cells))]) } ?? .null),
             ("warnings", .array(c.warnings.map(JSON.string))),

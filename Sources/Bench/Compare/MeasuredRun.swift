@@ -11,6 +11,8 @@ public struct MeasuredRun: Sendable {
     public let values: [String: MetricValue]
     /// Host and start time: the same run read from its results file and its JSON.
     let identity: String
+    /// Where it ran and how, in one line: kernel, date, rounds (LaTeX's comments).
+    var provenance = ""
 }
 
 /// A summary cell of one run: its value and, from a JSON run, a way to draw a
@@ -137,8 +139,11 @@ extension MeasuredRun {
             values[metric.key] = MetricValue(value: metric.combine(numbers), cells: inputs, combine: metric.combine)
         }
         let env = run.environment
+        let s = run.settings
         return MeasuredRun(source: source, environment: env.comparableFields + [("tool", "lmbench-swift")], values: values,
-                           identity: env.nodename + "|" + env.startDate + "|" + (run.switchSide?.state.rawValue ?? ""))
+                           identity: env.nodename + "|" + env.startDate + "|" + (run.switchSide?.state.rawValue ?? ""),
+                           provenance: "\(source): lmbench-swift on \(env.nodename), \(env.sysname) \(env.release), \(env.startDate); "
+                               + "\(s.rounds) rounds, \(s.repetitions) repetitions, ENOUGH \(s.enoughMicroseconds) us")
     }
 
     static func fromResultsFile(_ bytes: [UInt8], source: String) -> MeasuredRun {
@@ -153,8 +158,10 @@ extension MeasuredRun {
         let header = ResultsHeader(bytes)
         let side = (header["SWITCH"] ?? "").split(separator: ";").first.map(String.init) ?? ""
         let tool = header[ResultsFile.toolHeaderKey] == nil ? "LMBench" : "lmbench-swift"
+        let release = header.environment.first?.value ?? "unknown"
         return MeasuredRun(source: source, environment: header.environment + [("tool", tool)], values: values,
-                           identity: (header["HOSTNAME"] ?? "") + "|" + header.startDate + "|" + side)
+                           identity: (header["HOSTNAME"] ?? "") + "|" + header.startDate + "|" + side,
+                           provenance: "\(source): \(tool), kernel \(release), \(header.startDate.isEmpty ? "no date" : header.startDate); ENOUGH \(header["ENOUGH"] ?? "unknown")")
     }
 }
 

@@ -36,6 +36,9 @@ public struct ThreeWayComparison: Sendable {
     /// What the A/B run switched.
     public let switchDescription: String
 
+    /// Each run's kernel, date and settings: the baseline's, then the A/B run's.
+    public var provenance: [String] { offBaseline.provenance }
+
     public var comparisons: [Comparison] { [offBaseline, onBaseline, onOff] }
     public func comparison(_ r: Ratio) -> Comparison { comparisons[Ratio.allCases.firstIndex(of: r)!] }
 

@@ -160,6 +160,7 @@ enum ThreeWayRendering {
             ("ab_run", .string(t.abSource)),
             ("switch", .string(t.switchDescription)),
             ("noise_margin", .num(t.noiseMargin)),
+            ("provenance", .array(t.provenance.map(JSON.string))),
             ("warnings", .array(t.warnings.map(JSON.string))),
             ("notes", .array(t.notes.map(JSON.string))),
             ("tables", .array(Group.allCases.compactMap { table in
@@ -188,7 +189,7 @@ enum ThreeWayRendering {
 
     static func latex(_ t: ThreeWayComparison, caption: String?, label: String?) -> String {
         let e = R.latexEscaped
-        var out = R.latexProvenance(sources(t) + t.notes + [margin(t)])
+        var out = R.latexProvenance(sources(t) + t.provenance + t.notes + [margin(t)])
         let footnotes = R.latexFootnotes(t.warnings)
         out += R.latexOpen(caption: caption, label: label, columns: "lrrrrrr")
         out += "Benchmark & Baseline & Off & On & Off/baseline & On/baseline & On/off \\\\\n\\midrule\n"
