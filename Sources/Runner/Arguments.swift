@@ -54,6 +54,7 @@ struct CompareOptions: Equatable {
     var svgPath: String?
     var noiseMarginPercent = 10.0
     var caption: String?
+    var plusMinus = false
     var label: String?
 }
 
@@ -135,6 +136,7 @@ enum Arguments {
             case .option("--svg", let value?): options.svgPath = value
             case .option("--noise-margin", let value?): options.noiseMarginPercent = Double(value)!
             case .option("--caption", let value?): options.caption = value
+            case .option("--interval", let value?): options.plusMinus = value == "pm"
             case .option("--label", let value?): options.label = value
             case .option("--baseline", let value?): options.baseline.append(value)
             case .option("--candidate", let value?): options.candidate.append(value)

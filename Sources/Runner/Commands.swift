@@ -206,7 +206,7 @@ enum CompareCommand {
                 throw InputError(message: "'\(path)': not an A/B run JSON (lmbench-swift run --switch ... --json): give a baseline and a candidate")
             }
             let comparison = Comparison(ab: ab, source: path, noiseMargin: margin)
-            print(format.render(comparison, caption: options.caption, label: options.label), terminator: "")
+            print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
             if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
             return 0
         }
@@ -224,7 +224,7 @@ enum CompareCommand {
             let baseline = try MeasuredRun.load(options.baseline)
             guard !baseline.isEmpty else { throw InputError(message: "no results or JSON file in \(options.baseline.joined(separator: ", "))") }
             let comparison = ThreeWayComparison(baseline: baseline, ab: ab, source: path, noiseMargin: margin)
-            print(format.render(comparison, caption: options.caption, label: options.label), terminator: "")
+            print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
             if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
             return 0
         }
@@ -233,7 +233,7 @@ enum CompareCommand {
         guard !baseline.isEmpty else { throw InputError(message: "no results or JSON file in \(options.baseline.joined(separator: ", "))") }
         guard !candidate.isEmpty else { throw InputError(message: "no results or JSON file in \(options.candidate.joined(separator: ", "))") }
         let comparison = Comparison(baseline: baseline, candidate: candidate, noiseMargin: margin)
-        print(format.render(comparison, caption: options.caption, label: options.label), terminator: "")
+        print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
         if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
         return 0
     }

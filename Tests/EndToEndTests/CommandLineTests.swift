@@ -119,6 +119,9 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(options.status, 0, options.stderr)
         XCTAssertTrue(options.stdout.contains("noise margin 2.5%"))
         XCTAssertTrue(options.stdout.contains("\\caption{No-op switch}\n\\label{tab:noop}"))
+        let pm = try Binary.run(["compare", base, ab, "--format", "latex", "--interval", "pm"])
+        XCTAssertTrue(pm.stdout.contains(" \\pm "), pm.stdout)
+        XCTAssertFalse(pm.stdout.contains("\\scriptsize ["), pm.stdout)
         let summary = try Binary.run(["summary", ab])
         XCTAssertEqual(summary.stdout.split(separator: "\n").filter { $0.hasPrefix("vm off ") || $0.hasPrefix("vm on ") }.count, 4,
                        summary.stdout)

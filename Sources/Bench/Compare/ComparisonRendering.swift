@@ -5,23 +5,23 @@ import Glibc
 public enum ComparisonFormat: String, CaseIterable, Sendable {
     case text, markdown, csv, json, latex
 
-    public func render(_ comparison: Comparison, caption: String? = nil, label: String? = nil) -> String {
+    public func render(_ comparison: Comparison, caption: String? = nil, label: String? = nil, plusMinus: Bool = false) -> String {
         switch self {
         case .text: return ComparisonRendering.render(comparison)
         case .markdown: return ComparisonRendering.markdown(comparison)
         case .csv: return ComparisonRendering.csv(comparison)
-        case .latex: return ComparisonRendering.latex(comparison, caption: caption, label: label)
+        case .latex: return ComparisonRendering.latex(comparison, caption: caption, label: label, plusMinus: plusMinus)
         case .json: return ComparisonRendering.json(comparison).prettyText
         }
     }
 
     /// The three-way table: a baseline's runs against an A/B run.
-    public func render(_ comparison: ThreeWayComparison, caption: String? = nil, label: String? = nil) -> String {
+    public func render(_ comparison: ThreeWayComparison, caption: String? = nil, label: String? = nil, plusMinus: Bool = false) -> String {
         switch self {
         case .text: return ThreeWayRendering.text(comparison)
         case .markdown: return ThreeWayRendering.markdown(comparison)
         case .csv: return ThreeWayRendering.csv(comparison)
-        case .latex: return ThreeWayRendering.latex(comparison, caption: caption, label: label)
+        case .latex: return ThreeWayRendering.latex(comparison, caption: caption, label: label, plusMinus: plusMinus)
         case .json: return ThreeWayRendering.json(comparison).prettyText
         }
     }
@@ -116,11 +116,16 @@ enum ComparisonRendering {
         return min(3, max(0, d))
     }
 
-    /// "$1.03\times^{\dagger}$ {\scriptsize [0.97, 1.09]}", rounded to what the interval supports.
-    static func latexFactor(_ factor: Double?, _ interval: (low: Double, high: Double)?, margin: Double) -> String {
+    /// "$1.03\times^{\dagger}$ {\scriptsize [0.97, 1.09]}", rounded to what the interval supports;
+    /// with `plusMinus`, "$1.03 \pm 0.06\times^{\dagger}$" (half the interval's width).
+    static func latexFactor(_ factor: Double?, _ interval: (low: Double, high: Double)?, margin: Double,
+                            plusMinus: Bool = false) -> String {
         guard let factor else { return "" }
         let d = Int32(decimals(interval))
         let dagger = interval.map { Comparison.isSignificant($0, margin: margin) } == false ? "^{\\dagger}" : ""
+        if plusMinus, let i = interval {
+            return cFormat("$%.*f \\pm %.*f\\times", d, factor, d, (i.high - i.low) / 2) + dagger + "$"
+        }
         var out = cFormat("$%.*f\\times", d, factor) + dagger + "$"
         if let i = interval { out += cFormat(" {\\scriptsize [%.*f, %.*f]}", d, i.low, d, i.high) }
         return out
@@ -252,7 +257,7 @@ enum ComparisonRendering {
         return out
     }
 
-    static func latex(_ c: Comparison, caption: String? = nil, label: String? = nil) -> String {
+    static func latex(_ c: Comparison, caption: String? = nil, label: String? = nil, plusMinus: Bool = false) -> String {
         let (b, n) = c.sideNames
         var out = latexProvenance(sources(c) + c.provenance + c.notes + [margin(c)])
         out += latexOpen(caption: caption, label: label, columns: "lrrr")
@@ -266,14 +271,14 @@ enum ComparisonRendering {
             out += "\\multicolumn{4}{l}{\\textit{\(latexEscaped(paperTitle(table)))} (\(table == .bandwidth ? "MB/s; slowdown \(latexEscaped(b))/\(latexEscaped(n))" : "$\\mu$s"))} \\\\\n"
             for row in rows {
                 out += "\(latexEscaped(row.metric.fullName)) & \(latexValue(row.baseline!.value)) & \(latexValue(row.candidate!.value)) & "
-                    + latexFactor(row.slowdown, row.interval, margin: c.noiseMargin) + " \\\\\n"
+                    + latexFactor(row.slowdown, row.interval, margin: c.noiseMargin, plusMinus: plusMinus) + " \\\\\n"
             }
             if let summary = c.tables.first(where: { $0.table == table }) {
-                out += "\\textit{geometric mean} & & & \(latexFactor(summary.geometricMean, summary.interval, margin: c.noiseMargin)) \\\\\n"
+                out += "\\textit{geometric mean} & & & \(latexFactor(summary.geometricMean, summary.interval, margin: c.noiseMargin, plusMinus: plusMinus)) \\\\\n"
             }
         }
         if let o = c.overall {
-            out += "\\midrule\n\\textbf{overall geometric mean} & & & \(latexFactor(o.geometricMean, o.interval, margin: c.noiseMargin)) \\\\\n"
+            out += "\\midrule\n\\textbf{overall geometric mean} & & & \(latexFactor(o.geometricMean, o.interval, margin: c.noiseMargin, plusMinus: plusMinus)) \\\\\n"
         }
         out += "\\bottomrule\n\\end{tabular}\n"
         out += latexClose(notes: ["Slowdown: \(latexEscaped(n))/\(latexEscaped(b)) for times, \(latexEscaped(b))/\(latexEscaped(n)) for bandwidths (larger is slower), with its 95\\% interval. "

@@ -187,7 +187,7 @@ enum ThreeWayRendering {
 
     // MARK: LaTeX
 
-    static func latex(_ t: ThreeWayComparison, caption: String?, label: String?) -> String {
+    static func latex(_ t: ThreeWayComparison, caption: String?, label: String?, plusMinus: Bool = false) -> String {
         let e = R.latexEscaped
         var out = R.latexProvenance(sources(t) + t.provenance + t.notes + [margin(t)])
         let footnotes = R.latexFootnotes(t.warnings)
@@ -195,7 +195,7 @@ enum ThreeWayRendering {
         out += "Benchmark & Baseline & Off & On & Off/baseline & On/baseline & On/off \\\\\n\\midrule\n"
         var first = true
         func cell(_ factor: Double?, _ interval: (low: Double, high: Double)?) -> String {
-            R.latexFactor(factor, interval, margin: t.noiseMargin)
+            R.latexFactor(factor, interval, margin: t.noiseMargin, plusMinus: plusMinus)
         }
         for table in Group.allCases {
             let rows = t.rows(table)

@@ -133,6 +133,8 @@ public enum Options {
               "A factor is significant only when its interval lies wholly outside 1 ± this margin."),
         .init("--caption", "<text>", .text, "LaTeX: put the table in a table environment with this caption."),
         .init("--label", "<key>", .text, "LaTeX: put the table in a table environment with this label."),
+        .init("--interval", "<style>", .choice(["brackets", "pm"]), default: "brackets",
+              "LaTeX: each interval as [low, high] after its factor, or as ± half its width."),
         .init("--baseline", "<path>", .text, "A baseline run or directory (repeatable)."),
         .init("--candidate", "<path>", .text, "A candidate run or directory (repeatable)."),
         .init("-h, --help", nil, .flag, "Show help information."),
