@@ -134,6 +134,13 @@ enum ComparisonRendering {
     /// A side's value in a paper: three significant digits, whole numbers from 100.
     static func latexValue(_ v: Double) -> String { v >= 100 ? cFormat("%.0f", v) : cFormat("%.3g", v) }
 
+    static func rstrip(_ s: String) -> String { String(s.reversed().drop { $0 == " " }.reversed()) }
+
+    /// "  no significant difference" for a geometric mean whose interval earns it, else "".
+    static func meanNote(_ interval: (low: Double, high: Double)?, _ c: Comparison) -> String {
+        interval.map { Comparison.isSignificant($0, margin: c.noiseMargin) } == false ? "  no significant difference" : ""
+    }
+
     /// The note of a row: flags, or "no significant difference".
     static func note(_ row: Comparison.Row) -> String {
         var notes = row.significant == false ? ["no significant difference"] : []
@@ -179,13 +186,13 @@ enum ComparisonRendering {
                     + pad(interval(row.interval), 18, left: true) + "  " + note(row) + "\n"
             }
             if let summary = c.tables.first(where: { $0.table == table }) {
-                out += pad("geometric mean", 38, left: true) + pad(factor(summary.geometricMean), 10) + "  "
-                    + interval(summary.interval) + "\n"
+                out += pad("geometric mean", 38, left: true) + pad(factor(summary.geometricMean), 10)
+                    + rstrip("  " + pad(interval(summary.interval), 18, left: true) + meanNote(summary.interval, c)) + "\n"
             }
         }
         if let o = c.overall {
-            out += "\n" + pad("overall geometric mean (\(o.cells) cells)", 38, left: true) + pad(factor(o.geometricMean), 10) + "  "
-                + interval(o.interval) + "\n"
+            out += "\n" + pad("overall geometric mean (\(o.cells) cells)", 38, left: true) + pad(factor(o.geometricMean), 10)
+                + rstrip("  " + pad(interval(o.interval), 18, left: true) + meanNote(o.interval, c)) + "\n"
         }
         out += oneSided(c).map { "\n" + $0 + "\n" } ?? ""
         return out
@@ -220,11 +227,12 @@ enum ComparisonRendering {
                     + "\(factor(row.slowdown)) | \(interval(row.interval)) | \(note(row)) |\n"
             }
             if let summary = c.tables.first(where: { $0.table == table }) {
-                out += "| **geometric mean** | | | **\(factor(summary.geometricMean))** | \(interval(summary.interval)) | |\n"
+                out += "| **geometric mean** | | | **\(factor(summary.geometricMean))** | \(interval(summary.interval)) |\(meanNote(summary.interval, c)) |\n"
             }
         }
         if let o = c.overall {
-            out += "\n**Overall geometric mean (\(o.cells) cells):** \(factor(o.geometricMean)) \(interval(o.interval))\n"
+            out += "\n**Overall geometric mean (\(o.cells) cells):** \(factor(o.geometricMean)) \(interval(o.interval))"
+                + (meanNote(o.interval, c).isEmpty ? "" : ";" + meanNote(o.interval, c)) + "\n"
         }
         if let only = oneSided(c) { out += "\n" + only + "\n" }
         return out
