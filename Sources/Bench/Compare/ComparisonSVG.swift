@@ -5,7 +5,7 @@ import Glibc
 /// significantly slower; blue: significantly faster; grey: no significant
 /// difference or no interval. Hand-written SVG, no dependency.
 public enum ComparisonSVG {
-    static let rowHeight = 22.0, labelWidth = 170.0, plotWidth = 520.0, valueWidth = 150.0, top = 60.0
+    static let rowHeight = 22.0, labelWidth = 170.0, plotWidth = 520.0, valueWidth = 170.0, top = 60.0
 
     /// One bar of a row: a factor, its interval, its colour.
     struct Bar {
