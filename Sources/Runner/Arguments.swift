@@ -56,6 +56,10 @@ struct CompareOptions: Equatable {
     var candidate: [String] = []
     var format = "text"
     var svgPath: String?
+    var noiseMarginPercent = 10.0
+    var caption: String?
+    var plusMinus = false
+    var label: String?
 }
 
 struct CrosscheckOptions: Equatable {
@@ -156,6 +160,10 @@ enum Arguments {
             case .option("--help", _): return .help("compare")
             case .option("--format", let value?): options.format = value
             case .option("--svg", let value?): options.svgPath = value
+            case .option("--noise-margin", let value?): options.noiseMarginPercent = Double(value)!
+            case .option("--caption", let value?): options.caption = value
+            case .option("--interval", let value?): options.plusMinus = value == "pm"
+            case .option("--label", let value?): options.label = value
             case .option("--baseline", let value?): options.baseline.append(value)
             case .option("--candidate", let value?): options.candidate.append(value)
             default: break
@@ -164,13 +172,12 @@ enum Arguments {
         if options.baseline.isEmpty && options.candidate.isEmpty && positional.count == 1 {
             options.abRun = positional[0]
         } else if options.baseline.isEmpty && options.candidate.isEmpty {
-            guard positional.count == 2 else {
-                throw UsageError(message: positional.count < 2 ? "Missing expected argument '<baseline> <candidate>'"
-                                 : "\(positional.count - 2) unexpected argument(s): \(positional.dropFirst(2).map { "'\($0)'" }.joined(separator: ", "))",
-                                 command: "compare")
+            guard positional.count >= 2 else {
+                throw UsageError(message: "Missing expected argument '<baseline> <candidate>'", command: "compare")
             }
-            options.baseline = [positional[0]]
-            options.candidate = [positional[1]]
+            // Several baselines, one candidate (a run, a directory or an A/B run JSON).
+            options.baseline = Array(positional.dropLast())
+            options.candidate = [positional.last!]
         } else {
             guard positional.isEmpty else {
                 throw UsageError(message: "Give the sides either as two arguments or with --baseline and --candidate, not both", command: "compare")

@@ -201,14 +201,33 @@ enum CompareCommand {
     static func execute(_ options: CompareOptions) throws -> Int32 {
         if let svg = options.svgPath { try RunCommand.checkWritable(svg, option: "--svg") }
         let format = ComparisonFormat(rawValue: options.format)!  // checked against the option's choices
+        let margin = options.noiseMarginPercent / 100
         if let path = options.abRun {
             let bytes = try ResultsReader.contents(of: path)
             guard ResultsReader.kind(of: bytes) == .runJSON,
                   case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: bytes) else {
                 throw InputError(message: "'\(path)': not an A/B run JSON (lmbench-swift run --switch ... --json): give a baseline and a candidate")
             }
-            let comparison = Comparison(ab: ab, source: path)
-            print(format.render(comparison), terminator: "")
+            let comparison = Comparison(ab: ab, source: path, noiseMargin: margin)
+            print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
+            if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
+            return 0
+        }
+        // A baseline against an A/B run: the three-way table.
+        let abCandidates = try options.candidate.compactMap { path -> (String, ABRunResult)? in
+            guard (try? Sys.stat(path)).map({ ($0.st_mode & S_IFMT) != S_IFDIR }) ?? false else { return nil }
+            let bytes = try ResultsReader.contents(of: path)
+            guard ResultsReader.kind(of: bytes) == .runJSON, case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: bytes) else { return nil }
+            return (path, ab)
+        }
+        if let (path, ab) = abCandidates.first {
+            guard options.candidate.count == 1 else {
+                throw InputError(message: "'\(path)': an A/B run is the only candidate: give one A/B run after the baseline")
+            }
+            let baseline = try MeasuredRun.load(options.baseline)
+            guard !baseline.isEmpty else { throw InputError(message: "no results or JSON file in \(options.baseline.joined(separator: ", "))") }
+            let comparison = ThreeWayComparison(baseline: baseline, ab: ab, source: path, noiseMargin: margin)
+            print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
             if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
             return 0
         }
@@ -216,8 +235,8 @@ enum CompareCommand {
         let candidate = try MeasuredRun.load(options.candidate)
         guard !baseline.isEmpty else { throw InputError(message: "no results or JSON file in \(options.baseline.joined(separator: ", "))") }
         guard !candidate.isEmpty else { throw InputError(message: "no results or JSON file in \(options.candidate.joined(separator: ", "))") }
-        let comparison = Comparison(baseline: baseline, candidate: candidate)
-        print(format.render(comparison), terminator: "")
+        let comparison = Comparison(baseline: baseline, candidate: candidate, noiseMargin: margin)
+        print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
         if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
         return 0
     }

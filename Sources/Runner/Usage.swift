@@ -89,13 +89,18 @@ enum Usage {
         geometric mean. Several runs of one side (several boots) are pooled. Our JSON files
         carry every interval, so even one run per side has an interval; with LMBench's
         results files the spread across runs is used (no interval for a single run). Cells
-        whose interval reaches into 1 ± 10% (the noise of A/A comparisons) are marked "no
-        significant difference"; suspicious cells are flagged with the reason; cells
-        present on one side only are listed.
+        whose interval reaches into 1 ± 10% (the noise of A/A comparisons; --noise-margin)
+        are marked "no significant difference"; suspicious cells are flagged with the
+        reason; cells present on one side only are listed.
 
-        USAGE: lmbench-swift compare [<options>] <baseline> <candidate>
+        A baseline followed by an A/B run JSON gives the three-way table: per cell the
+        baseline, off and on values and off/baseline, on/baseline and on/off with their
+        intervals (on/off paired within the A/B run, the others across runs).
+
+        USAGE: lmbench-swift compare [<options>] <baseline> ... <candidate>
                lmbench-swift compare [<options>] --baseline <path> ... --candidate <path> ...
                lmbench-swift compare [<options>] <ab-run.json>
+               lmbench-swift compare [<options>] <baseline> ... <ab-run.json>
 
         ARGUMENTS:
           <baseline>, <candidate> A results file, a JSON run file, or a directory holding them

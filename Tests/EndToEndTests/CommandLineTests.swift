@@ -172,4 +172,47 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(result.status, 0)
         XCTAssertEqual(result.stdout, try String(contentsOf: fixtures.appendingPathComponent("summary-vm.0-vm.1.txt"), encoding: .utf8))
     }
+
+    /// `compare BASELINE AB-RUN.json`: the three-way table from the recorded
+    /// runs, in every format; --noise-margin; bad input is one line and exit 2.
+    func testCompareABaselineWithAnABRun() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("BenchTests/Fixtures/runs/threeway").path
+        let base = fixtures + "/base.json", ab = fixtures + "/ab.json"
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        for (format, heading) in [("text", "off/baseline"), ("markdown", "off/baseline"), ("csv", "off_baseline"),
+                                  ("json", "lmbench-swift.compare3/1"), ("latex", "Off/baseline")] {
+            let result = try Binary.run(["compare", base, ab, "--format", format, "--svg", scratch.path + "/three.svg"])
+            XCTAssertEqual(result.status, 0, "\(format): \(result.stderr)")
+            XCTAssertTrue(result.stdout.contains(heading), format)
+            XCTAssertTrue(result.stdout.contains("THE SWITCH DID NOT TAKE EFFECT"), format)
+        }
+        XCTAssertTrue(try String(contentsOfFile: scratch.path + "/three.svg", encoding: .utf8).contains("off/baseline"))
+        let options = try Binary.run(["compare", "--baseline", base, "--candidate", ab, "--noise-margin", "2.5",
+                                      "--format", "latex", "--caption", "No-op switch", "--label", "tab:noop"])
+        XCTAssertEqual(options.status, 0, options.stderr)
+        XCTAssertTrue(options.stdout.contains("noise margin 2.5%"))
+        XCTAssertTrue(options.stdout.contains("\\caption{No-op switch}\n\\label{tab:noop}"))
+        let pm = try Binary.run(["compare", base, ab, "--format", "latex", "--interval", "pm"])
+        XCTAssertTrue(pm.stdout.contains(" \\pm "), pm.stdout)
+        XCTAssertFalse(pm.stdout.contains("\\scriptsize ["), pm.stdout)
+        let summary = try Binary.run(["summary", ab])
+        XCTAssertEqual(summary.stdout.split(separator: "\n").filter { $0.hasPrefix("vm off ") || $0.hasPrefix("vm on ") }.count, 4,
+                       summary.stdout)
+        let cases: [([String], String)] = [
+            (["compare", base, ab, "--noise-margin", "0"],
+             "Error: The value '0' is invalid for '--noise-margin <percent>': expected a number above 0 and at most 100. See 'lmbench-swift compare --help'."),
+            (["compare", "--baseline", base, "--candidate", ab, "--candidate", base],
+             "Error: '\(ab)': an A/B run is the only candidate: give one A/B run after the baseline"),
+            (["compare", ab, base, ab],
+             "Error: '\(ab)': an A/B run (both sides of a switch in one file): give it alone (lmbench-swift compare \(ab)) or last, after a baseline (lmbench-swift compare BASELINE... \(ab))"),
+        ]
+        for (arguments, expected) in cases {
+            let result = try Binary.run(arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+            XCTAssertEqual(result.stderrLines, [expected], "\(arguments)")
+            XCTAssertEqual(result.stdout, "")
+        }
+    }
 }

@@ -24,9 +24,11 @@ public struct Comparison: Sendable {
         public let slowdown: Double?
         public let interval: (low: Double, high: Double)?
         public var flags: [Flag]
+        /// The noise margin its significance is judged by.
+        public var noiseMargin = Comparison.defaultNoiseMargin
 
         /// The interval lies outside the noise band around 1 (`noiseMargin`).
-        public var significant: Bool? { interval.map(Comparison.isSignificant) }
+        public var significant: Bool? { interval.map { Comparison.isSignificant($0, margin: noiseMargin) } }
     }
 
     /// Why a row deserves a second look; `text` is what the formats print.
@@ -55,10 +57,22 @@ public struct Comparison: Sendable {
         public let cells: Int
     }
 
+    /// The geometric mean of every compared cell (replicate i of each for its interval).
+    public struct Overall: Sendable {
+        public let geometricMean: Double
+        public let interval: (low: Double, high: Double)?
+        public let cells: Int
+    }
+
     public let baselineSources: [String]
     public let candidateSources: [String]
+    /// Each run's kernel, date and settings, baseline first.
+    public let provenance: [String]
     public let rows: [Row]
     public let tables: [TableSummary]
+    public let overall: Overall?
+    /// Significant: an interval wholly outside [1 / (1 + margin), 1 + margin].
+    public let noiseMargin: Double
     public private(set) var warnings: [String]
     /// How to read the intervals.
     public private(set) var notes: [String]
@@ -88,13 +102,17 @@ public struct Comparison: Sendable {
     /// cells: the host's drift and a run's own state (which vCPU, what the page
     /// cache holds) move a cell by that much between runs. 10% flags none of them,
     /// and is far below the 2-30x an instrumented kernel costs.
-    public static let noiseMargin = 0.10
+    /// `--noise-margin` changes it.
+    public static let defaultNoiseMargin = 0.10
 
-    /// Separate runs per side: baseline runs against candidate runs.
-    public init(baseline: [MeasuredRun], candidate: [MeasuredRun], resamples: Int = Comparison.resamples) {
-        let metrics = Comparison.metrics(baseline + candidate)
+    /// Separate runs per side: baseline runs against candidate runs (only the
+    /// summary cells in `only`, if given).
+    public init(baseline: [MeasuredRun], candidate: [MeasuredRun], resamples: Int = Comparison.resamples,
+                noiseMargin: Double = Comparison.defaultNoiseMargin, only: Set<String>? = nil) {
+        let metrics = Comparison.metrics(baseline + candidate, only: only)
         self.init(baseline: baseline, candidate: candidate, metrics: metrics, pairing: .runs,
-                  replicates: Comparison.runReplicates(baseline, candidate, metrics, resamples: resamples))
+                  replicates: Comparison.runReplicates(baseline, candidate, metrics, resamples: resamples),
+                  noiseMargin: noiseMargin)
     }
 
     /// One A/B run: the switch off (baseline) against on (candidate). Each
@@ -102,10 +120,10 @@ public struct Comparison: Sendable {
     /// median of the per-pair ratios, with a moving-block bootstrap over the
     /// pairs; a summary cell made of several cells (null I/O: read and write)
     /// weighs each cell's ratio by its off value, as the combination does.
-    public init(ab: ABRunResult, source: String, resamples: Int = Comparison.resamples) {
-        let off = MeasuredRun.fromJSON(ab.off, source: source + " (switch off)")
-        let on = MeasuredRun.fromJSON(ab.on, source: source + " (switch on)")
-        let metrics = Comparison.metrics([off, on])
+    public init(ab: ABRunResult, source: String, resamples: Int = Comparison.resamples,
+                noiseMargin: Double = Comparison.defaultNoiseMargin, only: Set<String>? = nil) {
+        let (off, on) = MeasuredRun.sides(ab, source: source)
+        let metrics = Comparison.metrics([off, on], only: only)
         var replicates: [String: MetricReplicates] = [:]
         var fewestPairs = Int.max
         for metric in metrics {
@@ -139,7 +157,7 @@ public struct Comparison: Sendable {
             replicates[metric.key] = entry
         }
         self.init(baseline: [off], candidate: [on], metrics: metrics, pairing: .pairs(fewestPairs == .max ? 0 : fewestPairs),
-                  replicates: replicates)
+                  replicates: replicates, noiseMargin: noiseMargin)
         sideNames = ("off", "on")
         var lines = ["switch: \(ab.record.spec.description); \(ab.record.pairDistance); "
             + "\(ab.record.flips.count + ab.record.interleavedFlips) flips"
@@ -165,8 +183,10 @@ public struct Comparison: Sendable {
     }
 
     /// The summary cells any of the runs has, in the tables' order.
-    static func metrics(_ runs: [MeasuredRun]) -> [SummaryMetric] {
-        SummaryMetric.all.filter { metric in runs.contains { $0.values[metric.key] != nil } }
+    static func metrics(_ runs: [MeasuredRun], only: Set<String>? = nil) -> [SummaryMetric] {
+        SummaryMetric.all.filter { metric in
+            (only?.contains(metric.key) ?? true) && runs.contains { $0.values[metric.key] != nil }
+        }
     }
 
     /// Replicates of each side's value per metric for separate runs per side:
@@ -203,10 +223,12 @@ public struct Comparison: Sendable {
     /// sides' values (replicate i of every metric drawn together where the
     /// pairing allows: the geometric mean's interval takes replicate i of each).
     private init(baseline: [MeasuredRun], candidate: [MeasuredRun], metrics: [SummaryMetric], pairing: Pairing,
-                 replicates: [String: MetricReplicates]) {
+                 replicates: [String: MetricReplicates], noiseMargin: Double) {
         self.pairing = pairing
+        self.noiseMargin = noiseMargin
         baselineSources = baseline.map(\.source)
         candidateSources = candidate.map(\.source)
+        provenance = (baseline + candidate).map(\.provenance)
         var factorReplicates: [String: [Double]] = [:]
         var rows: [Row] = []
         for metric in metrics {
@@ -216,7 +238,7 @@ public struct Comparison: Sendable {
             let cSide = Comparison.side(c, replicates: replicates[metric.key]?.candidate)
             guard let bs = bSide, let cs = cSide else {
                 rows.append(Row(metric: metric, baseline: bSide, candidate: cSide, slowdown: nil, interval: nil,
-                                flags: [bSide == nil ? .candidateOnly : .baselineOnly]))
+                                flags: [bSide == nil ? .candidateOnly : .baselineOnly], noiseMargin: noiseMargin))
                 continue
             }
             let factor = { (base: Double, cand: Double) in metric.largerIsBetter ? base / cand : cand / base }
@@ -238,7 +260,7 @@ public struct Comparison: Sendable {
                 }
             }
             var row = Row(metric: metric, baseline: bs, candidate: cs, slowdown: entry?.factor ?? factor(bs.value, cs.value),
-                          interval: interval, flags: [])
+                          interval: interval, flags: [], noiseMargin: noiseMargin)
             row.flags = Comparison.flags(row, nearZero: nearZero)
             rows.append(row)
         }
@@ -255,6 +277,7 @@ public struct Comparison: Sendable {
             }
             return TableSummary(table: table, geometricMean: mean, interval: interval, cells: members.count)
         }
+        overall = Comparison.geometricMean(rows.filter { $0.slowdown != nil }, factorReplicates)
         warnings = Comparison.environmentWarnings(baseline: baseline, candidate: candidate)
         switch pairing {
         case .runs:
@@ -266,6 +289,19 @@ public struct Comparison: Sendable {
                 ? ["paired: a slowdown is the median of its cell's per-pair on/off ratios (each side's own value beside it can differ by the drift the pairs remove), its interval a moving-block bootstrap over the pairs; at least \(count) pairs a cell"]
                 : ["too few pairs for an interval"]
         }
+    }
+
+    /// The geometric mean of the rows' slowdowns, its interval from replicate i
+    /// of every row (none unless every row has as many replicates).
+    static func geometricMean(_ rows: [Row], _ replicates: [String: [Double]]) -> Overall? {
+        guard !rows.isEmpty else { return nil }
+        let mean = Statistics.geometricMean(rows.map { $0.slowdown! })
+        let series = rows.map { replicates[$0.metric.key] }
+        var interval: (low: Double, high: Double)?
+        if let first = series.first, let count = first?.count, series.allSatisfy({ $0?.count == count }) {
+            interval = Bootstrap.percentileInterval((0..<count).map { i in Statistics.geometricMean(series.map { $0![i] }) })
+        }
+        return Overall(geometricMean: mean, interval: interval, cells: rows.count)
     }
 
     /// A side's value: the median of its runs' values.
@@ -289,15 +325,15 @@ public struct Comparison: Sendable {
     }
 
     /// The interval lies wholly outside the noise band around 1.
-    public static func isSignificant(_ interval: (low: Double, high: Double)) -> Bool {
-        interval.low > 1 + noiseMargin || interval.high < 1 / (1 + noiseMargin)
+    public static func isSignificant(_ interval: (low: Double, high: Double), margin: Double = defaultNoiseMargin) -> Bool {
+        interval.low > 1 + margin || interval.high < 1 / (1 + margin)
     }
 
     /// Why a row deserves a second look.
     static func flags(_ row: Row, nearZero: Bool = false) -> [Flag] {
         var flags: [Flag] = []
         guard let slowdown = row.slowdown else { return flags }
-        let fasterForSure = row.interval.map { $0.high < 1 / (1 + noiseMargin) } ?? (slowdown < 0.9)
+        let fasterForSure = row.interval.map { $0.high < 1 / (1 + row.noiseMargin) } ?? (slowdown < 0.9)
         if row.metric.isUserSpaceControl {
             let moved = row.interval.map { $0.low > 1.1 || $0.high < 1 / 1.1 } ?? (slowdown > 1.25 || slowdown < 0.8)
             if moved { flags.append(.controlMoved) }
@@ -327,7 +363,8 @@ public struct Comparison: Sendable {
             if b.count > 1 { warnings.append("the baseline runs differ in \(name): \(b.sorted().joined(separator: " / "))") }
             if c.count > 1 { warnings.append("the candidate runs differ in \(name): \(c.sorted().joined(separator: " / "))") }
             if b.count == 1, c.count == 1, b != c {
-                warnings.append("the sides differ in \(name): \(b.first!) (baseline) vs \(c.first!) (candidate)")
+                let why = name == "tool" ? " (the two tools measure some cells differently, such as fork and file create: see crosscheck)" : ""
+                warnings.append("the sides differ in \(name): \(b.first!) (baseline) vs \(c.first!) (candidate)" + why)
             }
         }
         return warnings

@@ -1,15 +1,28 @@
+import Glibc
+
 /// `compare`'s outputs: text grouped like LMBench's summary, Markdown, CSV,
 /// LaTeX and JSON (schema "lmbench-swift.compare/1", described in docs/formats.md).
 public enum ComparisonFormat: String, CaseIterable, Sendable {
     case text, markdown, csv, json, latex
 
-    public func render(_ comparison: Comparison) -> String {
+    public func render(_ comparison: Comparison, caption: String? = nil, label: String? = nil, plusMinus: Bool = false) -> String {
         switch self {
         case .text: return ComparisonRendering.render(comparison)
         case .markdown: return ComparisonRendering.markdown(comparison)
         case .csv: return ComparisonRendering.csv(comparison)
-        case .latex: return ComparisonRendering.latex(comparison)
+        case .latex: return ComparisonRendering.latex(comparison, caption: caption, label: label, plusMinus: plusMinus)
         case .json: return ComparisonRendering.json(comparison).prettyText
+        }
+    }
+
+    /// The three-way table: a baseline's runs against an A/B run.
+    public func render(_ comparison: ThreeWayComparison, caption: String? = nil, label: String? = nil, plusMinus: Bool = false) -> String {
+        switch self {
+        case .text: return ThreeWayRendering.text(comparison)
+        case .markdown: return ThreeWayRendering.markdown(comparison)
+        case .csv: return ThreeWayRendering.csv(comparison)
+        case .latex: return ThreeWayRendering.latex(comparison, caption: caption, label: label, plusMinus: plusMinus)
+        case .json: return ThreeWayRendering.json(comparison).prettyText
         }
     }
 }
@@ -22,6 +35,110 @@ enum ComparisonRendering {
     static func factor(_ v: Double?) -> String { v.map { cFormat("%.3f", $0) } ?? "" }
     static func interval(_ i: (low: Double, high: Double)?) -> String {
         i.map { cFormat("[%.3f, %.3f]", $0.low, $0.high) } ?? ""
+    }
+
+    /// "10%", "7.5%".
+    static func percent(_ margin: Double) -> String { cFormat("%g%%", margin * 100) }
+
+    /// The margin as every output records it.
+    static func margin(_ c: Comparison) -> String {
+        "noise margin \(percent(c.noiseMargin)): significant when the interval lies wholly outside [\(cFormat("%.3f", 1 / (1 + c.noiseMargin))), \(cFormat("%.3f", 1 + c.noiseMargin))]"
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacing("\"", with: "\"\"") + "\"" : s
+    }
+
+    /// Warnings and notes after a CSV table: one row each, "warning" or "note" in the first column.
+    static func csvNotes(warnings: [String], notes: [String], columns: Int) -> String {
+        let empty = Array(repeating: "", count: max(0, columns - 2))
+        return (warnings.map { ["warning", $0] } + notes.map { ["note", $0] })
+            .map { ($0 + empty).map(csvField).joined(separator: ",") + "\n" }.joined()
+    }
+
+    static func latexEscaped(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "%", "&", "#", "_", "$", "{", "}": out += "\\" + String(ch)
+            case "\\": out += "\\textbackslash{}"
+            case "~": out += "\\textasciitilde{}"
+            case "^": out += "\\textasciicircum{}"
+            case "±": out += "$\\pm$"
+            case "×": out += "$\\times$"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// A table's title as a paper prints it: "Local communication latencies".
+    static func paperTitle(_ table: Group) -> String {
+        let plain = table.title.replacing("*Local* Communication", with: "Local communication")
+        return plain.replacing("Processor, Processes", with: "Processor, processes")
+    }
+
+    /// Provenance as LaTeX comments, one a line.
+    static func latexProvenance(_ lines: [String]) -> String {
+        "% lmbench-swift compare\n" + lines.map { "% " + $0.replacing("\n", with: " ") + "\n" }.joined()
+    }
+
+    /// The warnings as visible text under the table.
+    static func latexFootnotes(_ warnings: [String]) -> [String] {
+        warnings.map { "\\textbf{Warning:} " + latexEscaped($0) }
+    }
+
+    /// A table environment when there is a caption or label; booktabs' top rule.
+    static func latexOpen(caption: String?, label: String?, columns: String) -> String {
+        var out = "% needs \\usepackage{booktabs}\n"
+        if caption != nil || label != nil {
+            out += "\\begin{table}\n\\centering\n"
+            if let caption { out += "\\caption{\(latexEscaped(caption))}\n" }
+            if let label { out += "\\label{\(label)}\n" }
+        }
+        return out + "\\begin{tabular}{\(columns)}\n\\toprule\n"
+    }
+
+    /// The notes and warnings under the table (visible), and the table environment's end.
+    static func latexClose(notes: [String], caption: String?, label: String? = nil, inTable: Bool? = nil) -> String {
+        var out = "\\par\\smallskip\n{\\footnotesize\n" + notes.map { $0 + "\\par\n" }.joined() + "}\n"
+        if inTable ?? (caption != nil) { out += "\\end{table}\n" }
+        return out
+    }
+
+    /// Decimals an interval supports: its half-width's first significant digit
+    /// (two digits when that one is 1 or 2: 0.19 keeps 0.19, 3.2 gives 3).
+    static func decimals(_ interval: (low: Double, high: Double)?) -> Int {
+        guard let i = interval, i.high > i.low else { return 2 }
+        let half = (i.high - i.low) / 2
+        var d = Int(-floor(log10(half)))
+        if half * pow(10, Double(d)) < 3 { d += 1 }
+        return min(3, max(0, d))
+    }
+
+    /// "$1.03\times^{\dagger}$ {\scriptsize [0.97, 1.09]}", rounded to what the interval supports;
+    /// with `plusMinus`, "$1.03 \pm 0.06\times^{\dagger}$" (half the interval's width).
+    static func latexFactor(_ factor: Double?, _ interval: (low: Double, high: Double)?, margin: Double,
+                            plusMinus: Bool = false) -> String {
+        guard let factor else { return "" }
+        let d = Int32(decimals(interval))
+        let dagger = interval.map { Comparison.isSignificant($0, margin: margin) } == false ? "^{\\dagger}" : ""
+        if plusMinus, let i = interval {
+            return cFormat("$%.*f \\pm %.*f\\times", d, factor, d, (i.high - i.low) / 2) + dagger + "$"
+        }
+        var out = cFormat("$%.*f\\times", d, factor) + dagger + "$"
+        if let i = interval { out += cFormat(" {\\scriptsize [%.*f, %.*f]}", d, i.low, d, i.high) }
+        return out
+    }
+
+    /// A side's value in a paper: three significant digits, whole numbers from 100.
+    static func latexValue(_ v: Double) -> String { v >= 100 ? cFormat("%.0f", v) : cFormat("%.3g", v) }
+
+    static func rstrip(_ s: String) -> String { String(s.reversed().drop { $0 == " " }.reversed()) }
+
+    /// "  no significant difference" for a geometric mean whose interval earns it, else "".
+    static func meanNote(_ interval: (low: Double, high: Double)?, _ c: Comparison) -> String {
+        interval.map { Comparison.isSignificant($0, margin: c.noiseMargin) } == false ? "  no significant difference" : ""
     }
 
     /// The note of a row: flags, or "no significant difference".
@@ -56,6 +173,7 @@ enum ComparisonRendering {
         var out = sources(c).joined(separator: "\n") + "\n"
         for warning in c.warnings { out += "warning: \(warning)\n" }
         for note in c.notes { out += "note: \(note)\n" }
+        out += "note: \(margin(c))\n"
         for table in Group.allCases {
             let rows = c.compared.filter { $0.metric.table == table }
             guard !rows.isEmpty else { continue }
@@ -68,9 +186,13 @@ enum ComparisonRendering {
                     + pad(interval(row.interval), 18, left: true) + "  " + note(row) + "\n"
             }
             if let summary = c.tables.first(where: { $0.table == table }) {
-                out += pad("geometric mean", 38, left: true) + pad(factor(summary.geometricMean), 10) + "  "
-                    + interval(summary.interval) + "\n"
+                out += pad("geometric mean", 38, left: true) + pad(factor(summary.geometricMean), 10)
+                    + rstrip("  " + pad(interval(summary.interval), 18, left: true) + meanNote(summary.interval, c)) + "\n"
             }
+        }
+        if let o = c.overall {
+            out += "\n" + pad("overall geometric mean (\(o.cells) cells)", 38, left: true) + pad(factor(o.geometricMean), 10)
+                + rstrip("  " + pad(interval(o.interval), 18, left: true) + meanNote(o.interval, c)) + "\n"
         }
         out += oneSided(c).map { "\n" + $0 + "\n" } ?? ""
         return out
@@ -94,6 +216,7 @@ enum ComparisonRendering {
         var out = sources(c).map { "- \($0)" }.joined(separator: "\n") + "\n"
         for warning in c.warnings { out += "- **warning:** \(warning)\n" }
         for note in c.notes { out += "- note: \(note)\n" }
+        out += "- note: \(margin(c))\n"
         for table in Group.allCases {
             let rows = c.compared.filter { $0.metric.table == table }
             guard !rows.isEmpty else { continue }
@@ -104,64 +227,71 @@ enum ComparisonRendering {
                     + "\(factor(row.slowdown)) | \(interval(row.interval)) | \(note(row)) |\n"
             }
             if let summary = c.tables.first(where: { $0.table == table }) {
-                out += "| **geometric mean** | | | **\(factor(summary.geometricMean))** | \(interval(summary.interval)) | |\n"
+                out += "| **geometric mean** | | | **\(factor(summary.geometricMean))** | \(interval(summary.interval)) |\(meanNote(summary.interval, c)) |\n"
             }
+        }
+        if let o = c.overall {
+            out += "\n**Overall geometric mean (\(o.cells) cells):** \(factor(o.geometricMean)) \(interval(o.interval))"
+                + (meanNote(o.interval, c).isEmpty ? "" : ";" + meanNote(o.interval, c)) + "\n"
         }
         if let only = oneSided(c) { out += "\n" + only + "\n" }
         return out
     }
 
     static func csv(_ c: Comparison) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacing("\"", with: "\"\"") + "\"" : s
+        var out = "table,cell,name,unit,baseline,baseline_runs,candidate,candidate_runs,slowdown,ci_low,ci_high,significant,note\n"
+        func ratio(_ f: Double?, _ i: (low: Double, high: Double)?) -> [String] {
+            [factor(f), i.map { cFormat("%.4f", $0.low) } ?? "", i.map { cFormat("%.4f", $0.high) } ?? "",
+             i.map { Comparison.isSignificant($0, margin: c.noiseMargin) ? "yes" : "no" } ?? ""]
         }
-        var out = "table,cell,unit,baseline,baseline_runs,candidate,candidate_runs,slowdown,ci_low,ci_high,significant,note\n"
         for row in c.rows {
             let cells: [String] = [
-                row.metric.table.rawValue, row.metric.label, row.metric.unit.rawValue,
+                row.metric.table.rawValue, row.metric.label, row.metric.fullName, row.metric.unit.rawValue,
                 row.baseline.map { value($0.value) } ?? "", row.baseline.map { String($0.runs) } ?? "",
                 row.candidate.map { value($0.value) } ?? "", row.candidate.map { String($0.runs) } ?? "",
-                factor(row.slowdown), row.interval.map { cFormat("%.4f", $0.low) } ?? "",
-                row.interval.map { cFormat("%.4f", $0.high) } ?? "", row.significant.map { $0 ? "yes" : "no" } ?? "",
-                note(row),
-            ]
-            out += cells.map(field).joined(separator: ",") + "\n"
+            ] + ratio(row.slowdown, row.interval) + [note(row)]
+            out += cells.map(csvField).joined(separator: ",") + "\n"
         }
+        for summary in c.tables {
+            let cells = [summary.table.rawValue, "geometric mean", "geometric mean of \(summary.cells) cells", "", "", "", "", ""]
+                + ratio(summary.geometricMean, summary.interval) + [""]
+            out += cells.map(csvField).joined(separator: ",") + "\n"
+        }
+        if let o = c.overall {
+            let cells = ["all", "geometric mean", "geometric mean of \(o.cells) cells", "", "", "", "", ""] + ratio(o.geometricMean, o.interval) + [""]
+            out += cells.map(csvField).joined(separator: ",") + "\n"
+        }
+        out += csvNotes(warnings: c.warnings, notes: c.notes + [margin(c)] + sources(c), columns: 13)
         return out
     }
 
-    static func latex(_ c: Comparison) -> String {
-        func escaped(_ s: String) -> String {
-            var out = ""
-            for ch in s {
-                switch ch {
-                case "%", "&", "#", "_", "$", "{", "}": out += "\\" + String(ch)
-                case "\\": out += "\\textbackslash{}"
-                case "~": out += "\\textasciitilde{}"
-                case "^": out += "\\textasciicircum{}"
-                default: out.append(ch)
-                }
-            }
-            return out
-        }
+    static func latex(_ c: Comparison, caption: String? = nil, label: String? = nil, plusMinus: Bool = false) -> String {
         let (b, n) = c.sideNames
-        var out = "% lmbench-swift compare: slowdown = \(n)/\(b) for times, \(b)/\(n) for bandwidths\n"
-        out += "\\begin{tabular}{lrrrl}\n\\hline\n"
-        out += "Benchmark & \(escaped(title(b))) & \(escaped(title(n))) & Slowdown & 95\\% interval \\\\\n"
+        var out = latexProvenance(sources(c) + c.provenance + c.notes + [margin(c)])
+        out += latexOpen(caption: caption, label: label, columns: "lrrr")
+        out += "Benchmark & \(latexEscaped(title(b))) & \(latexEscaped(title(n))) & Slowdown \\\\\n\\midrule\n"
+        var first = true
         for table in Group.allCases {
             let rows = c.compared.filter { $0.metric.table == table }
             guard !rows.isEmpty else { continue }
-            out += "\\hline\n\\multicolumn{5}{l}{\\textit{\(escaped(heading(table, c)))}} \\\\\n"
+            if !first { out += "\\midrule\n" }
+            first = false
+            out += "\\multicolumn{4}{l}{\\textit{\(latexEscaped(paperTitle(table)))} (\(table == .bandwidth ? "MB/s; slowdown \(latexEscaped(b))/\(latexEscaped(n))" : "$\\mu$s"))} \\\\\n"
             for row in rows {
-                let mark = row.significant == false ? "$^{\\dagger}$" : ""
-                out += "\(escaped(row.metric.label)) & \(value(row.baseline!.value)) & \(value(row.candidate!.value)) & "
-                    + "\(factor(row.slowdown))\(mark) & \(interval(row.interval)) \\\\\n"
+                out += "\(latexEscaped(row.metric.fullName)) & \(latexValue(row.baseline!.value)) & \(latexValue(row.candidate!.value)) & "
+                    + latexFactor(row.slowdown, row.interval, margin: c.noiseMargin, plusMinus: plusMinus) + " \\\\\n"
             }
             if let summary = c.tables.first(where: { $0.table == table }) {
-                out += "\\textit{geometric mean} & & & \(factor(summary.geometricMean)) & \(interval(summary.interval)) \\\\\n"
+                out += "\\textit{geometric mean} & & & \(latexFactor(summary.geometricMean, summary.interval, margin: c.noiseMargin, plusMinus: plusMinus)) \\\\\n"
             }
         }
-        out += "\\hline\n\\end{tabular}\n% $^{\\dagger}$: the interval reaches into 1 \\pm{} \(Int(Comparison.noiseMargin * 100))\\% (no significant difference)\n"
+        if let o = c.overall {
+            out += "\\midrule\n\\textbf{overall geometric mean} & & & \(latexFactor(o.geometricMean, o.interval, margin: c.noiseMargin, plusMinus: plusMinus)) \\\\\n"
+        }
+        out += "\\bottomrule\n\\end{tabular}\n"
+        out += latexClose(notes: ["Slowdown: \(latexEscaped(n))/\(latexEscaped(b)) for times, \(latexEscaped(b))/\(latexEscaped(n)) for bandwidths (larger is slower), with its 95\\% interval. "
+            + "$^{\\dagger}$: no significant difference (the interval reaches into 1 $\\pm$ \(percent(c.noiseMargin).replacing("%", with: "\\%")))."] + latexFootnotes(c.warnings),
+            caption: caption, label: label, inTable: caption != nil || label != nil)
         return out
     }
 
@@ -179,7 +309,10 @@ enum ComparisonRendering {
             ("side_names", .array([.string(c.sideNames.baseline), .string(c.sideNames.candidate)])),
             ("pairing", .string(c.pairing == .runs ? "runs" : "pairs")),
             ("fewest_pairs", { if case .pairs(let n) = c.pairing { return .num(n) }; return .null }()),
-            ("noise_margin", .num(Comparison.noiseMargin)),
+            ("noise_margin", .num(c.noiseMargin)),
+            ("provenance", .array(c.provenance.map(JSON.string))),
+            ("overall", c.overall.map { o in .object([("geometric_mean", .num(o.geometricMean)), ("ci95", pair(o.interval)),
+                                                      ("cells", .num(o.cells))]) } ?? .null),
             ("warnings", .array(c.warnings.map(JSON.string))),
             ("notes", .array(c.notes.map(JSON.string))),
             ("tables", .array(Group.allCases.compactMap { table in

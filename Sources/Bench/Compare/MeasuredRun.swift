@@ -11,6 +11,8 @@ public struct MeasuredRun: Sendable {
     public let values: [String: MetricValue]
     /// Host and start time: the same run read from its results file and its JSON.
     let identity: String
+    /// Where it ran and how, in one line: kernel, date, rounds (LaTeX's comments).
+    var provenance = ""
 }
 
 /// A summary cell of one run: its value and, from a JSON run, a way to draw a
@@ -56,7 +58,7 @@ extension MeasuredRun {
                 case .run(let run): runs.append(fromJSON(run, source: file))
                 case .ab:
                     throw ResultsReader.ReadError(path: file, line: nil,
-                                                  message: "an A/B run (both sides of a switch in one file): compare it alone: lmbench-swift compare \(file)")
+                                                  message: "an A/B run (both sides of a switch in one file): give it alone (lmbench-swift compare \(file)) or last, after a baseline (lmbench-swift compare BASELINE... \(file))")
                 }
             case .resultsFile:
                 try ResultsReader.validateResultsFile(path: file, bytes: bytes)
@@ -120,6 +122,11 @@ extension MeasuredRun {
         return Set(SummaryMetric.all.flatMap { $0.cellInputs.compactMap { resolve($0, in: byID)?.id } })
     }
 
+    /// The two sides of an A/B run.
+    static func sides(_ ab: ABRunResult, source: String) -> (off: MeasuredRun, on: MeasuredRun) {
+        (fromJSON(ab.off, source: source + " (switch off)"), fromJSON(ab.on, source: source + " (switch on)"))
+    }
+
     static func fromJSON(_ run: RunResult, source: String) -> MeasuredRun {
         var cells: [String: Cell] = [:]
         for cell in run.allCells { cells[cell.id] = cell }
@@ -132,8 +139,11 @@ extension MeasuredRun {
             values[metric.key] = MetricValue(value: metric.combine(numbers), cells: inputs, combine: metric.combine)
         }
         let env = run.environment
-        return MeasuredRun(source: source, environment: env.comparableFields, values: values,
-                           identity: env.nodename + "|" + env.startDate + "|" + (run.switchSide?.state.rawValue ?? ""))
+        let s = run.settings
+        return MeasuredRun(source: source, environment: env.comparableFields + [("tool", "lmbench-swift")], values: values,
+                           identity: env.nodename + "|" + env.startDate + "|" + (run.switchSide?.state.rawValue ?? ""),
+                           provenance: "\(source): lmbench-swift on \(env.nodename), \(env.sysname) \(env.release), \(env.startDate); "
+                               + "\(s.rounds) rounds, \(s.repetitions) repetitions, ENOUGH \(s.enoughMicroseconds) us")
     }
 
     static func fromResultsFile(_ bytes: [UInt8], source: String) -> MeasuredRun {
@@ -147,8 +157,11 @@ extension MeasuredRun {
         }
         let header = ResultsHeader(bytes)
         let side = (header["SWITCH"] ?? "").split(separator: ";").first.map(String.init) ?? ""
-        return MeasuredRun(source: source, environment: header.environment, values: values,
-                           identity: (header["HOSTNAME"] ?? "") + "|" + header.startDate + "|" + side)
+        let tool = header[ResultsFile.toolHeaderKey] == nil ? "LMBench" : "lmbench-swift"
+        let release = header.environment.first?.value ?? "unknown"
+        return MeasuredRun(source: source, environment: header.environment + [("tool", tool)], values: values,
+                           identity: (header["HOSTNAME"] ?? "") + "|" + header.startDate + "|" + side,
+                           provenance: "\(source): \(tool), kernel \(release), \(header.startDate.isEmpty ? "no date" : header.startDate); ENOUGH \(header["ENOUGH"] ?? "unknown")")
     }
 }
 

@@ -72,6 +72,25 @@ public struct SummaryMetric: Sendable {
         (Group.allCases.firstIndex(of: $0.table)!, $0.column) < (Group.allCases.firstIndex(of: $1.table)!, $1.column)
     }
 
+    /// The cell as a paper names it: LMBench's abbreviations spelt out.
+    public var fullName: String {
+        let names = [
+            "null call": "null system call", "null I/O": "null I/O (read, write)", "open clos": "open/close",
+            "slct TCP": "select, 100 TCP sockets", "sig inst": "signal handler install", "sig hndl": "signal handler catch",
+            "fork proc": "fork + exit", "exec proc": "fork + exec", "sh proc": "fork + /bin/sh -c",
+            "2p/0K ctxsw": "context switch, 2 processes, 0 KB", "100fd selct": "select, 100 file descriptors",
+            "TCP conn": "TCP connect", "Mmap Latency": "mmap latency", "Prot Fault": "protection fault", "Page Fault": "page fault",
+            "0K File Create": "0 KB file create", "0K File Delete": "0 KB file delete",
+            "10K File Create": "10 KB file create", "10K File Delete": "10 KB file delete",
+            "File reread": "file reread", "Mmap reread": "mmap reread",
+        ]
+        if let name = names[label] { return name }
+        if table == .ctx, let slash = label.firstIndex(of: "/"), label.hasSuffix("K") {
+            return "context switch, \(label[..<slash].dropLast()) processes, \(label[label.index(after: slash)...].dropLast()) KB"
+        }
+        return label
+    }
+
     public var isUserSpaceControl: Bool { kind == .userSpaceControl }
     public var isDifference: Bool { kind == .difference }
 }

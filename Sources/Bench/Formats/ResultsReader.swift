@@ -82,8 +82,17 @@ public enum ResultsReader {
     /// the results file it stands for, named <os>/<host> like one; an A/B run as
     /// its two results files, off then on.
     public static func summaryFiles(path: String, bytes: [UInt8]) throws -> [Summary.File] {
-        func file(_ run: RunResult) -> Summary.File {
-            Summary.File(path: "\(run.environment.osTriplet)/\(run.environment.fileName)", contents: Array(ResultsFile.render(run).utf8))
+        func file(_ run: RunResult, side: String? = nil) -> Summary.File {
+            // An A/B run's sides are told apart in the Host column: "vm off", "vm on".
+            var name = run.environment.fileName
+            if let side {
+                if let dot = name.lastIndex(of: "."), name[name.index(after: dot)...].allSatisfy(\.isNumber),
+                   name.index(after: dot) < name.endIndex {
+                    name = String(name[..<dot])
+                }
+                name += " " + side
+            }
+            return Summary.File(path: "\(run.environment.osTriplet)/\(name)", contents: Array(ResultsFile.render(run).utf8))
         }
         switch kind(of: bytes) {
         case nil:
@@ -91,7 +100,7 @@ public enum ResultsReader {
         case .runJSON:
             switch try jsonRun(path: path, bytes: bytes) {
             case .run(let run): return [file(run)]
-            case .ab(let ab): return [file(ab.off), file(ab.on)]
+            case .ab(let ab): return [file(ab.off, side: "off"), file(ab.on, side: "on")]
             }
         case .resultsFile:
             // Any text getsummary reads, as it reads it (a file with no "[lmbench"
