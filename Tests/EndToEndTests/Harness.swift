@@ -14,10 +14,13 @@ enum Binary {
         var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
     }
 
+    /// `signalWhen`: send `signal` as soon as the condition holds (at most `limit` seconds).
+    /// `killAfter`: SIGKILL it if it still runs after this long (a hang fails the test, not the suite).
     /// `interruptWhen`: send SIGINT as soon as standard error shows this text
     /// (waiting at most `limit` seconds for it; the run is interrupted then anyway).
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
-                    interruptAfter: TimeInterval? = nil, interruptWhen: String? = nil, limit: TimeInterval = 120) throws -> Result {
+                    interruptAfter: TimeInterval? = nil, interruptWhen: String? = nil, limit: TimeInterval = 120,
+                    signal: Int32 = SIGINT, signalWhen: (() -> Bool)? = nil, killAfter: TimeInterval? = nil) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -45,6 +48,18 @@ enum Binary {
                 Thread.sleep(forTimeInterval: 0.02)
             }
             if process.isRunning { process.interrupt() }
+        }
+        if let signalWhen {
+            // Sends `signal` once the condition holds (an event, such as the on-command having run).
+            let deadline = Date().addingTimeInterval(limit)
+            while process.isRunning, Date() < deadline, !signalWhen() { Thread.sleep(forTimeInterval: 0.02) }
+            if process.isRunning { kill(process.processIdentifier, signal) }
+        }
+        if let killAfter {
+            // Bounded: a command that hangs is killed (its status then says SIGKILL, 9).
+            let deadline = Date().addingTimeInterval(killAfter)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
