@@ -16,7 +16,7 @@ enum Binary {
 
     /// `signalWhen`: send `signal` as soon as the condition holds (at most `limit` seconds).
     /// `killAfter`: SIGKILL it if it still runs after this long (a hang fails the test, not the suite).
-    /// `interruptWhen`: send SIGINT as soon as standard error shows this text
+    /// `interruptWhen`: send SIGINT (or `signal`) as soon as standard error shows this text
     /// (waiting at most `limit` seconds for it; the run is interrupted then anyway).
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
                     interruptAfter: TimeInterval? = nil, interruptWhen: String? = nil, limit: TimeInterval = 120,
@@ -47,7 +47,7 @@ enum Binary {
                   !((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains(interruptWhen) {
                 Thread.sleep(forTimeInterval: 0.02)
             }
-            if process.isRunning { process.interrupt() }
+            if process.isRunning { kill(process.processIdentifier, signal) }
         }
         if let signalWhen {
             // Sends `signal` once the condition holds (an event, such as the on-command having run).

@@ -201,3 +201,66 @@ final class OutputAndInputPathTests: XCTestCase {
         XCTAssertTrue(compared.stdout.contains("null call"), compared.stdout)
     }
 }
+
+/// Issue 21, item 4: a full file system loses only what it cannot hold. The JSON
+/// is written first (it holds everything), every output that can be written is,
+/// and those that cannot are named, one line each, exit status 1.
+final class FullFileSystemTests: XCTestCase {
+    /// A full 64 KiB tmpfs at `path` (nil where mount is not allowed).
+    func fullFileSystem(at path: String) throws -> Bool {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=64k", "tmpfs", path]
+        mount.standardError = FileHandle.nullDevice
+        guard (try? mount.run()) != nil else { return false }
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { return false }
+        try FileManager.default.createDirectory(atPath: path + "/results", withIntermediateDirectories: true)
+        let fd = open(path + "/filler", O_WRONLY | O_CREAT, 0o644)
+        let block = [UInt8](repeating: 1, count: 4096)
+        while write(fd, block, block.count) > 0 {}
+        close(fd)
+        return true
+    }
+
+    func unmount(_ path: String) {
+        let umount = Process()
+        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+        umount.arguments = [path]
+        try? umount.run()
+        umount.waitUntilExit()
+    }
+
+    func testAFullResultsFileSystemStillGetsTheJSON() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let full = scratch.path + "/full"
+        guard try fullFileSystem(at: full) else { throw XCTSkip("cannot mount a tmpfs here (not root?)") }
+        defer { unmount(full) }
+        let json = scratch.path + "/run.json"
+        let plain = try Binary.run(["run", "null-call", "--results-dir", full + "/results", "--json", json] + quickRun)
+        XCTAssertEqual(plain.status, 1, plain.stderr)
+        XCTAssertTrue(plain.stderr.contains("Error: cannot write the results file in '\(full)/results': "), plain.stderr)
+        XCTAssertTrue(plain.stderr.contains("No space left on device"), plain.stderr)
+        XCTAssertNotNil(try RunFile(path: json).value("null-call"), "the JSON is written")
+        XCTAssertTrue(plain.stdout.contains("Processor, Processes"), "the summary is still printed")
+
+        // An A/B run: both sides' results files named, the JSON with both written.
+        let state = scratch.path + "/state", abJSON = scratch.path + "/ab.json"
+        let ab = try Binary.run(["run", "null-call", "--results-dir", full + "/results", "--json", abJSON,
+                                 "--switch-on", "echo on > '\(state)'", "--switch-off", "echo off > '\(state)'"] + quickRun)
+        XCTAssertEqual(ab.status, 1, ab.stderr)
+        XCTAssertTrue(ab.stderr.contains("Error: cannot write the results file (off) in '\(full)/results': "), ab.stderr)
+        XCTAssertTrue(ab.stderr.contains("Error: cannot write the results file (on) in '\(full)/results': "), ab.stderr)
+        let record = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: abJSON))) as? [String: Any])
+        XCTAssertEqual(record["schema"] as? String, "lmbench-swift.ab/1")
+
+        // The JSON on the full one: the results file is still written, the JSON named.
+        let other = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--json", full + "/run.json"] + quickRun)
+        XCTAssertEqual(other.status, 1, other.stderr)
+        XCTAssertTrue(other.stderr.contains("Error: cannot write the JSON '\(full)/run.json': "), other.stderr)
+        XCTAssertEqual(scratch.files(under: "results").count, 1, "the results file is written")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: full).sorted(), ["filler", "results"], "no temporary file is left")
+    }
+}
