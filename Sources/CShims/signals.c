@@ -126,15 +126,32 @@ static void child_handler(int sig) {
     wake();
 }
 
+// Every catchable signal whose default action ends the process (SIGPIPE aside:
+// ignored in the runner, a vanished reader is an EPIPE error; SIGXFSZ aside: a
+// full file is an EFBIG error; the crashes aside: SIGSEGV and its kind are bugs).
+static const int terminating[] = {
+    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM,
+    SIGPROF, SIGXCPU, SIGPWR, SIGSTKFLT,
+};
+#define TERMINATING_COUNT (sizeof terminating / sizeof terminating[0])
+
+static void ignore_handler(int sig) { (void)sig; }
+
 int cshims_interrupt_install(int wake_fd) {
     wake_descriptor = wake_fd;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
+    for (unsigned i = 0; i < TERMINATING_COUNT; i++) sigaddset(&sa.sa_mask, terminating[i]);
     sa.sa_flags = SA_RESTART;
     sa.sa_handler = interrupt_handler;
-    if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
-        sigaction(SIGHUP, &sa, NULL)) return errno;
+    for (unsigned i = 0; i < TERMINATING_COUNT; i++) {
+        if (sigaction(terminating[i], &sa, NULL)) return errno;
+    }
+    // A handler, not SIG_IGN: exec'd programs get the default action back.
+    sa.sa_handler = ignore_handler;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGXFSZ, &sa, NULL)) return errno;
     sa.sa_handler = child_handler;
     sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
     if (sigaction(SIGCHLD, &sa, NULL)) return errno;
@@ -149,9 +166,8 @@ void cshims_signals_reset(void) {
     // runner reports, not run the Swift runtime's backtracer in the child.
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS};
     for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) signal(fatal[i], SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
+    for (unsigned i = 0; i < TERMINATING_COUNT; i++) signal(terminating[i], SIG_DFL);
+    signal(SIGXFSZ, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);  // a vanished peer is an EPIPE error, not a silent death
     sigset_t none;

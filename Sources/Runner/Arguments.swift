@@ -347,9 +347,10 @@ struct OptionReader {
             }
             index += 1
             value = arguments[index - 1]
-            guard !value.isEmpty else {
-                throw UsageError(message: "The value for '\(name) \(placeholder)' must not be empty", command: command)
-            }
+        }
+        // '--opt=' as '--opt ''': an empty path would name the file system's root.
+        guard !value.isEmpty else {
+            throw UsageError(message: "The value for '\(name) \(placeholder)' must not be empty", command: command)
         }
         if let problem = option.problem(value) {
             let separator = { if case .choice = option.value { return ". " }; return ": " }()

@@ -4,7 +4,8 @@ import Glibc
 /// Where a run's files go (not part of what decides its numbers).
 struct OutputPaths {
     var resultsDirectory: String
-    var jsonPath: String?
+    var json: OutputFile?
+    var jsonPath: String? { json?.path }
 }
 
 /// `run` and the default run: validate, measure, write the files, print the summary.
@@ -14,7 +15,6 @@ enum RunCommand {
         var previousAB: ABRunResult?
         var kernelSwitch = options.kernelSwitch
         var names = options.names
-        let output = OutputPaths(resultsDirectory: options.resultsDirectory, jsonPath: options.jsonPath)
         var settings: RunSettings
         if let path = options.resumePath {
             let run: RunResult
@@ -53,13 +53,10 @@ enum RunCommand {
             throw UsageError(message: error.message, command: "run")
         }
         settings.benchmarkIDs = benchmarks.map(\.id)
-        let environment = Environment.current()
-        do {
-            try ResultsFile.makeDirectories(output.resultsDirectory + "/" + environment.osTriplet)
-        } catch {
-            throw InputError(message: "results directory '\(output.resultsDirectory)' is not writable: \(error)")
-        }
-        if let json = output.jsonPath { try checkWritable(json, option: "--json") }
+        // Checked, not made: a run refused later (a switch that cannot be flipped) creates nothing.
+        try checkResultsDirectory(options.resultsDirectory + "/" + Environment.current().osTriplet, given: options.resultsDirectory)
+        let output = OutputPaths(resultsDirectory: options.resultsDirectory,
+                                 json: try options.jsonPath.map { try checkWritable($0, option: "--json") })
 
         let progress = progress(options)
         var request = RunRequest(benchmarks: benchmarks, settings: settings, previous: previous, previousAB: previousAB)
@@ -102,23 +99,22 @@ enum RunCommand {
 
     /// Writes the files, prints the summary, and says how the run ended.
     static func finish(_ result: RunResult, output: OutputPaths, progress: ConsoleProgress) throws -> Int32 {
-        let path = try ResultsFile.write(result, directory: output.resultsDirectory)
-        if let json = output.jsonPath {
-            try Sys.writeFileAtomically(json, RunJSON.encode(result).prettyText)
-        }
-        let relative = path.split(separator: "/").suffix(2).joined(separator: "/")
-        let contents = Sys.readFile(path) ?? []
-        print(Summary.render([Summary.File(path: relative, contents: contents)]), terminator: "")
+        var unwritten: [String] = []
+        if let json = output.json { write(json, RunJSON.encode(result).prettyText, &unwritten) }
+        let path = writeResults(result, output, &unwritten)
+        print(Summary.render([summaryFile(result, path)]), terminator: "")
         if result.settings.budgetSeconds != nil || result.settings.targetPrecisionPercent != nil {
             print("\n" + PrecisionReport.render(result), terminator: "")
         }
-        progress.message("results: \(path)" + (output.jsonPath.map { ", JSON: \($0)" } ?? ""))
-
+        let written = [path.map { "results: \($0)" }, unwritten.contains { $0.hasPrefix("the JSON") } ? nil : output.jsonPath.map { "JSON: \($0)" }]
+        if !written.compactMap({ $0 }).isEmpty { progress.message(written.compactMap { $0 }.joined(separator: ", ")) }
         let signal = RunSession.interruptingSignal
         if signal != 0 {
             progress.message("interrupted: the files hold what was measured before the signal")
+            _ = reportUnwritten(unwritten)
             return 128 + signal
         }
+        if !unwritten.isEmpty { return reportUnwritten(unwritten) }
         let failed = result.outcomes.filter(\.hasFailure)
         if !failed.isEmpty {
             let names = failed.flatMap { $0.cellFailures.isEmpty ? [$0.id] : $0.cellFailures.keys.sorted() }
@@ -131,28 +127,28 @@ enum RunCommand {
     /// An A/B run: a results file per side (off, then on), one JSON holding both,
     /// the two summary rows, and the paired overhead table.
     static func finishAB(_ ab: ABRunResult, output: OutputPaths, progress: ConsoleProgress) throws -> Int32 {
-        let paths = try [ab.off, ab.on].map { try ResultsFile.write($0, directory: output.resultsDirectory) }
-        if let json = output.jsonPath {
-            try Sys.writeFileAtomically(json, ABRunJSON.encode(ab).prettyText)
-        }
-        let files = paths.map { path in
-            Summary.File(path: path.split(separator: "/").suffix(2).joined(separator: "/"), contents: Sys.readFile(path) ?? [])
-        }
-        print(Summary.render(files), terminator: "")
+        var unwritten: [String] = []
+        if let json = output.json { write(json, ABRunJSON.encode(ab).prettyText, &unwritten) }
+        let paths = [ab.off, ab.on].map { writeResults($0, output, &unwritten) }
+        print(Summary.render([summaryFile(ab.off, paths[0]), summaryFile(ab.on, paths[1])]), terminator: "")
         print("\nOverhead of the switch, paired in one run\n", terminator: "")
         let comparison = Comparison(ab: ab, source: output.jsonPath ?? "this run")
         print(ComparisonFormat.text.render(comparison), terminator: "")
         if let target = ab.off.settings.precisionTarget(abRun: true) {
             print("\n" + PrecisionReport.render(comparison, target: target), terminator: "")
         }
-        progress.message("results: \(paths.joined(separator: " (off), ")) (on)" + (output.jsonPath.map { ", JSON: \($0)" } ?? ""))
+        let written = [paths[0].map { "results: \($0) (off)" }, paths[1].map { "results: \($0) (on)" },
+                       unwritten.contains { $0.hasPrefix("the JSON") } ? nil : output.jsonPath.map { "JSON: \($0)" }].compactMap { $0 }
+        if !written.isEmpty { progress.message(written.joined(separator: ", ")) }
         for warning in ab.record.warnings { progress.warning(warning.text) }
 
         let signal = RunSession.interruptingSignal
         if signal != 0 {
             progress.message("interrupted: the files hold what was measured before the signal; the switch is \(ab.record.restored == true ? "back as it was" : "NOT back as it was")")
+            _ = reportUnwritten(unwritten)
             return 128 + signal
         }
+        if !unwritten.isEmpty { return reportUnwritten(unwritten) }
         let failed = [ab.off, ab.on].flatMap { $0.outcomes }.filter(\.hasFailure)
         if !failed.isEmpty {
             progress.message("\(failed.count) pass(es) failed: \(Set(failed.map(\.id)).sorted().joined(separator: ", "))")
@@ -173,15 +169,65 @@ enum RunCommand {
         throw InputError(message: "neither /var/tmp nor /tmp is writable: choose a directory with --fsdir")
     }
 
-    /// An output file's directory must exist and be writable; the path must not be a directory.
-    static func checkWritable(_ path: String, option: String) throws {
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        guard Sys.isWritableDirectory(directory.isEmpty ? "/" : directory) else {
-            throw InputError(message: "cannot write \(option) '\(path)': '\(directory)' is not a writable directory")
+    /// An output file, checked before any work (OutputFile.prepare: a device or
+    /// a FIFO is opened now and written through; a regular file or nothing there
+    /// needs a writable directory; anything else is refused).
+    static func checkWritable(_ path: String, option: String) throws -> OutputFile {
+        do { return try OutputFile.prepare(path) } catch let error as BenchError {
+            throw InputError(message: "cannot write \(option) '\(path)': \(error.message)")
+        } catch {
+            throw InputError(message: "cannot write \(option) '\(path)': \(error)")
         }
-        if let st = try? Sys.stat(path), (st.st_mode & S_IFMT) == S_IFDIR {
-            throw InputError(message: "cannot write \(option) '\(path)': it is a directory")
+    }
+
+    /// The results directory (--results-dir and <os> below it) can be made:
+    /// each part that exists is a directory, the last of them writable. Nothing
+    /// is created here; ResultsFile.write makes what is missing.
+    static func checkResultsDirectory(_ path: String, given: String) throws {
+        func refuse(_ reason: String) -> InputError {
+            InputError(message: "results directory '\(given)' cannot be written: \(reason)")
         }
+        var current = path.hasPrefix("/") ? "" : "."
+        var deepest = path.hasPrefix("/") ? "/" : "."
+        for component in path.split(separator: "/") {
+            if component.utf8.count > Int(NAME_MAX) {
+                throw refuse("the name '\(component.prefix(20))…' is \(component.utf8.count) bytes, more than the \(NAME_MAX) a file name may have")
+            }
+            current += "/" + component
+            guard let st = try? Sys.stat(current) else { break }
+            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw refuse("'\(current)' is not a directory") }
+            deepest = current
+        }
+        guard Sys.isWritableDirectory(deepest) else { throw refuse("'\(deepest)' is not a writable directory") }
+    }
+
+    /// Writes one output, or adds it to `unwritten` with the reason.
+    static func write(_ file: OutputFile, _ text: String, _ unwritten: inout [String]) {
+        do { try file.write(text) } catch { unwritten.append("the JSON '\(file.path)': \(error)") }
+        file.close()
+    }
+
+    /// Writes a results file, or adds it to `unwritten` with the reason.
+    static func writeResults(_ run: RunResult, _ output: OutputPaths, _ unwritten: inout [String]) -> String? {
+        do { return try ResultsFile.write(run, directory: output.resultsDirectory) } catch {
+            let side = run.switchSide.map { " (\($0.state.rawValue))" } ?? ""
+            unwritten.append("the results file\(side) in '\(output.resultsDirectory)': \(error)")
+            return nil
+        }
+    }
+
+    /// The summary's input for a run: its results file's text, named <os>/<host>.<n>
+    /// (as written; .0 when it could not be).
+    static func summaryFile(_ run: RunResult, _ path: String?) -> Summary.File {
+        let name = path.map { $0.split(separator: "/").suffix(2).joined(separator: "/") }
+            ?? "\(run.environment.osTriplet)/\(run.environment.fileName).0"
+        return Summary.File(path: name, contents: Array(ResultsFile.render(run).utf8))
+    }
+
+    /// Every output that could not be written, one line each: exit status 1.
+    static func reportUnwritten(_ unwritten: [String]) -> Int32 {
+        for line in unwritten { printError("cannot write \(line)") }
+        return 1
     }
 }
 
@@ -199,7 +245,7 @@ enum SummaryCommand {
 /// `compare`: the overhead table of a candidate against a baseline.
 enum CompareCommand {
     static func execute(_ options: CompareOptions) throws -> Int32 {
-        if let svg = options.svgPath { try RunCommand.checkWritable(svg, option: "--svg") }
+        let svg = try options.svgPath.map { try RunCommand.checkWritable($0, option: "--svg") }
         let format = ComparisonFormat(rawValue: options.format)!  // checked against the option's choices
         let margin = options.noiseMarginPercent / 100
         if let path = options.abRun {
@@ -210,7 +256,7 @@ enum CompareCommand {
             }
             let comparison = Comparison(ab: ab, source: path, noiseMargin: margin)
             print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
-            if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
+            if let svg { try svg.write(ComparisonSVG.render(comparison)) }
             return 0
         }
         // A baseline against an A/B run: the three-way table.
@@ -228,7 +274,7 @@ enum CompareCommand {
             guard !baseline.isEmpty else { throw InputError(message: "no results or JSON file in \(options.baseline.joined(separator: ", "))") }
             let comparison = ThreeWayComparison(baseline: baseline, ab: ab, source: path, noiseMargin: margin)
             print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
-            if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
+            if let svg { try svg.write(ComparisonSVG.render(comparison)) }
             return 0
         }
         let baseline = try MeasuredRun.load(options.baseline)
@@ -237,7 +283,7 @@ enum CompareCommand {
         guard !candidate.isEmpty else { throw InputError(message: "no results or JSON file in \(options.candidate.joined(separator: ", "))") }
         let comparison = Comparison(baseline: baseline, candidate: candidate, noiseMargin: margin)
         print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
-        if let svg = options.svgPath { try Sys.writeFileAtomically(svg, ComparisonSVG.render(comparison)) }
+        if let svg { try svg.write(ComparisonSVG.render(comparison)) }
         return 0
     }
 }
@@ -255,7 +301,7 @@ enum CrosscheckCommand {
         }
         var settings = try RunCommand.settings(options.run)
         settings.mb = try RunSession.chooseMB(requested: settings.requestedMB, fsdir: settings.fsdir).mb
-        if let json = options.run.jsonPath { try RunCommand.checkWritable(json, option: "--json") }
+        let json = try options.run.jsonPath.map { try RunCommand.checkWritable($0, option: "--json") }
         var request = Crosscheck.Request(benchmarks: benchmarks, lmbenchDirectory: options.lmbenchDirectory, settings: settings)
         request.rounds = options.rounds
         request.tolerance = options.tolerancePercent / 100
@@ -267,7 +313,7 @@ enum CrosscheckCommand {
         }
         for warning in result.switchRecord?.warnings ?? [] { progress.warning(warning.text) }
         print(CrosscheckFormat(rawValue: options.format)!.render(result), terminator: "")
-        if let json = options.run.jsonPath { try Sys.writeFileAtomically(json, CrosscheckFormat.json.render(result)) }
+        if let json { try json.write(CrosscheckFormat.json.render(result)) }
         let signal = RunSession.interruptingSignal
         return signal != 0 ? 128 + signal : 0
     }

@@ -46,7 +46,8 @@ enum Usage {
         Each benchmark runs in its own process: a crash or a hang is reported as a failure
         and the run goes on. The results file is written as <dir>/<os>/<host>.<n> (n: the
         first free number), then the summary tables are printed on standard output.
-        Exit status: 0 when every benchmark succeeded, 1 when one failed, 2 for bad input,
+        Exit status: 0 when every benchmark succeeded, 1 when one failed or an output could
+        not be written (the others are), 2 for bad input,
         128 + the signal number when interrupted (what was measured is still written).
 
         USAGE: lmbench-swift run [<name-or-group> ...] [<options>]

@@ -63,8 +63,8 @@ final class HardeningTests: XCTestCase {
     }
 
     /// The JSON (and every file written with writeFileAtomically): a link at the
-    /// old temporary name is left alone, and a link at the path itself is
-    /// replaced by the file, not written through.
+    /// old temporary name is left alone, and a link at the path itself is neither
+    /// written through nor replaced: refused (issue 21).
     func testAtomicWriteNeverFollowsALink() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -72,14 +72,62 @@ final class HardeningTests: XCTestCase {
         try "precious\n".write(toFile: victim, atomically: false, encoding: .utf8)
         try "precious too\n".write(toFile: other, atomically: false, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: path + ".tmp.\(getpid())", withDestinationPath: victim)
-        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: other)
-
         try Sys.writeFileAtomically(path, "{}\n")
-        XCTAssertFalse(isSymlink(path))
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "{}\n")
         XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "precious\n")
+
+        let link = dir + "/link.json"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: other)
+        XCTAssertThrowsError(try Sys.writeFileAtomically(link, "{}\n")) { error in
+            XCTAssertTrue("\(error)".contains("it is a symbolic link to a regular file"), "\(error)")
+        }
+        XCTAssertTrue(isSymlink(link), "the link was renamed over")
         XCTAssertEqual(try String(contentsOfFile: other, encoding: .utf8), "precious too\n")
-        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".run.json.tmp.") }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp.") && !$0.hasSuffix(".tmp.\(getpid())") }
         XCTAssertEqual(left, [], "no temporary file is left")
+    }
+
+    /// Issue 21: a device node, a FIFO with a reader and a link to a device are
+    /// written through, never renamed over; a FIFO without a reader, a block
+    /// device, a socket and a dangling link are refused.
+    func testAtomicWriteStreamsIntoDevicesAndFIFOs() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func kind(_ path: String) -> mode_t {
+            var st = stat()
+            return lstat(path, &st) == 0 ? st.st_mode & S_IFMT : 0
+        }
+        if getuid() == 0 {
+            let node = dir + "/mynull"
+            XCTAssertEqual(mknod(node, S_IFCHR | 0o666, dev_t((1 << 8) | 3)), 0)
+            try Sys.writeFileAtomically(node, "{}\n")
+            XCTAssertEqual(kind(node), S_IFCHR, "the device was replaced")
+        }
+        let devnull = dir + "/devnull"
+        try FileManager.default.createSymbolicLink(atPath: devnull, withDestinationPath: "/dev/null")
+        try Sys.writeFileAtomically(devnull, "{}\n")
+        XCTAssertEqual(kind(devnull), S_IFLNK)
+        XCTAssertEqual(kind("/dev/null"), S_IFCHR)
+
+        let fifo = dir + "/fifo"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        XCTAssertThrowsError(try Sys.writeFileAtomically(fifo, "{}\n")) { error in
+            XCTAssertEqual("\(error)", "cannot write '\(fifo)': it is a FIFO with no reader")
+        }
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        XCTAssertGreaterThanOrEqual(reader, 0)
+        defer { close(reader) }
+        try Sys.writeFileAtomically(fifo, "{}\n")
+        var buffer = [UInt8](repeating: 0, count: 16)
+        XCTAssertEqual(read(reader, &buffer, 16), 3)
+        XCTAssertEqual(Array(buffer[0..<3]), Array("{}\n".utf8))
+        XCTAssertEqual(kind(fifo), S_IFIFO, "the FIFO was replaced")
+
+        let dangling = dir + "/dangling"
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: dir + "/nothing")
+        XCTAssertThrowsError(try Sys.writeFileAtomically(dangling, "{}\n"))
+        XCTAssertEqual(kind(dangling), S_IFLNK)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/nothing"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp.") }, [])
     }
 }

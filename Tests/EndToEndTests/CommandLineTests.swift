@@ -74,7 +74,7 @@ final class CommandLineTests: XCTestCase {
             (["summary", binary], "Error: '\(binary)', line 1: binary data, not a results file"),
             (["summary", foreign], "Error: '\(foreign)': not an lmbench-swift run file (schema is not \"lmbench-swift.run/1\")"),
             (["run", "null-call", "--results-dir", "/proc/version/results"],
-             "Error: results directory '/proc/version/results' is not writable: mkdir /proc/version/results: Not a directory"),
+             "Error: results directory '/proc/version/results' cannot be written: '/proc/version' is not a directory"),
             (["run", "null-call", "--fsdir", scratch.path + "/nowhere"] + results,
              "Error: --fsdir '\(scratch.path)/nowhere' is not a writable directory"),
             (["run", "null-call", "--json", scratch.path + "/no/such/dir/run.json"] + results,

@@ -102,8 +102,8 @@ final class HardeningRunTests: XCTestCase {
     }
 
     /// Links planted at every name a run writes that can be known beforehand (the
-    /// results file's first name, the JSON): no target is written, and the run
-    /// writes its own files beside them. (The temporary names are unpredictable
+    /// results file's first name, the JSON): no target is written; the results
+    /// file gets the next number, and a link at the JSON's path is refused up front. (The temporary names are unpredictable
     /// now, and the run directory is made by mkdtemp; HardeningTests plant links at
     /// the old temporary names in process.)
     func testARunNeverWritesThroughPlantedLinks() throws {
@@ -117,12 +117,16 @@ final class HardeningRunTests: XCTestCase {
         try "precious\n".write(toFile: victim, atomically: false, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: osDir + "/\(uname).0", withDestinationPath: victim)
         try FileManager.default.createSymbolicLink(atPath: json, withDestinationPath: victim)
-        let result = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--json", json] + quickRun)
+        // The link at the JSON's path: refused before anything is measured (issue 21), neither replaced nor written through.
+        let refused = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--json", json] + quickRun)
+        XCTAssertEqual(refused.status, 2, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("it is a symbolic link to a regular file"), refused.stderr)
+        let type = try FileManager.default.attributesOfItem(atPath: json)[.type] as? FileAttributeType
+        XCTAssertEqual(type, .typeSymbolicLink)
+        let result = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--json", scratch.path + "/own.json"] + quickRun)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "precious\n")
         XCTAssertTrue(FileManager.default.fileExists(atPath: osDir + "/\(uname).1"), "the next number")
-        let type = try FileManager.default.attributesOfItem(atPath: json)[.type] as? FileAttributeType
-        XCTAssertEqual(type, .typeRegular, "the link at the JSON's path is replaced, not written through")
     }
 
     /// A hostname with a '/' (possible: sethostname takes any bytes) names the

@@ -16,13 +16,15 @@ enum Binary {
         var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
     }
 
-    /// `interruptWhen`: send SIGINT as soon as it holds for standard error so
-    /// far (checked every 20 ms, at most `limit` seconds: the run is interrupted
-    /// then anyway). Every process of the run carries `tag` in its environment,
-    /// so `Binary.processes(tagged:)` finds what it left, whatever else runs.
+    /// `interruptWhen`: send `signal` (SIGINT unless told) as soon as the
+    /// condition holds for standard error so far (checked every 20 ms, at most
+    /// `limit` seconds: it is sent then anyway). `killAfter`: SIGKILL it if it
+    /// still runs after this long (a hang fails the test, not the suite). Every
+    /// process of the run carries `tag` in its environment, so
+    /// `Binary.processes(tagged:)` finds what it left, whatever else runs.
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
-                    interruptWhen: ((String) -> Bool)? = nil, limit: TimeInterval = 120,
-                    tag: String = UUID().uuidString) throws -> Result {
+                    interruptWhen: ((String) -> Bool)? = nil, limit: TimeInterval = 120, signal: Int32 = SIGINT,
+                    killAfter: TimeInterval? = nil, tag: String = UUID().uuidString) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -47,7 +49,13 @@ enum Binary {
                   !interruptWhen((try? String(contentsOfFile: err, encoding: .utf8)) ?? "") {
                 Thread.sleep(forTimeInterval: 0.02)
             }
-            if process.isRunning { interruptedAt = Date(); process.interrupt() }
+            if process.isRunning { interruptedAt = Date(); kill(process.processIdentifier, signal) }
+        }
+        if let killAfter {
+            // Bounded: a command that hangs is killed (its status then says SIGKILL, 9).
+            let deadline = Date().addingTimeInterval(killAfter)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
         return Result(status: process.terminationStatus,

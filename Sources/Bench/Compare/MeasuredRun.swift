@@ -93,9 +93,12 @@ extension MeasuredRun {
         var found: [String] = []
         for name in names.sorted() where !name.hasPrefix(".") {
             let child = path + "/" + name
-            if let sub = try? Sys.stat(child), (sub.st_mode & S_IFMT) == S_IFDIR {
+            // A link to a directory is not followed (two links to '.' would make the
+            // walk endless); a FIFO or a device is never read (head: regular files only).
+            guard let own = try? Sys.lstat(child) else { continue }
+            if (own.st_mode & S_IFMT) == S_IFDIR {
                 found += try filesUnder(child)
-            } else if let head = Sys.readFile(child, limit: 16), looksLikeInput(head) {
+            } else if let head = ResultsReader.head(child, count: 16), looksLikeInput(head) {
                 found.append(child)
             }
         }

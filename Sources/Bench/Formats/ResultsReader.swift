@@ -13,18 +13,67 @@ public enum ResultsReader {
 
     public enum Kind { case resultsFile, runJSON }
 
+    /// The largest input read (a results file or a JSON run): far above any real
+    /// one (10^6-line results files are about 30 MB), small enough that reading
+    /// it cannot exhaust memory.
+    public static let maximumInputBytes = 256 << 20
+
     /// The whole of an input file (a results file or a JSON run), or a ReadError
-    /// that says why not.
+    /// that says why not. Only a regular file of at most `maximumInputBytes` is
+    /// read: a FIFO, a device (/dev/zero, /dev/stdin) or a socket is refused
+    /// without reading from it (opened with O_NONBLOCK, so a FIFO never blocks).
     public static func contents(of path: String) throws -> [UInt8] {
-        do {
-            return try Sys.readWholeFile(path)
-        } catch let error as SystemError {
-            switch error.errno.rawValue {
-            case ENOENT: throw ReadError(path: path, line: nil, message: "no such file")
-            case EISDIR: throw ReadError(path: path, line: nil, message: "is a directory, not a results file or a JSON run")
-            default: throw ReadError(path: path, line: nil, message: "cannot be read: \(error.errno)")
+        try read(path, limit: maximumInputBytes, whole: true)
+    }
+
+    /// The first `count` bytes of a regular file, nil for anything else.
+    static func head(_ path: String, count: Int) -> [UInt8]? {
+        try? read(path, limit: count, whole: false)
+    }
+
+    static func read(_ path: String, limit: Int, whole: Bool) throws -> [UInt8] {
+        func refuse(_ message: String) -> ReadError { ReadError(path: path, line: nil, message: message) }
+        let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        if fd < 0 {
+            switch Errno.current.rawValue {
+            case ENOENT: throw refuse("no such file")
+            case let error: throw refuse("cannot be read: \(Errno(error))")
             }
         }
+        defer { Sys.close(fd) }
+        var st = Glibc.stat()
+        guard fstat(fd, &st) == 0 else { throw refuse("cannot be read: \(Errno.current)") }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw refuse("is a directory, not a results file or a JSON run")
+        case S_IFIFO: throw refuse("is a FIFO or a pipe, not a regular file: only regular files are read")
+        case S_IFCHR: throw refuse("is a character device, not a regular file: only regular files are read")
+        case S_IFBLK: throw refuse("is a block device, not a regular file: only regular files are read")
+        case S_IFSOCK: throw refuse("is a socket, not a regular file: only regular files are read")
+        default: throw refuse("is not a regular file: only regular files are read")
+        }
+        let tooLarge = "is larger than the \(maximumInputBytes >> 20) MiB an input may be (no results file or JSON run is that large)"
+        if whole && Int(st.st_size) > limit { throw refuse(tooLarge) }
+        // Read to the limit and one byte more: a file that grows while read is refused too.
+        var result: [UInt8] = []
+        result.reserveCapacity(min(Int(st.st_size), limit) + 1)
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while result.count <= limit {
+            let want = min(chunk.count, limit + 1 - result.count)
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, want) }
+            if n < 0 {
+                if Errno.current == .interrupted { continue }
+                if Errno.current.rawValue == EISDIR { throw refuse("is a directory, not a results file or a JSON run") }
+                throw refuse("cannot be read: \(Errno.current)")
+            }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<n])
+        }
+        if result.count > limit {
+            if whole { throw refuse(tooLarge) }
+            result.removeLast(result.count - limit)
+        }
+        return result
     }
 
     public static func kind(of bytes: [UInt8]) -> Kind? {

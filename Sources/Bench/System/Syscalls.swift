@@ -208,13 +208,28 @@ public enum Sys {
         return file
     }
 
-    /// Writes `text` to `path` atomically: a new temporary file beside it
-    /// (`createUnique`), fsync, then rename over `path` (which replaces a link
-    /// there instead of writing through it).
+    /// Writes `text` to `path`: nothing there or a regular file is replaced
+    /// atomically (a new temporary file beside it, `createUnique`, fsync, then
+    /// rename over `path`); a character device or a FIFO, also through a symbolic
+    /// link (/dev/null, /dev/stdout on a pipe), is written through, never renamed
+    /// over. Anything else, a link to a regular file included, is refused
+    /// (`OutputFile.problem` says why, before any work).
     public static func writeFileAtomically(_ path: String, _ text: String) throws {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        switch try OutputFile.classify(path) {
+        case .stream:
+            let fd: Int32
+            do { fd = try OutputFile.openStream(path) } catch let error as BenchError {
+                throw BenchError("cannot write '\(path)': \(error.message)")
+            }
+            defer { close(fd) }
+            try writeAll(fd, text, subject: path)
+            return
+        case .refused(let reason):
+            throw BenchError("cannot write '\(path)': \(reason)")
+        case .replace:
+            break
+        }
+        let (directory, name) = OutputFile.split(path)
         let (fd, temporary) = try createUnique(in: directory, prefix: "." + name + ".tmp.")
         do {
             try writeAll(fd, text, subject: temporary)

@@ -33,7 +33,8 @@ int cshims_loop_protfault(void *_Nullable state, uint64_t iterations);
 // Restores default handlers and unmaps the page.
 void cshims_protfault_end(struct cshims_protfault_state *_Nonnull state);
 
-// Run control for the runner process: SIGINT, SIGTERM and SIGHUP record the
+// Run control for the runner process: SIGINT, SIGTERM, SIGHUP and every other
+// catchable terminating signal (SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU...) record the
 // signal and write one byte to `wake_fd`; SIGCHLD only writes the byte.
 int cshims_interrupt_install(int wake_fd);
 // The interrupting signal received so far, or 0.
