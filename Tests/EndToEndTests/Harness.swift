@@ -101,11 +101,13 @@ enum Binary {
     }
 }
 
-/// Runs a /bin/sh command line: its exit status and its output (stdout and stderr together).
-func shell(_ command: String) throws -> (status: Int32, output: String) {
+/// Runs a /bin/sh command line (`environment` added to ours): its exit status
+/// and its output (stdout and stderr together).
+func shell(_ command: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", command]
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe

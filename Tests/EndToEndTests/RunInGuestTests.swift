@@ -8,22 +8,6 @@ final class RunInGuestTests: XCTestCase {
     static let harness = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../harness").standardized.path
 
-    func shell(_ command: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     func testTheNamedQEMURunsWithTheExtraArguments() throws {
         guard try shell("command -v cpio && command -v timeout && b=$(command -v busybox) && ! ldd \"$b\"").status == 0 else {
             throw XCTSkip("needs cpio and a static busybox (busybox-static)")
