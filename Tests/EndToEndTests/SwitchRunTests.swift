@@ -109,38 +109,11 @@ final class SwitchRunTests: XCTestCase {
             XCTAssertTrue(result.stderr.hasPrefix("Error: " + message), "\(arguments): \(result.stderr)")
         }
     }
-
-    /// SIGINT in the middle of an A/B run: the switch is back as found, nothing
-    /// of the run is left, and both sides' partial files are written.
-    func testInterruptedABRunRestoresTheSwitch() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
-        let (state, switchOptions) = marker(scratch)
-        let tag = UUID().uuidString
-        let result = try Binary.run(["run", "processor", "latency", "--results-dir", scratch.path + "/results", "--json",
-                                     scratch.path + "/ab.json", "--fsdir", scratch.path + "/fs", "--repetitions", "5",
-                                     "--rounds", "5", "--enough", "2000"] + switchOptions,
-                                    interruptWhen: Binary.started("stat"), tag: tag)
-        XCTAssertEqual(result.status, 130, result.stderr)
-        XCTAssertEqual(try String(contentsOfFile: state, encoding: .utf8), "off\n", "the switch is back as found")
-        XCTAssertEqual(Binary.processes(tagged: tag), [], "a process of the run is left")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/fs"), [], "a file of the run is left")
-        let files = scratch.files(under: "results")
-        XCTAssertEqual(files.count, 2)
-        for file in files {
-            XCTAssertTrue(try String(contentsOfFile: scratch.path + "/results/" + file, encoding: .utf8).contains("[PARTIAL: "), file)
-        }
-        let ab = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path + "/ab.json")))
-                               as? [String: Any])
-        XCTAssertEqual(ab["partial"] as? Bool, true)
-        XCTAssertEqual((ab["switch"] as? [String: Any])?["restored"] as? Bool, true)
-    }
 }
 
-/// Issue 21: SIGQUIT, SIGUSR1 and the other catchable terminating signals end an
-/// A/B run as SIGTERM does: the switch back as found, both sides' partial files
-/// written, the run directory removed, status 128 + the signal.
+/// SIGINT, SIGQUIT, SIGUSR1 and the other catchable terminating signals in the
+/// middle of an A/B run: the switch back as found, both sides' partial files
+/// written, nothing of the run left, status 128 + the signal.
 final class TerminatingSignalTests: XCTestCase {
     func interrupted(by signal: Int32) throws {
         let scratch = try Scratch()
@@ -169,6 +142,7 @@ final class TerminatingSignalTests: XCTestCase {
         XCTAssertEqual((ab["switch"] as? [String: Any])?["restored"] as? Bool, true)
     }
 
+    func testSIGINTRestoresTheSwitchAndWritesTheFiles() throws { try interrupted(by: SIGINT) }
     func testSIGQUITRestoresTheSwitchAndWritesTheFiles() throws { try interrupted(by: SIGQUIT) }
     func testSIGUSR1RestoresTheSwitchAndWritesTheFiles() throws { try interrupted(by: SIGUSR1) }
     func testSIGALRMRestoresTheSwitchAndWritesTheFiles() throws { try interrupted(by: SIGALRM) }
