@@ -251,7 +251,7 @@ enum CompareCommand {
         if let path = options.abRun {
             let bytes = try ResultsReader.contents(of: path)
             guard ResultsReader.kind(of: bytes) == .runJSON,
-                  case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: bytes) else {
+                  case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: consume bytes) else {
                 throw InputError(message: "'\(path)': not an A/B run JSON (lmbench-swift run --switch ... --json): give a baseline and a candidate")
             }
             let comparison = Comparison(ab: ab, source: path, noiseMargin: margin)
@@ -263,7 +263,7 @@ enum CompareCommand {
         let abCandidates = try options.candidate.compactMap { path -> (String, ABRunResult)? in
             guard (try? Sys.stat(path)).map({ ($0.st_mode & S_IFMT) != S_IFDIR }) ?? false else { return nil }
             let bytes = try ResultsReader.contents(of: path)
-            guard ResultsReader.kind(of: bytes) == .runJSON, case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: bytes) else { return nil }
+            guard ResultsReader.kind(of: bytes) == .runJSON, case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: consume bytes) else { return nil }
             return (path, ab)
         }
         if let (path, ab) = abCandidates.first {

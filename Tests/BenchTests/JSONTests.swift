@@ -34,4 +34,38 @@ final class JSONTests: XCTestCase {
     func testUnicodeEscapes() throws {
         XCTAssertEqual(try JSON.parse("\"\\u00e9\\ud83d\\ude00\""), .string("é😀"))
     }
+
+    /// Samples parse into one flat array of numbers; the value is the same as
+    /// the general parse's arrays of arrays, and writes back the same.
+    func testArraysOfNumberRowsParseFlatAndEqualTheGeneralForm() throws {
+        let text = "{\"samples\": [[1, 2], [3, 4.5], [-1e3, 0]]}"
+        let parsed = try JSON.parse(text)
+        guard case .numberRows(let columns, let values)? = parsed["samples"] else {
+            return XCTFail("not parsed as number rows: \(parsed)")
+        }
+        XCTAssertEqual(columns, 2)
+        XCTAssertEqual(values, [1, 2, 3, 4.5, -1000, 0])
+        let general = JSON.array([.array([.number(1), .number(2)]), .array([.number(3), .number(4.5)]),
+                                  .array([.number(-1000), .number(0)])])
+        XCTAssertEqual(parsed["samples"], general)
+        XCTAssertEqual(general, parsed["samples"])
+        XCTAssertEqual(parsed["samples"]?.arrayValue?.count, 3)
+        XCTAssertEqual(try JSON.parse(parsed.compactText), parsed)
+        XCTAssertEqual(parsed.compactText, JSON.object([("samples", general)]).compactText)
+        XCTAssertEqual(general.numberRowsValue?.values, values)
+    }
+
+    /// Anything that is not rows of numbers of one length is parsed, or refused,
+    /// as before: the fast path never accepts what the general one would not.
+    func testOtherArraysFallBackToTheGeneralParse() throws {
+        for text in ["[[1, 2], [3]]", "[[1, \"a\"], [2, 3]]", "[[1, 2]]", "[[[1]], [[2]]]", "[[], []]", "[[1, 2], 3]"] {
+            let parsed = try JSON.parse(text)
+            if case .numberRows = parsed { XCTFail("\(text) parsed as number rows") }
+            XCTAssertNotNil(parsed.arrayValue, text)
+        }
+        XCTAssertNil(try JSON.parse("[[1, 2], [3]]").numberRowsValue)
+        for bad in ["[[1, 2], [3, ]]", "[[1, 2], [3, 4]", "[[1, 2], [3, 4]] x", "[[1, 2], [3, 4],]", "[[1, 2], [-, 4]]"] {
+            XCTAssertThrowsError(try JSON.parse(bad), bad)
+        }
+    }
 }

@@ -115,4 +115,20 @@ final class LivePrecisionTests: XCTestCase {
         XCTAssertEqual(live / target, 1, accuracy: 0.25, "live ±\(live), cell ±\(target)")
         XCTAssertNil(ConsoleProgress.roughPrecision([1, 2]), "no ± from fewer than three intervals")
     }
+
+    /// A bootstrap draw takes whole blocks with replacement, each term's values of
+    /// a block together (the terms stay paired), one generator step per block.
+    func testResamplingDrawsWholeBlocksKeepingTermsTogether() {
+        let blocks = (0..<5).map { i in
+            Cell.Block(round: i, slot: 0, values: [[Double(i)], [Double(10 * i), Double(10 * i + 1)]])
+        }
+        let resampling = Cell.Resampling(blocks, terms: 2)
+        var generator = SplitMix64(seed: 7), expected = SplitMix64(seed: 7)
+        let groups = resampling.draw(&generator)
+        let picks = (0..<5).map { _ in Int(expected.next() % 5) }
+        XCTAssertEqual(groups[0], picks.map(Double.init))
+        XCTAssertEqual(groups[1], picks.flatMap { [Double(10 * $0), Double(10 * $0 + 1)] })
+        XCTAssertEqual(generator.next(), expected.next(), "one generator step per block drawn")
+        XCTAssertEqual(Cell.Resampling([], terms: 2).draw(&generator), [[], []])
+    }
 }

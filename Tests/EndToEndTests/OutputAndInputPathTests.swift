@@ -152,7 +152,7 @@ final class OutputAndInputPathTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/results"), "an empty results directory is made")
     }
 
-    /// Inputs: only regular files, at most 256 MiB; /dev/zero, a FIFO (also in a
+    /// Inputs: only regular files, at most 32 MiB; /dev/zero, a FIFO (also in a
     /// compared directory) and a larger file are refused at once, one line, exit 2.
     func testInputsAreBoundedRegularFiles() throws {
         let scratch = try Scratch()
@@ -160,14 +160,14 @@ final class OutputAndInputPathTests: XCTestCase {
         let fifo = scratch.path + "/fifo", big = scratch.path + "/big.0"
         try mkfifo(fifo)
         FileManager.default.createFile(atPath: big, contents: nil)
-        XCTAssertEqual(truncate(big, (256 << 20) + 1), 0)  // sparse
+        XCTAssertEqual(truncate(big, (32 << 20) + 1), 0)  // sparse
         let cases: [([String], String)] = [
             (["summary", "/dev/zero"], "Error: '/dev/zero': is a character device, not a regular file: only regular files are read"),
             (["compare", "/dev/zero", "/dev/zero"], "Error: '/dev/zero': is a character device, not a regular file"),
             (["compare", "/dev/urandom"], "Error: '/dev/urandom': is a character device, not a regular file"),
             (["summary", fifo], "Error: '\(fifo)': is a FIFO or a pipe, not a regular file"),
             (["compare", fifo, fifo], "Error: '\(fifo)': is a FIFO or a pipe, not a regular file"),
-            (["summary", big], "Error: '\(big)': is larger than the 256 MiB an input may be"),
+            (["summary", big], "Error: '\(big)': is larger than the 32 MiB an input may be"),
         ]
         for (arguments, message) in cases {
             let result = try Binary.run(arguments, killAfter: 30)

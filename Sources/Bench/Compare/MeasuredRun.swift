@@ -21,14 +21,14 @@ public struct MetricValue: Sendable {
     public let value: Double
     let cells: [Cell]
     let combine: @Sendable ([Double]) -> Double
-    /// Each cell's blocks of intervals (`Cell.blocks`).
-    let blocks: [[Cell.Block]]
+    /// Each cell's blocks of intervals (`Cell.blocks`), laid out for resampling.
+    let blocks: [Cell.Resampling]
 
     init(value: Double, cells: [Cell], combine: @escaping @Sendable ([Double]) -> Double) {
         self.value = value
         self.cells = cells
         self.combine = combine
-        blocks = cells.map(\.blocks)
+        blocks = cells.map { Cell.Resampling($0.blocks, terms: $0.estimate.terms.count) }
     }
 
     public var hasSamples: Bool { !cells.isEmpty && cells.allSatisfy { $0.series.allSatisfy { $0.samples.count >= 3 } } }
@@ -37,7 +37,7 @@ public struct MetricValue: Sendable {
     func replicate(_ generator: inout SplitMix64) -> Double {
         guard hasSamples else { return value }
         let inputs = zip(cells, blocks).map { cell, blocks in
-            cell.estimate.evaluate(Cell.resampled(blocks, terms: cell.estimate.terms.count, &generator))
+            cell.estimate.evaluate(blocks.draw(&generator))
         }
         return combine(inputs)
     }
@@ -54,7 +54,7 @@ extension MeasuredRun {
             let bytes = try ResultsReader.contents(of: file)
             switch ResultsReader.kind(of: bytes) {
             case .runJSON:
-                switch try ResultsReader.jsonRun(path: file, bytes: bytes) {
+                switch try ResultsReader.jsonRun(path: file, bytes: consume bytes) {
                 case .run(let run): runs.append(fromJSON(run, source: file))
                 case .ab:
                     throw ResultsReader.ReadError(path: file, line: nil,

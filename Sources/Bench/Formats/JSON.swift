@@ -7,9 +7,16 @@ public enum JSON: Equatable, Sendable {
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
+    /// What the parser makes of an array of equally long arrays of numbers (a
+    /// series' samples): the numbers row after row in one array. It reads as the
+    /// arrays it stands for; held as `.array`s of `.number`s, a million samples
+    /// took 150 bytes each.
+    case numberRows(columns: Int, values: [Double])
 
     public static func == (a: JSON, b: JSON) -> Bool {
         switch (a, b) {
+        case let (.numberRows(c, x), .numberRows(d, y)): return c == d && x == y
+        case (.numberRows, .array), (.array, .numberRows): return a.arrayValue! == b.arrayValue!
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
         case let (.number(x), .number(y)): return x == y
@@ -38,7 +45,34 @@ public enum JSON: Equatable, Sendable {
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
     public var doubleValue: Double? { if case .number(let n) = self { return n }; return nil }
     public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
-    public var arrayValue: [JSON]? { if case .array(let a) = self { return a }; return nil }
+    public var arrayValue: [JSON]? {
+        switch self {
+        case .array(let items): return items
+        case .numberRows(let columns, let values):
+            return stride(from: 0, to: values.count, by: columns).map { start in
+                .array(values[start..<start + columns].map(JSON.number))
+            }
+        default: return nil
+        }
+    }
+    /// An array of equally long arrays of numbers, as (columns, the numbers row after row).
+    public var numberRowsValue: (columns: Int, values: [Double])? {
+        switch self {
+        case .numberRows(let columns, let values): return (columns, values)
+        case .array(let items):
+            guard let first = items.first?.arrayValue, !first.isEmpty else { return items.isEmpty ? (0, []) : nil }
+            var values: [Double] = []
+            for item in items {
+                guard let row = item.arrayValue, row.count == first.count else { return nil }
+                for number in row {
+                    guard let n = number.doubleValue else { return nil }
+                    values.append(n)
+                }
+            }
+            return (first.count, values)
+        default: return nil
+        }
+    }
     public var objectValue: [(String, JSON)]? { if case .object(let o) = self { return o }; return nil }
     public var intValue: Int? {
         guard let d = doubleValue, d.rounded() == d, abs(d) < 9.0e15 else { return nil }
@@ -63,7 +97,7 @@ public enum JSON: Equatable, Sendable {
 
     private var isScalar: Bool {
         switch self {
-        case .array, .object: return false
+        case .array, .object, .numberRows: return false
         default: return true
         }
     }
@@ -74,6 +108,7 @@ public enum JSON: Equatable, Sendable {
         case .bool(let b): out += b ? "true" : "false"
         case .number(let n): out += JSON.numberText(n)
         case .string(let s): JSON.writeString(s, into: &out)
+        case .numberRows: JSON.array(arrayValue!).write(into: &out, indent: indent, level: level)
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
             if indent == nil || items.allSatisfy({ $0.isScalar || $0.isSmallArray }) {
@@ -154,7 +189,15 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable {
 extension JSON {
     /// Parses JSON text; nesting is limited so hostile input cannot exhaust the stack.
     public static func parse(_ text: String) throws -> JSON {
-        var parser = JSONParser(Array(text.utf8))
+        try parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses UTF-8 bytes (invalid sequences in strings read as U+FFFD, as
+    /// `String(decoding:)` makes them). It takes the bytes, so that a caller who
+    /// hands them over has them freed once the tree is built (a large run's file
+    /// and its tree need not be held at once with what is decoded from it).
+    public static func parse(bytes: consuming [UInt8]) throws -> JSON {
+        var parser = JSONParser(bytes)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -227,6 +270,7 @@ struct JSONParser {
     }
 
     mutating func array(depth: Int) throws -> JSON {
+        if let rows = numberRows() { return rows }
         index += 1
         var items: [JSON] = []
         skipWhitespace()
@@ -240,6 +284,44 @@ struct JSONParser {
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
             throw error("expected ',' or ']'")
         }
+    }
+
+    /// At '[': an array of two or more equally long, non-empty arrays of plain
+    /// numbers as `.numberRows`; anything else (or an error) leaves the index
+    /// where it was, for `array` to parse it (and report it) the general way.
+    mutating func numberRows() -> JSON? {
+        let start = index
+        var values: [Double] = []
+        var columns = 0, rows = 0
+        func fail() -> JSON? { index = start; return nil }
+        index += 1
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return fail() }
+            index += 1
+            var count = 0
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "-") || (0x30...0x39).contains(bytes[index]),
+                      let n = try? number() else { return fail() }
+                values.append(n)
+                count += 1
+                skipWhitespace()
+                guard index < bytes.count else { return fail() }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; break }
+                return fail()
+            }
+            guard rows == 0 || count == columns else { return fail() }
+            columns = count
+            rows += 1
+            skipWhitespace()
+            guard index < bytes.count else { return fail() }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; break }
+            return fail()
+        }
+        return rows >= 2 ? .numberRows(columns: columns, values: values) : fail()
     }
 
     mutating func string() throws -> String {

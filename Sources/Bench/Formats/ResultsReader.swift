@@ -14,9 +14,10 @@ public enum ResultsReader {
     public enum Kind { case resultsFile, runJSON }
 
     /// The largest input read (a results file or a JSON run): far above any real
-    /// one (10^6-line results files are about 30 MB), small enough that reading
-    /// it cannot exhaust memory.
-    public static let maximumInputBytes = 256 << 20
+    /// one (a 12-minute A/B `run os` JSON is 1.5 MB, a results file of 10^6 lines
+    /// about 30 MB), small enough that a command holds one in about 100 MB (a
+    /// JSON run is held as its file, its parsed tree and its samples: 3x its size).
+    public static let maximumInputBytes = 32 << 20
 
     /// The whole of an input file (a results file or a JSON run), or a ReadError
     /// that says why not. Only a regular file of at most `maximumInputBytes` is
@@ -105,10 +106,11 @@ public enum ResultsReader {
     }
 
     /// A run JSON or A/B run JSON file, by its schema.
-    public static func jsonRun(path: String, bytes: [UInt8]) throws -> JSONRun {
+    /// It takes the bytes: handed over (`consume`), they are freed before decoding.
+    public static func jsonRun(path: String, bytes: consuming [UInt8]) throws -> JSONRun {
         if bytes.contains(0) { throw ReadError(path: path, line: nil, message: "binary data, not a JSON run file") }
         let json: JSON
-        do { json = try JSON.parse(String(decoding: bytes, as: UTF8.self)) } catch let error as JSONParseError {
+        do { json = try JSON.parse(bytes: consume bytes) } catch let error as JSONParseError {
             throw ReadError(path: path, line: error.line, message: "invalid JSON at column \(error.column): \(error.message)")
         }
         do {
@@ -130,7 +132,7 @@ public enum ResultsReader {
     /// The files for `summary`: results files as they are; a JSON run rendered as
     /// the results file it stands for, named <os>/<host> like one; an A/B run as
     /// its two results files, off then on.
-    public static func summaryFiles(path: String, bytes: [UInt8]) throws -> [Summary.File] {
+    public static func summaryFiles(path: String, bytes: consuming [UInt8]) throws -> [Summary.File] {
         func file(_ run: RunResult, side: String? = nil) -> Summary.File {
             // An A/B run's sides are told apart in the Host column: "vm off", "vm on".
             var name = run.environment.fileName
@@ -147,7 +149,7 @@ public enum ResultsReader {
         case nil:
             throw ReadError(path: path, line: nil, message: "the file is empty")
         case .runJSON:
-            switch try jsonRun(path: path, bytes: bytes) {
+            switch try jsonRun(path: path, bytes: consume bytes) {
             case .run(let run): return [file(run)]
             case .ab(let ab): return [file(ab.off, side: "off"), file(ab.on, side: "on")]
             }

@@ -282,19 +282,21 @@ public enum RunJSON {
                            loopOverheadNs: item["loop_overhead_ns"]?.doubleValue ?? 0,
                            operationsPerIteration: item["operations_per_iteration"]?.doubleValue ?? 1)
             guard s.operationsPerIteration > 0 else { throw fail("cell \(id): operations_per_iteration must be positive") }
-            for pair in item["samples"]?.arrayValue ?? [] {
-                // [elapsed_ns, iterations] or, since rounds are kept, [elapsed_ns, iterations, round].
-                guard let values = pair.arrayValue, values.count == 2 || values.count == 3,
-                      let ns = values[0].doubleValue, let n = values[1].doubleValue,
-                      ns.isFinite, n >= 1, n <= 9.0e15, abs(ns) < 9.0e18 else {
-                    throw fail("cell \(id), series \(name): a sample is not [elapsed_ns, iterations, round]")
-                }
+            // [elapsed_ns, iterations] or, since rounds are kept, [elapsed_ns, iterations, round].
+            let notASample = "cell \(id), series \(name): a sample is not [elapsed_ns, iterations, round]"
+            guard let (columns, values) = item["samples"].map({ $0.numberRowsValue }) ?? (2, []) else { throw fail(notASample) }
+            guard values.isEmpty || columns == 2 || columns == 3 else { throw fail(notASample) }
+            s.samples.reserveCapacity(values.count / max(columns, 1))
+            for start in stride(from: 0, to: values.count, by: max(columns, 1)) {
+                let ns = values[start], n = values[start + 1]
+                guard ns.isFinite, n >= 1, n <= 9.0e15, abs(ns) < 9.0e18 else { throw fail(notASample) }
                 var round = 0
-                if values.count == 3 {
-                    guard let r = values[2].intValue, r >= 0, r < 1 << 20 else {
+                if columns == 3 {
+                    let r = values[start + 2]
+                    guard r.rounded() == r, r >= 0, r < Double(1 << 20) else {
                         throw fail("cell \(id), series \(name): a sample's round is not a whole number from 0")
                     }
-                    round = r
+                    round = Int(r)
                 }
                 s.samples.append(Sample(elapsedNs: Int64(ns), iterations: UInt64(n), round: round))
             }

@@ -60,8 +60,9 @@ public struct Cell: Equatable, Sendable {
     func valueInterval(resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
         let blocks = self.blocks
         guard blocks.count >= 3, termGroups.allSatisfy({ !$0.isEmpty }) else { return nil }
+        let resampling = Resampling(blocks, terms: estimate.terms.count)
         return Bootstrap.interval(resamples: resamples, seed: SplitMix64.seed(id)) { generator in
-            estimate.evaluate(Cell.resampled(blocks, terms: estimate.terms.count, &generator))
+            estimate.evaluate(resampling.draw(&generator))
         }
     }
 
@@ -101,25 +102,54 @@ public struct Cell: Equatable, Sendable {
         return blocks
     }
 
-    /// Per-term groups from `count` blocks drawn with replacement from `blocks`
-    /// (default: as many as there are).
-    static func resampled(_ blocks: [Block], terms: Int, count: Int? = nil,
-                          _ generator: inout SplitMix64) -> [[Double]] {
-        let draws = count ?? blocks.count
-        var groups = (0..<terms).map { term -> [Double] in
-            var group: [Double] = []
-            group.reserveCapacity(draws * (blocks.first.map { term < $0.values.count ? $0.values[term].count : 0 } ?? 0))
-            return group
+    /// The blocks laid out for resampling: per term, every block's values in one
+    /// array and where each block's begin. A bootstrap draws a cell's blocks
+    /// thousands of times; copying a block (its arrays retained and released)
+    /// per draw made a 10^5-interval compare take a minute.
+    struct Resampling: Sendable {
+        let blockCount: Int
+        /// Per term: the values of block 0, then block 1, ...
+        let values: [[Double]]
+        /// Per term: block i's values are values[term][starts[term][i] ..< starts[term][i + 1]].
+        let starts: [[Int]]
+        /// Per term: whether every block holds exactly one of its values.
+        let oneEach: [Bool]
+
+        init(_ blocks: [Block], terms: Int) {
+            blockCount = blocks.count
+            var values = Array(repeating: [Double](), count: terms)
+            var starts = Array(repeating: [0], count: terms)
+            var oneEach = Array(repeating: true, count: terms)
+            for block in blocks {
+                for term in 0..<terms {
+                    let blockValues = term < block.values.count ? block.values[term] : []
+                    values[term] += blockValues
+                    starts[term].append(values[term].count)
+                    if blockValues.count != 1 { oneEach[term] = false }
+                }
+            }
+            self.values = values
+            self.starts = starts
+            self.oneEach = oneEach
         }
-        guard !blocks.isEmpty else { return groups }
-        for _ in 0..<draws {
-            let block = blocks[Int(generator.next() % UInt64(blocks.count))]
-            for term in 0..<min(terms, block.values.count) {
-                let values = block.values[term]
-                if values.count == 1 { groups[term].append(values[0]) } else { groups[term].append(contentsOf: values) }
+
+        /// Per-term groups from as many blocks as there are, drawn with replacement.
+        func draw(_ generator: inout SplitMix64) -> [[Double]] {
+            let picks = (0..<blockCount).map { _ in Int(generator.next() % UInt64(blockCount)) }
+            return values.indices.map { term in
+                let values = self.values[term], starts = self.starts[term]
+                // One value per block (most cells): a gather, with no per-block range.
+                if oneEach[term] { return picks.map { values[$0] } }
+                var group: [Double] = []
+                group.reserveCapacity(values.count)
+                values.withUnsafeBufferPointer { values in
+                    starts.withUnsafeBufferPointer { starts in
+                        for block in picks { group.append(contentsOf: values[starts[block]..<starts[block + 1]]) }
+                    }
+                }
+                return group
             }
         }
-        return groups
     }
 }
 
