@@ -83,10 +83,13 @@ enum Arguments {
     static func parse(_ arguments: [String]) throws -> Command {
         guard let first = arguments.first else { return .run(RunOptions()) }
         switch first {
-        case "--help", "-h": return .help(nil)
-        case "--version": return .version
+        case "--version":
+            if let extra = arguments.dropFirst().first {
+                throw UsageError(message: "'--version' takes no arguments, got '\(extra)'", command: nil)
+            }
+            return .version
         case "--check-arguments": return try checkArguments(Array(arguments.dropFirst()))
-        case "help":
+        case "help", "--help", "-h":
             guard arguments.count <= 2 else { throw UsageError(message: "'help' takes at most one command", command: nil) }
             if arguments.count == 2 && !commands.contains(arguments[1]) {
                 throw unknownCommand(arguments[1])

@@ -101,7 +101,7 @@ enum RunCommand {
     static func finish(_ result: RunResult, output: OutputPaths, progress: ConsoleProgress) throws -> Int32 {
         var unwritten: [String] = []
         if let json = output.json { write(json, RunJSON.encode(result).prettyText, &unwritten) }
-        let path = writeResults(result, output, &unwritten)
+        let path = writeResults([result], output, &unwritten)[0]
         print(Summary.render([summaryFile(result, path)]), terminator: "")
         if result.settings.budgetSeconds != nil || result.settings.targetPrecisionPercent != nil {
             print("\n" + PrecisionReport.render(result), terminator: "")
@@ -129,7 +129,7 @@ enum RunCommand {
     static func finishAB(_ ab: ABRunResult, output: OutputPaths, progress: ConsoleProgress) throws -> Int32 {
         var unwritten: [String] = []
         if let json = output.json { write(json, ABRunJSON.encode(ab).prettyText, &unwritten) }
-        let paths = [ab.off, ab.on].map { writeResults($0, output, &unwritten) }
+        let paths = writeResults([ab.off, ab.on], output, &unwritten)
         print(Summary.render([summaryFile(ab.off, paths[0]), summaryFile(ab.on, paths[1])]), terminator: "")
         print("\nOverhead of the switch, paired in one run\n", terminator: "")
         let comparison = Comparison(ab: ab, source: output.jsonPath ?? "this run")
@@ -171,8 +171,17 @@ enum RunCommand {
 
     /// An output file, checked before any work (OutputFile.prepare: a device or
     /// a FIFO is opened now and written through; a regular file or nothing there
-    /// needs a writable directory; anything else is refused).
-    static func checkWritable(_ path: String, option: String) throws -> OutputFile {
+    /// needs a writable directory; anything else is refused). An input of the
+    /// kinds in `sparing` (an LMBench results file, a JSON run: what `compare
+    /// X Y --svg X` would have destroyed) is never replaced.
+    static func checkWritable(_ path: String, option: String, sparing: [ResultsReader.Kind] = [.resultsFile]) throws -> OutputFile {
+        switch ResultsReader.inputKind(at: path) {
+        case .resultsFile? where sparing.contains(.resultsFile):
+            throw InputError(message: "cannot write \(option) '\(path)': it is an LMBench results file, which this would replace")
+        case .runJSON? where sparing.contains(.runJSON):
+            throw InputError(message: "cannot write \(option) '\(path)': it is a JSON file (a run, an input), which this would replace")
+        default: break
+        }
         do { return try OutputFile.prepare(path) } catch let error as BenchError {
             throw InputError(message: "cannot write \(option) '\(path)': \(error.message)")
         } catch {
@@ -207,12 +216,17 @@ enum RunCommand {
         file.close()
     }
 
-    /// Writes a results file, or adds it to `unwritten` with the reason.
-    static func writeResults(_ run: RunResult, _ output: OutputPaths, _ unwritten: inout [String]) -> String? {
-        do { return try ResultsFile.write(run, directory: output.resultsDirectory) } catch {
-            let side = run.switchSide.map { " (\($0.state.rawValue))" } ?? ""
-            unwritten.append("the results file\(side) in '\(output.resultsDirectory)': \(error)")
-            return nil
+    /// Writes the runs' results files (consecutive numbers), adding each that
+    /// cannot be written to `unwritten` with the reason.
+    static func writeResults(_ runs: [RunResult], _ output: OutputPaths, _ unwritten: inout [String]) -> [String?] {
+        zip(runs, ResultsFile.write(runs, directory: output.resultsDirectory)).map { run, result in
+            switch result {
+            case .success(let path): return path
+            case .failure(let error):
+                let side = run.switchSide.map { " (\($0.state.rawValue))" } ?? ""
+                unwritten.append("the results file\(side) in '\(output.resultsDirectory)': \(error)")
+                return nil
+            }
         }
     }
 
@@ -245,7 +259,7 @@ enum SummaryCommand {
 /// `compare`: the overhead table of a candidate against a baseline.
 enum CompareCommand {
     static func execute(_ options: CompareOptions) throws -> Int32 {
-        let svg = try options.svgPath.map { try RunCommand.checkWritable($0, option: "--svg") }
+        let svg = try options.svgPath.map { try RunCommand.checkWritable($0, option: "--svg", sparing: [.resultsFile, .runJSON]) }
         let format = ComparisonFormat(rawValue: options.format)!  // checked against the option's choices
         let margin = options.noiseMarginPercent / 100
         if let path = options.abRun {

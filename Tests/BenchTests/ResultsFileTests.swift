@@ -69,9 +69,58 @@ final class ResultsFileTests: XCTestCase {
         let directory = NSTemporaryDirectory() + "results-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let run = SampleRun.make()
-        XCTAssertEqual(try ResultsFile.write(run, directory: directory), directory + "/x86_64-linux-gnu/guest.0")
-        XCTAssertEqual(try ResultsFile.write(run, directory: directory), directory + "/x86_64-linux-gnu/guest.1")
+        XCTAssertEqual(try ResultsFile.write([run], directory: directory)[0].get(), directory + "/x86_64-linux-gnu/guest.0")
+        XCTAssertEqual(try ResultsFile.write([run], directory: directory)[0].get(), directory + "/x86_64-linux-gnu/guest.1")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory + "/x86_64-linux-gnu").sorted(),
                        ["guest.0", "guest.1"])
+    }
+
+    /// An A/B run's two files take consecutive numbers even when runs finish
+    /// together: two writers of 30 pairs each into one directory (issue 21).
+    func testPairsWrittenTogetherKeepConsecutiveNumbers() throws {
+        let directory = NSTemporaryDirectory() + "results-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = SampleRun.make()
+        final class Written: @unchecked Sendable { var paths: [String] = [] }  // one per writer
+        let written = [Written(), Written()]
+        DispatchQueue.concurrentPerform(iterations: 2) { writer in
+            for _ in 0..<30 { written[writer].paths += ResultsFile.write([run, run], directory: directory).compactMap { try? $0.get() } }
+        }
+        let paths = written.map(\.paths)
+        for writer in 0..<2 {
+            let numbers = paths[writer].map { Int($0.split(separator: ".").last!)! }
+            XCTAssertEqual(numbers.count, 60)
+            for pair in stride(from: 0, to: numbers.count, by: 2) {
+                XCTAssertEqual(numbers[pair + 1], numbers[pair] + 1, "writer \(writer): \(numbers)")
+            }
+        }
+        XCTAssertEqual(Set(paths[0] + paths[1]).count, 120)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory + "/x86_64-linux-gnu").count, 120,
+                       "no temporary file left")
+    }
+
+    /// A file being written has no name where the file system allows it (tmpfs
+    /// does): a process killed before it is linked leaves nothing (issue 21).
+    func testAPendingFileHasNoNameUntilLinked() throws {
+        let directory = "/dev/shm/pending-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = try PendingFile(in: directory, prefix: ".x.tmp.")
+        try file.write("text\n", subject: "x")
+        XCTAssertNil(file.temporaryPath, "tmpfs has O_TMPFILE")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [])
+        try file.link(to: directory + "/x.0")
+        XCTAssertThrowsError(try file.link(to: directory + "/x.0"), "a taken name is never replaced")
+        try "old\n".write(toFile: directory + "/y", atomically: false, encoding: .utf8)
+        try file.replace(directory + "/y")
+        file.close()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["x.0", "y"])
+        XCTAssertEqual(try String(contentsOfFile: directory + "/y", encoding: .utf8), "text\n")
+        // The longest name an output may have still has room for the name a rename needs.
+        let longest = directory + "/" + String(repeating: "n", count: OutputFile.longestName)
+        try "old\n".write(toFile: longest, atomically: false, encoding: .utf8)
+        try Sys.writeFileAtomically(longest, "new\n")
+        XCTAssertEqual(try String(contentsOfFile: longest, encoding: .utf8), "new\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).count, 3)
     }
 }

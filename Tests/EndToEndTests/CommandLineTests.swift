@@ -7,6 +7,7 @@ import XCTest
 final class CommandLineTests: XCTestCase {
     func testHelpAndVersion() throws {
         for (arguments, marker) in [(["--help"], "USAGE: lmbench-swift"), (["help", "run"], "USAGE: lmbench-swift run"),
+                                    (["--help", "compare"], "USAGE: lmbench-swift compare"),
                                     (["run", "--help"], "--repetitions <n>"), (["summary", "-h"], "USAGE: lmbench-swift summary"),
                                     (["list", "--help"], "USAGE: lmbench-swift list"), (["--version"], "lmbench-swift 0.")] {
             let result = try Binary.run(arguments)
@@ -64,6 +65,8 @@ final class CommandLineTests: XCTestCase {
             (["frobnicate"], "Error: Unknown command 'frobnicate'. See 'lmbench-swift --help'."),
             (["null-call"], "Error: Unknown command 'null-call'. To run it: 'lmbench-swift run null-call'. See 'lmbench-swift --help'."),
             (["list", "x"], "Error: 'list' takes no arguments, got 'x'. See 'lmbench-swift list --help'."),
+            (["--version", "extra"], "Error: '--version' takes no arguments, got 'extra'. See 'lmbench-swift --help'."),
+            (["--help", "frobnicate"], "Error: Unknown command 'frobnicate'. See 'lmbench-swift --help'."),
             (["summary"], "Error: Missing expected argument '<file> ...'. See 'lmbench-swift summary --help'."),
             (["summary", scratch.path + "/missing"], "Error: '\(scratch.path)/missing': no such file"),
             (["summary", empty], "Error: '\(empty)': the file is empty"),

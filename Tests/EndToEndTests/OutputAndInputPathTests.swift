@@ -264,3 +264,37 @@ final class FullFileSystemTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: full).sorted(), ["filler", "results"], "no temporary file is left")
     }
 }
+
+extension OutputAndInputPathTests {
+    /// An output never replaces an input: `compare X Y --svg X` and `--json`
+    /// naming an LMBench results file are refused before any work (issue 21).
+    func testOutputsNeverReplaceInputs() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("BenchTests/Fixtures/lmbench/results/x86_64-linux-gnu")
+        let results = scratch.path + "/vm.0", run = scratch.path + "/run.json"
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("vm.0").path, toPath: results)
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("vm.1").path, toPath: scratch.path + "/vm.1")
+        try #"{"schema": "lmbench-swift.run/1"}"#.write(toFile: run, atomically: false, encoding: .utf8)
+        let before = try [results, run].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let cases: [([String], String)] = [
+            (["compare", results, scratch.path + "/vm.1", "--svg", results],
+             "cannot write --svg '\(results)': it is an LMBench results file, which this would replace"),
+            (["compare", results, scratch.path + "/vm.1", "--svg", run],
+             "cannot write --svg '\(run)': it is a JSON file (a run, an input), which this would replace"),
+            (["run", "null-call", "--json", results, "--results-dir", scratch.path + "/results"],
+             "cannot write --json '\(results)': it is an LMBench results file, which this would replace"),
+            (["crosscheck", "--lmbench-bin", scratch.path, "null-call", "--json", results],
+             "cannot write --json '\(results)': it is an LMBench results file, which this would replace"),
+        ]
+        for (arguments, message) in cases {
+            let result = try Binary.run(arguments, killAfter: 60)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+            XCTAssertEqual(result.stderrLines.count, 1, result.stderr)
+            XCTAssertTrue(result.stderr.hasPrefix("Error: " + message), "\(arguments): \(result.stderr)")
+        }
+        XCTAssertEqual(try [results, run].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }, before)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/results"))
+    }
+}

@@ -39,35 +39,45 @@ public enum ResultsFile {
         return out.text
     }
 
-    /// Writes `<directory>/<os>/<host>.<N>` with N the first free number, atomically:
-    /// a new temporary file (unpredictable name, created exclusively) is completed
-    /// and fsync'ed, then linked to its final name (link neither follows nor
-    /// replaces anything there: a taken name, a planted link included, means the
-    /// next N).
-    public static func write(_ run: RunResult, directory: String) throws -> String {
-        let osDirectory = directory + "/" + run.environment.osTriplet
-        try makeDirectories(osDirectory)
-        let text = render(run)
-        let (fd, temporary) = try Sys.createUnique(in: osDirectory, prefix: ".\(run.environment.fileName).tmp.")
-        defer { _ = Glibc.unlink(temporary) }
-        do {
-            try Sys.writeAll(fd, text, subject: temporary)
-            try Sys.fsync(fd, subject: temporary)
-            Sys.close(fd)
-        } catch {
-            Sys.close(fd)
-            throw error
+    /// Writes each run's `<directory>/<os>/<host>.<N>`, N the first free number
+    /// (for an A/B run's two sides, n and the next free one: n+1 unless something
+    /// else has it). Each is complete before it has its name (`PendingFile`: a
+    /// file killed while written leaves nothing behind) and linked to it, which
+    /// neither follows nor replaces anything there (a taken name, a planted link
+    /// included, means the next N). The names are taken under an exclusive lock
+    /// of the directory, so that runs finishing together do not interleave their
+    /// numbers. One file that cannot be written does not keep the others from it.
+    public static func write(_ runs: [RunResult], directory: String) -> [Result<String, Error>] {
+        var results: [Result<String, Error>] = []
+        var lock: Int32 = -1
+        defer { if lock >= 0 { Sys.close(lock) } }
+        var next: [String: Int] = [:]  // per directory and host: the first number to try
+        for run in runs {
+            results.append(Result {
+                let osDirectory = directory + "/" + run.environment.osTriplet
+                try makeDirectories(osDirectory)
+                if lock < 0 {
+                    lock = try Sys.open(osDirectory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+                    _ = flock(lock, LOCK_EX)  // where flock is refused (some network file systems): unlocked, as before
+                }
+                let file = try PendingFile(in: osDirectory, prefix: ".\(run.environment.fileName).tmp.")
+                defer { file.close() }
+                try file.write(render(run), subject: osDirectory + "/" + run.environment.fileName)
+                let key = osDirectory + "/" + run.environment.fileName
+                var n = next[key] ?? 0
+                while true {
+                    let path = "\(key).\(n)"
+                    do {
+                        try file.link(to: path)
+                        next[key] = n + 1
+                        return path
+                    } catch let error as SystemError where error.errno == .exists {
+                        n += 1
+                    }
+                }
+            })
         }
-        var n = 0
-        while true {
-            let path = "\(osDirectory)/\(run.environment.fileName).\(n)"
-            do {
-                try Sys.link(temporary, path)
-                return path
-            } catch let error as SystemError where error.errno == .exists {
-                n += 1
-            }
-        }
+        return results
     }
 
     /// mkdir -p.

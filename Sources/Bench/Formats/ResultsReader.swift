@@ -77,6 +77,16 @@ public enum ResultsReader {
         return result
     }
 
+    /// What the regular file at `path` holds when it is an input of ours (an
+    /// LMBench results file: a "[lmbench" line near its start; a JSON run: JSON),
+    /// for outputs that must not replace one; nil for anything else.
+    public static func inputKind(at path: String) -> Kind? {
+        guard let head = head(path, count: 4096), let kind = kind(of: head) else { return nil }
+        if kind == .runJSON { return .runJSON }
+        let marker = Array("[lmbench".utf8)
+        return head.split(separator: 0x0A, omittingEmptySubsequences: false).contains { $0.starts(with: marker) } ? .resultsFile : nil
+    }
+
     public static func kind(of bytes: [UInt8]) -> Kind? {
         guard let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return nil }
         return first == UInt8(ascii: "{") ? .runJSON : .resultsFile

@@ -209,8 +209,7 @@ public enum Sys {
     }
 
     /// Writes `text` to `path`: nothing there or a regular file is replaced
-    /// atomically (a new temporary file beside it, `createUnique`, fsync, then
-    /// rename over `path`); a character device or a FIFO, also through a symbolic
+    /// atomically (a `PendingFile` beside it, fsync'ed, then renamed over `path`); a character device or a FIFO, also through a symbolic
     /// link (/dev/null, /dev/stdout on a pipe), is written through, never renamed
     /// over. Anything else, a link to a regular file included, is refused
     /// (`OutputFile.problem` says why, before any work).
@@ -230,17 +229,10 @@ public enum Sys {
             break
         }
         let (directory, name) = OutputFile.split(path)
-        let (fd, temporary) = try createUnique(in: directory, prefix: "." + name + ".tmp.")
-        do {
-            try writeAll(fd, text, subject: temporary)
-            try fsync(fd, subject: temporary)
-            close(fd)
-            try rename(temporary, path)
-        } catch {
-            close(fd)
-            _ = Glibc.unlink(temporary)
-            throw error
-        }
+        let file = try PendingFile(in: directory, prefix: "." + name + ".tmp.")
+        defer { file.close() }
+        try file.write(text, subject: path)
+        try file.replace(path)
     }
 
     // MARK: pipes and descriptors

@@ -25,6 +25,11 @@ int cshims_set_cpus(const int *_Nonnull cpus, int count);
 int cshims_fs_type(const char *_Nonnull path, unsigned long *_Nonnull type);
 
 int cshims_pipe_cloexec(int fds[_Nonnull 2]);
+
+// open(directory, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode): a file with no name
+// (O_TMPFILE is not in Swift's Glibc module). Returns the descriptor, or -1 with
+// errno set (EISDIR, EOPNOTSUPP or EINVAL where the kernel or file system has none).
+int cshims_open_unnamed(const char *_Nonnull directory, unsigned int mode);
 int cshims_accept_cloexec(int fd);
 
 // Marks a directory as the top of a directory hierarchy (chattr +T,
