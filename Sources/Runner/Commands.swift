@@ -237,7 +237,7 @@ enum SummaryCommand {
         let files = try paths.flatMap { path -> [Summary.File] in
             try ResultsReader.summaryFiles(path: path, bytes: try ResultsReader.contents(of: path))
         }
-        if let warning = Summary.fileSystemWarning(files) { try? Sys.writeAll(2, "lmbench-swift: warning: \(warning)\n") }
+        if let warning = Summary.fileSystemWarning(files) { try? Sys.writeAll(2, "lmbench-swift: warning: \(printable(warning))\n") }
         return Summary.render(files)
     }
 }
