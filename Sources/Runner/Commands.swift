@@ -251,7 +251,7 @@ enum SummaryCommand {
         let files = try paths.flatMap { path -> [Summary.File] in
             try ResultsReader.summaryFiles(path: path, bytes: try ResultsReader.contents(of: path))
         }
-        if let warning = Summary.fileSystemWarning(files) { try? Sys.writeAll(2, "lmbench-swift: warning: \(warning)\n") }
+        if let warning = Summary.fileSystemWarning(files) { try? Sys.writeAll(2, "lmbench-swift: warning: \(printable(warning))\n") }
         return Summary.render(files)
     }
 }
@@ -325,10 +325,18 @@ enum CrosscheckCommand {
         do { result = try Crosscheck(request: request, progress: progress).run() } catch let error as BenchError {
             throw InputError(message: error.message)
         }
-        for warning in result.switchRecord?.warnings ?? [] { progress.warning(warning.text) }
+        for warning in result.switchRecord?.warnings ?? [] { progress.warning(printable(warning.text)) }
         print(CrosscheckFormat(rawValue: options.format)!.render(result), terminator: "")
         if let json { try json.write(CrosscheckFormat.json.render(result)) }
+        // As `run` ends: a signal, then a switch that failed or was not put back.
         let signal = RunSession.interruptingSignal
-        return signal != 0 ? 128 + signal : 0
+        if signal != 0 {
+            if let record = result.switchRecord {
+                progress.message("interrupted: the switch is \(record.restored == true ? "back as it was" : "NOT back as it was")")
+            }
+            return 128 + signal
+        }
+        if let record = result.switchRecord, record.failure != nil || record.restored == false { return 1 }
+        return 0
     }
 }

@@ -86,6 +86,33 @@ final class ComparisonTests: XCTestCase {
                       "\(c.warnings)")
     }
 
+    /// A file's kernel release and CPU model reach the terminal and the CSV with
+    /// their control characters escaped (they were printed raw); the JSON keeps them.
+    func testControlCharactersFromAFileAreEscaped() throws {
+        let text = try Fixtures.text("results/x86_64-linux-gnu/vm.0")
+        let other = text.replacingOccurrences(of: "[RELEASE: 6.18.44-fc-v595]", with: "[RELEASE: 6.1\u{1b}]0;pwned\u{7}\u{9b}2J]")
+        let c = Comparison(baseline: [MeasuredRun.fromResultsFile(Array(text.utf8), source: "a")],
+                           candidate: [MeasuredRun.fromResultsFile(Array(other.utf8), source: "b\u{1b}[2J")])
+        for format in [ComparisonFormat.text, .markdown, .csv, .latex] {
+            let out = format.render(c)
+            XCTAssertFalse(out.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) }, "\(format)")
+            XCTAssertTrue(out.contains(format == .latex ? "6.1\\textbackslash{}u\\{1b\\}" : "6.1\\u{1b}]0;pwned\\u{7}\\u{9b}2J"), "\(format): \(out)")
+        }
+        XCTAssertTrue(ComparisonFormat.json.render(c).contains("6.1\\u001b]0;pwned\\u0007"), "the JSON escapes them as JSON")
+    }
+
+    /// Huge values print in a bounded width in every table (1e300 was 301 digits).
+    func testHugeNumbersPrintShort() {
+        XCTAssertEqual(ComparisonRendering.value(1e300), "1e+300")
+        XCTAssertEqual(ComparisonRendering.value(123456.7), "123457")
+        XCTAssertEqual(ComparisonRendering.factor(1e300), "1e+300")
+        XCTAssertEqual(ComparisonRendering.factor(1.23456), "1.235")
+        XCTAssertEqual(ComparisonRendering.interval((0.5, 2e20)), "[0.500, 2e+20]")
+        XCTAssertEqual(ComparisonRendering.latexValue(-1e300), "-1e+300")
+        XCTAssertEqual(printable("plain"), "plain")
+        XCTAssertEqual(printable("a\tb\nc\u{7f}"), "a\\u{9}b\\u{a}c\\u{7f}")
+    }
+
     /// A/A: recorded runs of one kernel on one machine, taken one after the other
     /// (run 1, 2, 3, 4; baseline 1 and 3, candidate 2 and 4).
     func aaRuns(_ names: [String]) throws -> [MeasuredRun] {

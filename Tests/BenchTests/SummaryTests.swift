@@ -22,6 +22,15 @@ final class SummaryTests: XCTestCase {
         XCTAssertTrue(text.contains("\nmyhost    Linux 6.18.44                       b 3200"), text)
     }
 
+    /// A host name or kernel release with control characters (a JSON's
+    /// nodename, a results file's uname line) is shown escaped, not obeyed.
+    func testControlCharactersInHostAndOSAreEscaped() throws {
+        let text = try Fixtures.text("results/x86_64-linux-gnu/vm.0").replacingOccurrences(of: "6.18.44", with: "6.\u{1b}[2J")
+        let summary = Summary.render([Summary.File(path: "a/b/my\u{1b}]0;x.12", contents: Array(text.utf8))])
+        XCTAssertFalse(summary.unicodeScalars.contains { $0.value == 0x1b }, summary)
+        XCTAssertTrue(summary.contains("\nmy\\u{1b}] Linux 6.\\u{1b "), summary)
+    }
+
     /// A `[mount:` header with "size=16…" swallows the rest of an LMBench file
     /// (getsummary's hazard, kept for its own files) ...
     func testSizeTriggerHazardIsKeptForLMBenchFiles() throws {

@@ -114,6 +114,85 @@ final class CrosscheckTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.path + "/cc.json"))
     }
 
+    /// Programs that cannot be executed or misbehave are row notes; the table
+    /// and the JSON are still written (a directory or a bad format aborted the
+    /// crosscheck), a failed program's value is not used, output is bounded,
+    /// control characters are shown escaped, and a huge value prints short.
+    func testProgramsThatCannotRunOrMisbehaveAreRowNotes() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let bin = scratch.path + "/bin"
+        try FileManager.default.createDirectory(atPath: bin + "/lat_sig", withIntermediateDirectories: true)  // a directory
+        try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: bin + "/lat_pipe", contents: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) }),
+                                       attributes: [.posixPermissions: 0o755])  // not an executable format
+        try standIn(bin, "lat_syscall", "echo 'Simple syscall: 0.5000 microseconds' >&2; exit 3")
+        try standIn(bin, "lat_unix", "echo 'AF_UNIX sock stream latency: 5.0000 microseconds' >&2; yes | head -c 20000000 >&2")
+        try standIn(bin, "lat_select", "printf '\\033]0;pwned\\007\\033[2J no select here\\n' >&2")
+        try standIn(bin, "mhz", "echo '1e300 MHz, 0.3333 nanosec clock'")
+        let result = try Binary.run(["crosscheck", "--lmbench-bin", bin, "null-call", "sig-install", "pipe-latency", "unix-latency",
+                                     "select-file", "--rounds", "1", "--repetitions", "3", "--enough", "1000",
+                                     "--fsdir", scratch.path + "/fs", "--json", scratch.path + "/cc.json"], killAfter: 300)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path + "/cc.json"))) as? [String: Any])
+        let cells = try XCTUnwrap(json["cells"] as? [[String: Any]])
+        func cell(_ id: String) throws -> [String: Any] { try XCTUnwrap(cells.first { $0["cell"] as? String == id }, id) }
+        func note(_ id: String) throws -> String { try cell(id)["note"] as? String ?? "" }
+        let sigInstall = try note("sig-install"), unix = try note("unix-latency")
+        XCTAssertTrue(sigInstall.hasPrefix("lat_sig cannot be run (execve"), sigInstall)
+        XCTAssertEqual(try note("pipe-latency"), "lat_pipe cannot be run (execve: Exec format error)")
+        XCTAssertEqual(try note("null-call"),
+                       "lat_syscall exited with status 3, so its output is not used: Simple syscall: 0.5000 microseconds")
+        XCTAssertNil(try cell("null-call")["lmbench"] as? Double, "a failed program's value is not used")
+        XCTAssertEqual(try cell("unix-latency")["lmbench"] as? Double, 5, "read from the first MiB")
+        XCTAssertTrue(unix.hasPrefix("lat_unix: it printed more than 1 MiB (the "), unix)
+        XCTAssertTrue(try note("select-file/10").contains("\u{1b}]0;pwned\u{7}\u{1b}[2J"), "the JSON keeps the raw text (escaped as JSON)")
+        XCTAssertEqual(try cell("mhz")["lmbench"] as? Double, 1e300)
+        // The terminal sees no control character, no 20 MB row, no 300-digit number.
+        XCTAssertFalse(result.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, result.stdout)
+        XCTAssertTrue(result.stdout.contains("lat_select gave no result: \\u{1b}]0;pwned\\u{7}\\u{1b}[2J no select here"), result.stdout)
+        XCTAssertLessThan(result.stdout.split(separator: "\n").map(\.count).max() ?? 0, 300, result.stdout)
+        XCTAssertTrue(result.stdout.split(separator: "\n").contains { $0.hasPrefix("mhz") && $0.contains("1e+300") }, result.stdout)
+    }
+
+    /// A switch that fails mid-run and is not put back ends the crosscheck with
+    /// exit status 1, as `run` ends (it exited 0).
+    func testSwitchThatFailsAndIsNotPutBackExitsOne() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let bin = scratch.path + "/bin", count = scratch.path + "/offs"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
+        try standIn(bin, "lat_syscall", "echo 'Simple syscall: 0.5000 microseconds' >&2")
+        // The off command works once (before measuring), then fails.
+        let off = "n=$(cat '\(count)' 2>/dev/null || echo 0); echo $((n + 1)) > '\(count)'; [ $n -lt 1 ]"
+        let result = try Binary.run(["crosscheck", "--lmbench-bin", bin, "null-call", "--rounds", "2", "--switch", "command:true:\(off)",
+                                     "--repetitions", "3", "--enough", "1000", "--fsdir", scratch.path + "/fs",
+                                     "--json", scratch.path + "/cc.json"], killAfter: 300)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path + "/cc.json"))) as? [String: Any])
+        XCTAssertEqual((json["switch"] as? [String: Any])?["restored"] as? Bool, false)
+        XCTAssertTrue(result.stderr.contains("the switch was NOT put back"), result.stderr)
+    }
+
+    /// SIGINT while LMBench's last program runs: the JSON says interrupted (it said false).
+    func testInterruptDuringTheLastProgramIsRecorded() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let bin = scratch.path + "/bin", started = scratch.path + "/started"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
+        try standIn(bin, "lat_syscall", "touch '\(started)'; sleep 60")
+        let result = try Binary.run(["crosscheck", "--lmbench-bin", bin, "null-call", "--rounds", "1",
+                                     "--repetitions", "3", "--enough", "1000", "--fsdir", scratch.path + "/fs",
+                                     "--json", scratch.path + "/cc.json"],
+                                    interruptWhen: Binary.exists(started), limit: 120, killAfter: 60)
+        XCTAssertEqual(result.status, 128 + SIGINT, result.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path + "/cc.json"))) as? [String: Any])
+        XCTAssertEqual(json["interrupted"] as? Bool, true)
+        XCTAssertLessThan(result.secondsAfterInterrupt ?? 99, 30, "the program is stopped, not waited for")
+    }
+
     func testMissingDirectoryIsBadInput() throws {
         let result = try Binary.run(["crosscheck", "--lmbench-bin", "/nonexistent/lmbench", "null-call"])
         XCTAssertEqual(result.status, 2)

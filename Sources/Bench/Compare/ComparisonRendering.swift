@@ -30,11 +30,11 @@ public enum ComparisonFormat: String, CaseIterable, Sendable {
 /// The renderings of a comparison: text, Markdown, CSV, LaTeX and JSON.
 enum ComparisonRendering {
     static func value(_ v: Double) -> String {
-        v >= 1000 ? cFormat("%.0f", v) : v >= 100 ? cFormat("%.1f", v) : cFormat("%.4g", v)
+        v >= 1000 ? tableNumber(v, decimals: 0) : v >= 100 ? cFormat("%.1f", v) : cFormat("%.4g", v)
     }
-    static func factor(_ v: Double?) -> String { v.map { cFormat("%.3f", $0) } ?? "" }
-    static func interval(_ i: (low: Double, high: Double)?) -> String {
-        i.map { cFormat("[%.3f, %.3f]", $0.low, $0.high) } ?? ""
+    static func factor(_ v: Double?) -> String { v.map { tableNumber($0, decimals: 3) } ?? "" }
+    static func interval(_ i: (low: Double, high: Double)?, decimals: Int = 3) -> String {
+        i.map { "[" + tableNumber($0.low, decimals: decimals) + ", " + tableNumber($0.high, decimals: decimals) + "]" } ?? ""
     }
 
     /// "10%", "7.5%".
@@ -46,7 +46,8 @@ enum ComparisonRendering {
     }
 
     static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacing("\"", with: "\"\"") + "\"" : s
+        let s = printable(s)
+        return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacing("\"", with: "\"\"") + "\"" : s
     }
 
     /// Warnings and notes after a CSV table: one row each, "warning" or "note" in the first column.
@@ -58,7 +59,7 @@ enum ComparisonRendering {
 
     static func latexEscaped(_ s: String) -> String {
         var out = ""
-        for ch in s {
+        for ch in printable(s) {
             switch ch {
             case "%", "&", "#", "_", "$", "{", "}": out += "\\" + String(ch)
             case "\\": out += "\\textbackslash{}"
@@ -80,7 +81,7 @@ enum ComparisonRendering {
 
     /// Provenance as LaTeX comments, one a line.
     static func latexProvenance(_ lines: [String]) -> String {
-        "% lmbench-swift compare\n" + lines.map { "% " + $0.replacing("\n", with: " ") + "\n" }.joined()
+        "% lmbench-swift compare\n" + lines.map { "% " + printable($0.replacing("\n", with: " ")) + "\n" }.joined()
     }
 
     /// The warnings as visible text under the table.
@@ -121,18 +122,18 @@ enum ComparisonRendering {
     static func latexFactor(_ factor: Double?, _ interval: (low: Double, high: Double)?, margin: Double,
                             plusMinus: Bool = false) -> String {
         guard let factor else { return "" }
-        let d = Int32(decimals(interval))
+        let d = decimals(interval)
         let dagger = interval.map { Comparison.isSignificant($0, margin: margin) } == false ? "^{\\dagger}" : ""
         if plusMinus, let i = interval {
-            return cFormat("$%.*f \\pm %.*f\\times", d, factor, d, (i.high - i.low) / 2) + dagger + "$"
+            return "$" + tableNumber(factor, decimals: d) + " \\pm " + tableNumber((i.high - i.low) / 2, decimals: d) + "\\times" + dagger + "$"
         }
-        var out = cFormat("$%.*f\\times", d, factor) + dagger + "$"
-        if let i = interval { out += cFormat(" {\\scriptsize [%.*f, %.*f]}", d, i.low, d, i.high) }
+        var out = "$" + tableNumber(factor, decimals: d) + "\\times" + dagger + "$"
+        if let i = interval { out += " {\\scriptsize " + Self.interval(i, decimals: d) + "}" }
         return out
     }
 
     /// A side's value in a paper: three significant digits, whole numbers from 100.
-    static func latexValue(_ v: Double) -> String { v >= 100 ? cFormat("%.0f", v) : cFormat("%.3g", v) }
+    static func latexValue(_ v: Double) -> String { v >= 100 ? tableNumber(v, decimals: 0) : cFormat("%.3g", v) }
 
     static func rstrip(_ s: String) -> String { String(s.reversed().drop { $0 == " " }.reversed()) }
 
@@ -159,7 +160,7 @@ enum ComparisonRendering {
             "\(sources.count) run\(sources.count == 1 ? "" : "s")" + (sources.isEmpty ? "" : " (\(sources.joined(separator: ", ")))")
         }
         return [title(c.sideNames.baseline) + ": " + describe(c.baselineSources),
-                title(c.sideNames.candidate) + ": " + describe(c.candidateSources)]
+                title(c.sideNames.candidate) + ": " + describe(c.candidateSources)].map(printable)
     }
 
     /// "off" as "Off".
@@ -171,8 +172,8 @@ enum ComparisonRendering {
 
     static func render(_ c: Comparison) -> String {
         var out = sources(c).joined(separator: "\n") + "\n"
-        for warning in c.warnings { out += "warning: \(warning)\n" }
-        for note in c.notes { out += "note: \(note)\n" }
+        for warning in c.warnings { out += "warning: \(printable(warning))\n" }
+        for note in c.notes { out += "note: \(printable(note))\n" }
         out += "note: \(margin(c))\n"
         for table in Group.allCases {
             let rows = c.compared.filter { $0.metric.table == table }
@@ -214,8 +215,8 @@ enum ComparisonRendering {
 
     static func markdown(_ c: Comparison) -> String {
         var out = sources(c).map { "- \($0)" }.joined(separator: "\n") + "\n"
-        for warning in c.warnings { out += "- **warning:** \(warning)\n" }
-        for note in c.notes { out += "- note: \(note)\n" }
+        for warning in c.warnings { out += "- **warning:** \(printable(warning))\n" }
+        for note in c.notes { out += "- note: \(printable(note))\n" }
         out += "- note: \(margin(c))\n"
         for table in Group.allCases {
             let rows = c.compared.filter { $0.metric.table == table }
@@ -241,7 +242,7 @@ enum ComparisonRendering {
     static func csv(_ c: Comparison) -> String {
         var out = "table,cell,name,unit,baseline,baseline_runs,candidate,candidate_runs,slowdown,ci_low,ci_high,significant,note\n"
         func ratio(_ f: Double?, _ i: (low: Double, high: Double)?) -> [String] {
-            [factor(f), i.map { cFormat("%.4f", $0.low) } ?? "", i.map { cFormat("%.4f", $0.high) } ?? "",
+            [factor(f), i.map { tableNumber($0.low, decimals: 4) } ?? "", i.map { tableNumber($0.high, decimals: 4) } ?? "",
              i.map { Comparison.isSignificant($0, margin: c.noiseMargin) ? "yes" : "no" } ?? ""]
         }
         for row in c.rows {

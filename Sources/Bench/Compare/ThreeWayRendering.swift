@@ -7,7 +7,7 @@ enum ThreeWayRendering {
     static func sources(_ t: ThreeWayComparison) -> [String] {
         let base = t.offBaseline.baselineSources
         return ["Baseline: \(base.count) run\(base.count == 1 ? "" : "s") (\(base.joined(separator: ", ")))",
-                "Off, on: the A/B run \(t.abSource)"]
+                "Off, on: the A/B run \(t.abSource)"].map(printable)
     }
 
     /// The margin as the outputs record it.
@@ -50,8 +50,8 @@ enum ThreeWayRendering {
 
     static func text(_ t: ThreeWayComparison) -> String {
         var out = sources(t).joined(separator: "\n") + "\n"
-        for warning in t.warnings { out += "warning: \(warning)\n" }
-        for note in t.notes { out += "note: \(note)\n" }
+        for warning in t.warnings { out += "warning: \(printable(warning))\n" }
+        for note in t.notes { out += "note: \(printable(note))\n" }
         out += "note: \(margin(t)); \(legend)\n"
         let pad = R.pad
         func ratioColumns(_ factor: String, _ interval: String) -> String { "  " + pad(factor, 12, false) + " " + pad(interval, 16, true) }
@@ -83,8 +83,8 @@ enum ThreeWayRendering {
 
     static func markdown(_ t: ThreeWayComparison) -> String {
         var out = sources(t).map { "- \($0)" }.joined(separator: "\n") + "\n"
-        for warning in t.warnings { out += "- **warning:** \(warning)\n" }
-        for note in t.notes { out += "- note: \(note)\n" }
+        for warning in t.warnings { out += "- **warning:** \(printable(warning))\n" }
+        for note in t.notes { out += "- note: \(printable(note))\n" }
         out += "- note: \(margin(t)); \(legend)\n"
         let header = "| cell | baseline | off | on |" + Ratio.allCases.map { " \($0.rawValue) | 95% interval |" }.joined() + " note |\n"
             + "|---|---:|---:|---:|" + String(repeating: "---:|---|", count: 3) + "---|\n"
@@ -121,7 +121,7 @@ enum ThreeWayRendering {
         }
         out += ",note\n"
         func ratio(_ factor: Double?, _ interval: (low: Double, high: Double)?) -> [String] {
-            [R.factor(factor), interval.map { cFormat("%.4f", $0.low) } ?? "", interval.map { cFormat("%.4f", $0.high) } ?? "",
+            [R.factor(factor), interval.map { tableNumber($0.low, decimals: 4) } ?? "", interval.map { tableNumber($0.high, decimals: 4) } ?? "",
              interval.map { Comparison.isSignificant($0, margin: t.noiseMargin) ? "yes" : "no" } ?? ""]
         }
         for row in t.rows {

@@ -243,6 +243,8 @@ public final class Crosscheck {
             }
             if round == 0 { firstRoundSeconds = Double(cshims_clock_now_ns() - roundStarted) / 1e9 }
         }
+        // A signal during the last program ends the loops without another check.
+        if RunSession.interruptingSignal != 0 { bench.result.interrupted = true }
         controller?.restore()
         bench.result.switchRecord = controller?.record
         bench.result.rows = inCatalogOrder(bench.result.rows)
@@ -308,23 +310,33 @@ public final class Crosscheck {
                 return
             }
         }
+        func noteEveryCell(_ note: String) {
+            for cell in expectedCells(counterpart) { bench.result.rows[bench.row(cell, benchmark.id)].note = note }
+        }
         if counterpart.needsFile && !bench.fileWritten, let lmdd = FileSystem.fileWrite.lmbench.counterpart(settings.mb) {
-            _ = try runner.run(lmdd.invocations[0])
+            let written = try runner.run(lmdd.invocations[0])
+            if let failure = written.failure {
+                return noteEveryCell(written.withLastLine("lmdd (writing the test file) \(failure)"))
+            }
             bench.fileWritten = true
         }
-        if let server = counterpart.server { _ = try runner.run(program: server, ["-s"]); runner.waitForServer() }
+        defer { runner.killStragglers() }
+        if let server = counterpart.server {
+            let started = try runner.run(program: server, ["-s"])
+            if let failure = started.failure { return noteEveryCell(started.withLastLine("\(server) -s (its server) \(failure)")) }
+            runner.waitForServer()
+        }
         defer {
             if let server = counterpart.server { _ = try? runner.run(program: server, ["-S", "localhost"]) }
-            runner.killStragglers()
         }
         for invocation in counterpart.invocations {
             let output = try runner.run(invocation)
-            let values = LMBenchPrograms.parse(output.text, as: invocation.output)
-            if values.isEmpty {
-                let reason = output.text.split(separator: "\n").last.map(String.init) ?? "no output"
-                for cell in expectedCells(LMBenchCounterpart(invocations: [invocation], server: nil, needsHello: false, needsFile: false)) {
-                    bench.result.rows[bench.row(cell, benchmark.id)].note = "\(invocation.program) gave no result: \(output.status) \(reason)"
-                }
+            // A program that failed (a non-zero status, killed, timed out) may have printed a value before: not used.
+            let values = output.failure == nil ? LMBenchPrograms.parse(output.text, as: invocation.output) : [:]
+            let cells = values.isEmpty ? expectedCells(LMBenchCounterpart(invocations: [invocation], server: nil, needsHello: false, needsFile: false))
+                : Array(values.keys)
+            if let note = output.note(invocation.program, gaveValues: !values.isEmpty) {
+                for cell in cells { bench.result.rows[bench.row(cell, benchmark.id)].note = note }
             }
             for (cell, value) in values { bench.result.rows[bench.row(cell, benchmark.id)].add(value, .lmbench, state, round: round) }
         }
@@ -347,6 +359,36 @@ public final class Crosscheck {
         let fd = try Sys.open(to, O_WRONLY | O_CREAT | O_EXCL, 0o755)
         defer { Sys.close(fd) }
         try bytes.withUnsafeBytes { try Sys.writeAll(fd, $0, subject: to) }
+    }
+}
+
+/// How one of LMBench's programs ran.
+struct ProgramRun {
+    /// How it failed ("exited with status 3", "timed out"); nil when it exited with status 0.
+    let failure: String?
+    /// Its standard output and error, at most `ProgramRunner.outputLimit` bytes of them.
+    let text: String
+    /// Bytes of output past the limit, read and discarded.
+    let discarded: Int
+
+    /// Its last line (the reason LMBench prints last), at most 120 characters.
+    var lastLine: String {
+        guard let line = text.split(separator: "\n").last else { return "no output" }
+        return line.count <= 120 ? String(line) : line.prefix(120) + "..."
+    }
+
+    /// `text`, then the last line when it printed any.
+    func withLastLine(_ text: String) -> String { self.text.isEmpty ? text : text + ": " + lastLine }
+
+    /// What a row says of it: how it failed (its values are then not used) or
+    /// that it gave none, with its last line; that its output was cut. Nil when
+    /// it gave values and there is nothing to say.
+    func note(_ program: String, gaveValues: Bool) -> String? {
+        let cut = discarded == 0 ? nil : "it printed more than \(ProgramRunner.outputLimit >> 20) MiB (the \(discarded) bytes after that were discarded)"
+        if let failure, text.isEmpty { return "\(program) \(failure)" }
+        if let failure { return withLastLine("\(program) \(failure), so its output is not used" + (cut.map { "; \($0)" } ?? "")) }
+        if !gaveValues { return "\(program) gave no result" + (cut.map { "; \($0)" } ?? "") + ": \(lastLine)" }  // "no output" when none
+        return cut.map { "\(program): \($0)" }
     }
 }
 
@@ -377,7 +419,7 @@ struct ProgramRunner {
         return env
     }
 
-    func run(_ invocation: LMBenchInvocation) throws -> (status: String, text: String) {
+    func run(_ invocation: LMBenchInvocation) throws -> ProgramRun {
         try run(program: invocation.program, invocation.arguments.map(expand))
     }
 
@@ -389,31 +431,38 @@ struct ProgramRunner {
             .replacing(LMBenchPrograms.mb, with: String(settings.mb))
     }
 
-    /// Runs one program to completion (or kills it at the timeout); its output.
-    func run(program: String, _ arguments: [String]) throws -> (status: String, text: String) {
-        let outputPath = scratch + "/output"
-        try? Sys.unlink(outputPath)  // the last program's; a new file each time, created exclusively
-        let out = try Sys.open(outputPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+    /// Output kept from each program (standard output and error together): far
+    /// more than any of LMBench's programs prints; the rest is read and discarded.
+    static let outputLimit = 1 << 20
+
+    /// Runs one program to completion (or kills it at the timeout): how it
+    /// ended and its output. A program that cannot be executed (a directory,
+    /// not an executable format, no loader) is a failure too, not an error.
+    func run(program: String, _ arguments: [String]) throws -> ProgramRun {
+        let pipe = try Sys.pipe()
+        defer { Sys.close(pipe.read) }
+        try Sys.setNonBlocking(pipe.read)
         let path = directory + "/" + program
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        let pid = scratch.withCString { cwd in cshims_spawn(path, argv, envp, cwd, out, out, 1) }
-        Sys.close(out)
-        if pid < 0 { throw SystemError("execve", path, errno: .current) }
+        let pid = scratch.withCString { cwd in cshims_spawn(path, argv, envp, cwd, pipe.write, pipe.write, 1) }
+        let spawnError = Errno.current
+        Sys.close(pipe.write)
+        if pid < 0 { return ProgramRun(failure: "cannot be run (\(SystemError("execve", errno: spawnError)))", text: "", discarded: 0) }
         // LMBench's slowest program (bw_tcp: 7.5 s of warm-up) takes well under a
         // minute; allow five at this machine's speed.
-        let end = waitOrKill(pid, deadlineNs: cshims_clock_now_ns() + Int64(300e9 * slowdown), stopOnInterrupt: true)
-        let text = Sys.readTextFile(outputPath) ?? ""
-        let state: String
+        let output = OutputCollector(fd: pipe.read, limit: ProgramRunner.outputLimit)
+        let end = waitOrKill(pid, deadlineNs: cshims_clock_now_ns() + Int64(300e9 * slowdown), stopOnInterrupt: true, output: output)
+        let failure: String?
         switch end {
-        case .exited: state = "exited"
-        case .killedBySignal(let number): state = "killed by signal \(number)"
-        case .timedOut: state = "timed out"
-        case .interrupted: state = "interrupted"
-        case .unknown(let error): state = "not waited for: \(error)"
+        case .exited(let status): failure = status == 0 ? nil : "exited with status \(status)"
+        case .killedBySignal(let number): failure = "was killed by signal \(number)"
+        case .timedOut: failure = "timed out"
+        case .interrupted: failure = "was interrupted"
+        case .unknown(let error): failure = "was not waited for: \(error)"
         }
-        return (state == "exited" ? "" : "(\(state))", text)
+        return ProgramRun(failure: failure, text: String(decoding: output.bytes, as: UTF8.self), discarded: output.discarded)
     }
 
     /// LMBench's servers start by forking a daemon and exiting; give it a moment

@@ -19,14 +19,14 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
         func value(_ v: Double?) -> String { v.map(ComparisonRendering.value) ?? "-" }
         func slowdown(_ row: Crosscheck.Row, _ tool: Crosscheck.Tool) -> String {
             guard let s = row.slowdown(tool) else { return "-" }
-            return cFormat("%.2f", s) + (row.slowdownInterval(tool).map { cFormat(" [%.2f, %.2f]", $0.low, $0.high) } ?? "")
+            return tableNumber(s, decimals: 2) + (row.slowdownInterval(tool).map { " " + ComparisonRendering.interval($0, decimals: 2) } ?? "")
         }
-        var out = "Crosscheck against LMBench in \(r.directory) under \(record.spec.description): \(r.rounds) round"
+        var out = "Crosscheck against LMBench in \(printable(r.directory)) under \(record.spec.description): \(r.rounds) round"
             + (r.rounds == 1 ? "" : "s") + " (each cell off and on with both tools, in alternating order), tolerance "
             + cFormat("%.0f%%", r.tolerance * 100) + " on the ratio of the slowdowns" + (r.interrupted ? " (interrupted: partial)" : "") + "\n"
         out += "switch: \(record.flips.count) flips" + (record.flipSeconds.map { cFormat(", %.3f s each", $0) } ?? "")
             + (record.probeRatio.map { cFormat(", null-call probe on/off %.2fx", $0) } ?? "") + "\n"
-        for warning in record.warnings { out += "warning: \(warning.text)\n" }
+        for warning in record.warnings { out += "warning: \(printable(warning.text))\n" }
         let header = ["cell", "ours off", "ours on", "ours slowdown", "LMBench off", "LMBench on", "LMBench slowdown",
                       "ratio", "95% interval", "verdict"]
         let widths = [24, 10, 10, 22, 11, 11, 22, 7, 18]
@@ -44,7 +44,7 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
         if markdown { out += "|---|---:|---:|---|---:|---:|---|---:|---|---|\n" }
         for row in r.rows {
             var verdict = row.verdict(tolerance: r.tolerance, switched: true).rawValue
-            if let note = row.note { verdict += " (\(note))" }
+            if let note = row.note { verdict += " (\(printable(note)))" }
             out += line([row.cell, value(row.values(.ours, .off).isEmpty ? nil : Statistics(row.values(.ours, .off)).median),
                          value(row.values(.ours, .on).isEmpty ? nil : Statistics(row.values(.ours, .on)).median), slowdown(row, .ours),
                          value(row.lmbenchValue), value(row.values(.lmbench, .on).isEmpty ? nil : Statistics(row.values(.lmbench, .on)).median),
@@ -59,7 +59,7 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
 
     func table(_ r: Crosscheck.Result, markdown: Bool) -> String {
         func value(_ v: Double?) -> String { v.map(ComparisonRendering.value) ?? "-" }
-        var out = "Crosscheck against LMBench in \(r.directory): \(r.rounds) round\(r.rounds == 1 ? "" : "s") "
+        var out = "Crosscheck against LMBench in \(printable(r.directory)): \(r.rounds) round\(r.rounds == 1 ? "" : "s") "
             + "(ours, then LMBench's), tolerance " + cFormat("%.0f%%", r.tolerance * 100)
             + (r.interrupted ? " (interrupted: partial)" : "") + "\n"
         let header = ["cell", "ours", "LMBench", "ratio", "95% interval", "verdict"]
@@ -72,7 +72,7 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
         }
         for row in r.rows {
             var verdict = row.verdict(tolerance: r.tolerance).rawValue
-            if let note = row.note { verdict += " (\(note))" }
+            if let note = row.note { verdict += " (\(printable(note)))" }
             let cells = [row.cell, value(row.oursValue), value(row.lmbenchValue), ComparisonRendering.factor(row.ratio),
                          ComparisonRendering.interval(row.interval), verdict]
             if markdown {

@@ -13,3 +13,10 @@ public func cFormat(_ format: String, _ arguments: CVarArg...) -> String {
         capacity = Int(needed) + 1
     }
 }
+
+/// A number in a table: `decimals` places ("%.3f"), but four significant
+/// digits in exponent form ("1e+300") from 1e15 in magnitude on, where fixed
+/// notation would run to hundreds of digits and break the table.
+public func tableNumber(_ v: Double, decimals: Int) -> String {
+    abs(v) < 1e15 || !v.isFinite ? cFormat("%.*f", Int32(decimals), v) : cFormat("%.4g", v)
+}

@@ -27,9 +27,9 @@ extension SummaryData {
         range.contains { i in names.contains { (value($0, i)?.numeric ?? 0) > 0 } }
     }
 
-    /// Host and OS columns.
+    /// Host and OS columns (from the file's name and its kernel release: escaped, see `printable`).
     private func rowStart(_ i: Int) -> String {
-        s(hosts.indices.contains(i) ? hosts[i] ?? "" : "", 9, left: true) + " " + s(os(unames[i]), 13) + " "
+        s(printable(hosts.indices.contains(i) ? hosts[i] ?? "" : ""), 9, left: true) + " " + s(printable(os(unames[i])), 13) + " "
     }
 
     /// "$info[3] $info[5]" of the [lmbench line split on whitespace runs.
@@ -66,7 +66,7 @@ extension SummaryData {
 
     private func basic(_ out: inout String) {
         table(&out, gate: ["tlb", "line_size", "mem_load_par"], header: headerLines("Basic system parameters", "------------------------------------------------------------------------------", "Host                 OS Description              Mhz  tlb  cache  mem   scal", "                                                     pages line   par   load", "                                                           bytes  ", "--------- ------------- ----------------------- ---- ----- ----- ------ ----")) { i in
-            s(descriptions.indices.contains(i) ? descriptions[i] ?? "" : "", 23) + " "
+            s(printable(descriptions.indices.contains(i) ? descriptions[i] ?? "" : ""), 23) + " "
                 + [s(inum("misc_mhz", i, 4), 4), s(inum("tlb", i, 5), 5), s(inum("line_size", i, 5), 5),
                    s(num("mem_load_par", i, 6), 6), s(inum("load", i, 4), 4)].joined(separator: " ")
         }

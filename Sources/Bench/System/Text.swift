@@ -14,3 +14,21 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     }
     return previous[b.count]
 }
+
+/// Text from outside (a file, a JSON's host and kernel fields, a program's
+/// output) as the terminal and the CSV show it: every control character (C0,
+/// DEL, C1; tab and newline too, which would break a table's row) as `\u{1b}`,
+/// so an escape sequence is shown, never obeyed. The JSON formats need none of
+/// this (JSON escapes them itself).
+public func printable(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isControl) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+        if isControl(scalar) { out += "\\u{" + String(scalar.value, radix: 16) + "}" } else { out.unicodeScalars.append(scalar) }
+    }
+    return out
+}
+
+private func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+}
