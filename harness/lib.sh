@@ -52,67 +52,29 @@ lmbench_binary() {
     printf '%s\n' "$(repo_root)/.build/release/lmbench-swift"
 }
 
-# run_allowance RUN-ARGUMENT...: generous seconds a `run` with these arguments
-# needs on a native machine (3x the measured times: processor 4 s, ctx 20 s,
-# latency 5 s, filevm 5 s, bandwidth 50 s), scaled by --repetitions x --enough
-# against the defaults (11 x 5000 us), but to no less than a quarter; at least
-# the --budget; with a switch (an A/B run) twice that, plus its flips.
-run_allowance() {
-    ra_total=0 ra_reps=11 ra_enough=5000 ra_budget=0s ra_option='' ra_switch=''
-    for ra_arg in "$@"; do
-        if [ -z "$ra_option" ]; then
-            case $ra_arg in   # --enough=1000 as --enough 1000
-                --*=*) ra_option=${ra_arg%%=*} ra_arg=${ra_arg#*=} ;;
-            esac
-        fi
-        if [ -n "$ra_option" ]; then   # the value of ra_option
-            case $ra_option in
-                --repetitions) ra_reps=$ra_arg ;;
-                --enough) ra_enough=$ra_arg ;;
-                --budget) ra_budget=$ra_arg ;;
-                --switch|--switch-on) ra_switch=yes ;;
-            esac
-            ra_option=''
-            continue
-        fi
-        case $ra_arg in
-            run|--quiet|--pin-ctx) ;;
-            --*) ra_option=$ra_arg ;;   # its value follows
-            processor|latency|filevm) ra_total=$((ra_total + 15)) ;;
-            ctx) ra_total=$((ra_total + 60)) ;;
-            bandwidth) ra_total=$((ra_total + 150)) ;;
-            os) ra_total=$((ra_total + 250)) ;;
-            *) ra_total=$((ra_total + 10)) ;;
-        esac
-    done
-    [ "$ra_total" -gt 0 ] || ra_total=250
-    case $ra_reps$ra_enough in *[!0-9]*) ra_reps=11 ra_enough=5000 ;; esac
-    ra_work=$((ra_reps * ra_enough))
-    [ "$ra_work" -ge 13750 ] || ra_work=13750
-    ra_total=$((ra_total * ra_work / 55000))
-    case $ra_budget in   # 90s, 10m, 2h
-        *[0-9]s) ra_budget=${ra_budget%s} ;;
-        *[0-9]m) ra_budget=$((${ra_budget%m} * 60)) ;;
-        *[0-9]h) ra_budget=$((${ra_budget%h} * 3600)) ;;
+# check_arguments BINARY JOB ARGUMENT...: the arguments of `lmbench-swift JOB`
+# checked on this host by the binary that will run them, before anything is
+# booted or sent (bad ones: exit status 2), and, printed, the seconds the job
+# needs at most on a native machine as the binary estimates them from its
+# benchmarks and settings (`--check-arguments`); 1800 when the binary cannot run
+# here (the guest checks the arguments then). In $(...): `|| exit` after it.
+check_arguments() {
+    ca_binary=$1 ca_job=$2
+    shift 2
+    ca_status=0
+    if [ "$ca_job" = run ]; then
+        ca_seconds=$("$ca_binary" --check-arguments run "$@" --results-dir results --json run.json) || ca_status=$?
+    else
+        ca_seconds=$("$ca_binary" --check-arguments crosscheck --lmbench-bin lmbench "$@" --json crosscheck.json) ||
+            ca_status=$?
+    fi
+    case $ca_status in
+        0) echo "$ca_seconds" ;;
+        2) usage_error "the arguments of lmbench-swift $ca_job are not valid (see above); nothing was started" ;;
+        126|127) info "cannot run $ca_binary on this host to check the arguments (status $ca_status); the guest will"
+                 echo 1800 ;;
+        *) fail "$ca_binary --check-arguments exited with status $ca_status" ;;
     esac
-    case $ra_budget in *[!0-9]*|'') ra_budget=0 ;; esac
-    [ "$ra_budget" -le "$ra_total" ] || ra_total=$ra_budget
-    [ -z "$ra_switch" ] || ra_total=$((2 * ra_total + 30))
-    echo "$ra_total"
-}
-
-# crosscheck_allowance CROSSCHECK-ARGUMENT...: the same for a crosscheck: per
-# round (--rounds, 3 by default), ours twice over and LMBench's programs (5
-# minutes for their 1-7.5 s intervals).
-crosscheck_allowance() {
-    ca_rounds=3 ca_previous=''
-    for ca_arg in "$@"; do
-        [ "$ca_previous" != --rounds ] || ca_rounds=$ca_arg
-        case $ca_arg in --rounds=*) ca_rounds=${ca_arg#--rounds=} ;; esac
-        ca_previous=$ca_arg
-    done
-    case $ca_rounds in ''|*[!0-9]*) ca_rounds=3 ;; esac
-    echo $((ca_rounds * (2 * $(run_allowance "$@") + 300)))
 }
 
 # shared_libraries PROGRAM: the shared libraries ldd names for PROGRAM, one per

@@ -23,8 +23,9 @@ enum Command: Equatable {
     case crosscheck(CrosscheckOptions)
     case help(String?)
     case version
-    /// `--check-arguments ARGUMENT...`: the command line is valid (exit 0).
-    case argumentsChecked
+    /// `--check-arguments ARGUMENT...`: the command line is valid (exit 0); the
+    /// seconds it needs at most on a native machine (`RunAllowance`).
+    case argumentsChecked(allowanceSeconds: Int)
 }
 
 struct RunOptions: Equatable {
@@ -47,6 +48,20 @@ struct RunOptions: Equatable {
     var kernelSwitch: SwitchSpec?
     /// The options given on the command line (those not given keep their defaults).
     var given: Set<String> = []
+
+    /// The settings of how it measures (all but the fsdir, which is checked on the machine that runs it).
+    var measuringSettings: RunSettings {
+        var settings = RunSettings()
+        settings.enoughMicroseconds = enoughMicroseconds
+        settings.repetitions = repetitions
+        settings.rounds = rounds
+        settings.requestedMB = mb
+        settings.mb = mb
+        settings.pinContextSwitch = pinContextSwitch
+        settings.budgetSeconds = budgetSeconds
+        settings.targetPrecisionPercent = targetPrecisionPercent
+        return settings
+    }
 }
 
 struct CompareOptions: Equatable {
@@ -121,23 +136,30 @@ enum Arguments {
         }
     }
 
-    /// The hidden `lmbench-swift --check-arguments ARGUMENT...` (harness/run-over-ssh
-    /// asks it on the host before it uploads anything): parses the command line as
+    /// The hidden `lmbench-swift --check-arguments ARGUMENT...` (harness/ asks it
+    /// on the host before it boots or uploads anything): parses the command line as
     /// it would be run and checks the benchmark names, measures nothing, touches no
-    /// file; a bad command line throws its UsageError (exit status 2).
+    /// file, and prints the seconds the run needs at most on a native machine (the
+    /// harness scales them into its time limit); a bad command line throws its
+    /// UsageError (exit status 2).
     static func checkArguments(_ arguments: [String]) throws -> Command {
         switch try parse(arguments) {
         case .run(let options):
-            if options.resumePath == nil { try checkNames(options.names, command: "run") }
-        case .crosscheck(let options): try checkNames(options.run.names, command: "crosscheck")
+            // A resumed run measures what its JSON lacks: at most every benchmark.
+            let benchmarks = try checkNames(options.resumePath == nil ? options.names : [], command: "run")
+            return .argumentsChecked(allowanceSeconds: RunAllowance.seconds(benchmarks, options.measuringSettings,
+                                                                            abRun: options.kernelSwitch != nil))
+        case .crosscheck(let options):
+            let benchmarks = try checkNames(options.run.names, command: "crosscheck")
+            return .argumentsChecked(allowanceSeconds: RunAllowance.crosscheckSeconds(benchmarks, options.run.measuringSettings,
+                                                                                      rounds: options.rounds))
         case .argumentsChecked: throw UsageError(message: "'--check-arguments' is given once, first", command: nil)
-        default: break
+        default: return .argumentsChecked(allowanceSeconds: 0)
         }
-        return .argumentsChecked
     }
 
-    static func checkNames(_ names: [String], command: String) throws {
-        do { _ = try Catalog.select(names) } catch let error as BenchError {
+    static func checkNames(_ names: [String], command: String) throws -> [Benchmark] {
+        do { return try Catalog.select(names) } catch let error as BenchError {
             throw UsageError(message: error.message, command: command)
         }
     }

@@ -84,16 +84,8 @@ enum RunCommand {
 
     /// The settings of a new run, its fs directory checked.
     static func settings(_ options: RunOptions) throws -> RunSettings {
-        var settings = RunSettings()
-        settings.enoughMicroseconds = options.enoughMicroseconds
-        settings.repetitions = options.repetitions
-        settings.rounds = options.rounds
-        settings.requestedMB = options.mb
-        settings.mb = options.mb
-        settings.pinContextSwitch = options.pinContextSwitch
+        var settings = options.measuringSettings
         settings.fsdir = try fsdir(options.fsdir)
-        settings.budgetSeconds = options.budgetSeconds
-        settings.targetPrecisionPercent = options.targetPrecisionPercent
         return settings
     }
 

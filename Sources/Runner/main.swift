@@ -20,7 +20,8 @@ func execute(_ command: Command) throws -> Int32 {
     case .version:
         print("\(ToolInfo.name) \(ToolInfo.version)")
         return 0
-    case .argumentsChecked:
+    case .argumentsChecked(let seconds):
+        print(seconds)
         return 0
     case .list:
         print(Usage.listing(), terminator: "")

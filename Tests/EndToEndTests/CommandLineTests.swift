@@ -92,9 +92,10 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(scratch.files(under: "results"), [], "bad input writes no results file")
     }
 
-    /// The hidden --check-arguments (harness/run-over-ssh asks it before uploading):
-    /// exit 0 for a command line that would run, 2 with the run's own message for
-    /// one that would not; nothing is measured or written.
+    /// The hidden --check-arguments (harness/ asks it before it boots or uploads):
+    /// exit 0 and the seconds the job needs at most for a command line that would
+    /// run, 2 with the run's own message for one that would not; nothing is
+    /// measured or written.
     func testCheckArgumentsMeasuresNothing() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -103,8 +104,25 @@ final class CommandLineTests: XCTestCase {
                           ["crosscheck", "--lmbench-bin", "/no/such/dir", "null-call"]] {
             let result = try Binary.run(["--check-arguments"] + arguments + (arguments[0] == "run" ? results : []))
             XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
-            XCTAssertEqual(result.stdout + result.stderr, "", "\(arguments)")
+            XCTAssertEqual(result.stderr, "", "\(arguments)")
+            XCTAssertNotNil(Int(result.stdout.trimmingCharacters(in: .newlines)), "\(arguments): \(result.stdout)")
         }
+        // The estimate follows what the binary would do: more benchmarks, longer
+        // intervals, a switch, a budget, crosscheck rounds each take longer.
+        func seconds(_ arguments: [String]) throws -> Int {
+            let result = try Binary.run(["--check-arguments"] + arguments)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try XCTUnwrap(Int(result.stdout.trimmingCharacters(in: .newlines)), result.stdout)
+        }
+        let processor = try seconds(["run", "processor"]), os = try seconds(["run", "os"])
+        XCTAssertGreaterThan(processor, 0)
+        XCTAssertGreaterThan(os, 5 * processor)
+        XCTAssertGreaterThan(try seconds(["run", "processor", "--enough", "50000"]), 5 * processor)
+        XCTAssertGreaterThan(try seconds(["run", "processor", "--switch", "ftrace"]), 2 * processor)
+        XCTAssertGreaterThanOrEqual(try seconds(["run", "processor", "--budget", "2h"]), 7200)
+        XCTAssertGreaterThan(try seconds(["run", "bandwidth", "--mb", "1024"]), try seconds(["run", "bandwidth"]))
+        XCTAssertGreaterThan(try seconds(["crosscheck", "--lmbench-bin", "/x", "processor", "--rounds", "6"]),
+                             try seconds(["crosscheck", "--lmbench-bin", "/x", "processor", "--rounds", "3"]))
         let cases: [([String], String)] = [
             (["run", "null-cal"], "Error: Unknown benchmark or group 'null-cal'. Did you mean 'null-call'? See 'lmbench-swift run --help'."),
             (["run", "null-call", "--switch", "fttrace"],

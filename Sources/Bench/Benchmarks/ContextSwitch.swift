@@ -39,7 +39,7 @@ enum ContextSwitch {
         let prefix = id(kilobytes)
         return Benchmark(
             id: prefix, groups: kilobytes == 0 ? [.ctx, .latency] : [.ctx],
-            summary: "a token round a ring of 2-96 processes over pipes, each summing \(kilobytes) KiB",
+            summary: "a token round a ring of 2-96 processes over pipes, each summing \(kilobytes) KiB", typicalSeconds: 4,
             lmbench: LMBenchProgram("lat_ctx -s \(kilobytes) 2 4 8 16 24 32 64 96",
                                     LMBenchInvocation(program: "lat_ctx", arguments: LMBenchPrograms.parallelism
                                                         + ["-s", String(kilobytes)] + processes.map(String.init),

@@ -32,7 +32,7 @@ enum FileBandwidth {
     }
 
     static let file = Benchmark(
-        id: fileID, groups: [.bandwidth], summary: "reading and summing 512 B to --mb MiB of a cached file, opened once or per read",
+        id: fileID, groups: [.bandwidth], summary: "reading and summing 512 B to --mb MiB of a cached file, opened once or per read", typicalSeconds: 5.5,
         lmbench: lmbench("bw_file_rd", "io_only", fileID),
         metrics: [.bandwidth(3, "File reread", "bw_reread", .largest(fileID + "/"))],
         results: blocks("read", fileID)
@@ -57,7 +57,7 @@ enum FileBandwidth {
     }
 
     static let mmap = Benchmark(
-        id: mmapID, groups: [.bandwidth], summary: "summing 512 B to --mb MiB of a mapped cached file, mapped once or per read",
+        id: mmapID, groups: [.bandwidth], summary: "summing 512 B to --mb MiB of a mapped cached file, mapped once or per read", typicalSeconds: 5.5,
         lmbench: lmbench("bw_mmap_rd", "mmap_only", mmapID),
         metrics: [.bandwidth(4, "Mmap reread", "bw_mmap", .largest(mmapID + "/"), kind: .userSpaceControl)],
         results: blocks("Mmap read", mmapID)

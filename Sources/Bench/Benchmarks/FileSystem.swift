@@ -48,7 +48,7 @@ enum FileSystem {
     // file skips inodes freed in the last 30 seconds, so creations spread over
     // the run would measure this benchmark's own earlier deletions.
     static let fs = Benchmark(
-        id: fsID, groups: [.filevm], summary: "creating and deleting 0, 1, 4 and 10 KiB files",
+        id: fsID, groups: [.filevm], summary: "creating and deleting 0, 1, 4 and 10 KiB files", typicalSeconds: 1.7,
         lmbench: LMBenchProgram("lat_fs $FSDIR", LMBenchInvocation(program: "lat_fs", arguments: [LMBenchPrograms.scratch],
                                                                      output: .fileSystem)),
         everyRound: false,

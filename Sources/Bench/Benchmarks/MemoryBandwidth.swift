@@ -64,7 +64,7 @@ enum MemoryBandwidth {
     static let benchmarks: [Benchmark] = blocks.map { block in
         Benchmark(
             id: block.id, groups: [.bandwidth],
-            summary: block.summary + (block.fullList ? ", 512 B to --mb MiB" : ", 512 B to --mb/2 MiB"),
+            summary: block.summary + (block.fullList ? ", 512 B to --mb MiB" : ", 512 B to --mb/2 MiB"), typicalSeconds: 4,
             lmbench: LMBenchProgram("bw_mem <size> \(block.lmbench)") { mb in
                 let words = block.lmbench.split(separator: " ").map(String.init)
                 return LMBenchCounterpart(invocations: LMBenchPrograms.sized("bw_mem", sizes(block, mb: mb), block.id) {

@@ -59,7 +59,7 @@ enum MemoryMapping {
     }
 
     static let mmap = Benchmark(
-        id: mmapID, groups: [.filevm], summary: "mmap() of 512 KiB to --mb MiB of a file, a store per 16 KiB of a tenth, munmap()",
+        id: mmapID, groups: [.filevm], summary: "mmap() of 512 KiB to --mb MiB of a file, a store per 16 KiB of a tenth, munmap()", typicalSeconds: 1.2,
         lmbench: LMBenchProgram("lat_mmap <size> $FILE") { mb in
             LMBenchCounterpart(invocations: LMBenchPrograms.sized("lat_mmap", mmapSizes(mb: mb), mmapID) {
                 LMBenchPrograms.parallelism + [$0, LMBenchPrograms.testFile]

@@ -29,7 +29,7 @@ enum StreamBandwidth {
     }
 
     static let tcp = Benchmark(
-        id: tcpID, groups: [.bandwidth], summary: "TCP on 127.0.0.1, messages of 1 B to 10 MiB, read by the timed process",
+        id: tcpID, groups: [.bandwidth], summary: "TCP on 127.0.0.1, messages of 1 B to 10 MiB, read by the timed process", typicalSeconds: 3.5,
         lmbench: LMBenchProgram("bw_tcp -m M localhost") { _ in
             LMBenchCounterpart(invocations: tcpSizes.map { size in
                 LMBenchInvocation(program: "bw_tcp", arguments: LMBenchPrograms.parallelism

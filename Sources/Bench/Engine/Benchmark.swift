@@ -22,6 +22,9 @@ public struct Benchmark: Sendable {
     public let groups: [Group]
     /// One line: what one timed operation is.
     public let summary: String
+    /// Seconds it took at the defaults (11 intervals of 5 ms, 64 MB) on a 2-core
+    /// development machine, run alone: what `RunAllowance` scales into time limits.
+    public let typicalSeconds: Double
     /// The LMBench program it corresponds to, and how crosscheck runs it.
     public let lmbench: LMBenchProgram
     /// Only listed and runnable when LMBENCH_SWIFT_TEST_BENCHMARKS=1 (fault-handling tests).
@@ -36,7 +39,7 @@ public struct Benchmark: Sendable {
     public let metrics: [SummaryMetric]
     let body: @Sendable (BenchmarkContext) throws -> Void
 
-    public init(id: String, groups: [Group], summary: String, lmbench: LMBenchProgram, testOnly: Bool = false,
+    public init(id: String, groups: [Group], summary: String, typicalSeconds: Double = 0.5, lmbench: LMBenchProgram, testOnly: Bool = false,
                 placement: Placement = .scheduler, everyRound: Bool = true, metrics: [SummaryMetric] = [],
                 results: @escaping @Sendable (inout ResultsWriter) -> Void = { _ in },
                 body: @escaping @Sendable (BenchmarkContext) throws -> Void) {
@@ -45,6 +48,7 @@ public struct Benchmark: Sendable {
         self.id = id
         self.groups = groups
         self.summary = summary
+        self.typicalSeconds = typicalSeconds
         self.lmbench = lmbench
         self.testOnly = testOnly
         self.metrics = metrics
