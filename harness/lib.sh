@@ -70,7 +70,7 @@ check_arguments() {
     fi
     case $ca_status in
         0) echo "$ca_seconds" ;;
-        2) usage_error "the arguments of lmbench-swift $ca_job are not valid (see above); nothing was started" ;;
+        2) usage_error "the arguments of lmbench-swift $ca_job are not valid (see above); nothing was sent to the guest, nothing booted" ;;
         126|127) info "cannot run $ca_binary on this host to check the arguments (status $ca_status); the guest will"
                  echo 1800 ;;
         *) fail "$ca_binary --check-arguments exited with status $ca_status" ;;
