@@ -82,7 +82,7 @@ public struct SummaryMetric: Sendable {
             "TCP conn": "TCP connect", "Mmap Latency": "mmap latency", "Prot Fault": "protection fault", "Page Fault": "page fault",
             "0K File Create": "0 KB file create", "0K File Delete": "0 KB file delete",
             "10K File Create": "10 KB file create", "10K File Delete": "10 KB file delete",
-            "File reread": "file reread", "Mmap reread": "mmap reread",
+            "File reread": "file reread", "Mmap reread": "mmap reread", "Pipe": "pipe",
         ]
         if let name = names[label] { return name }
         if table == .ctx, let slash = label.firstIndex(of: "/"), label.hasSuffix("K") {
