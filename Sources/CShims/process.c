@@ -27,32 +27,35 @@ int cshims_loop_fork_exit(void *state, uint64_t iterations) {
     return 0;
 }
 
-// fork(); the child closes stdout and runs `path`; the parent waits.
-static int fork_exec_wait(const char *path, char *const argv[], char *const envp[]) {
+// fork(); the child closes stdout and runs /bin/sh -c `name` in `directory`
+// (shell), or execs `name` relative to `directory`; the parent waits.
+static int fork_exec_wait(const struct cshims_exec_state *s, int shell) {
     pid_t pid = fork();
     if (pid < 0) return errno;
     if (pid == 0) {
         close(1);
-        execve(path, argv, envp);
+        if (shell) {
+            char *argv[] = {"sh", "-c", (char *)s->name, NULL};
+            if (fchdir(s->directory) == 0) execve("/bin/sh", argv, s->envp);
+        } else {
+            execveat(s->directory, s->name, s->argv, s->envp, 0);
+        }
         _exit(127);
     }
     return wait_success(pid);
 }
 
 int cshims_loop_fork_exec(void *state, uint64_t iterations) {
-    struct cshims_exec_state *s = state;
     for (uint64_t i = 0; i < iterations; i++) {
-        int rc = fork_exec_wait(s->path, s->argv, s->envp);
+        int rc = fork_exec_wait(state, 0);
         if (rc) return rc;
     }
     return 0;
 }
 
 int cshims_loop_fork_shell(void *state, uint64_t iterations) {
-    struct cshims_exec_state *s = state;
-    char *argv[] = {"sh", "-c", (char *)s->path, NULL};
     for (uint64_t i = 0; i < iterations; i++) {
-        int rc = fork_exec_wait("/bin/sh", argv, s->envp);
+        int rc = fork_exec_wait(state, 1);
         if (rc) return rc;
     }
     return 0;

@@ -58,16 +58,13 @@ int cshims_open_unnamed(const char *directory, unsigned int mode) {
 
 int cshims_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 
-int cshims_mark_top_directory(const char *path) {
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return errno;
+int cshims_mark_top_directory(int fd) {
     int flags = 0, rc = 0;
     if (ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0) rc = errno;
     else if (!(flags & FS_TOPDIR_FL)) {
         flags |= FS_TOPDIR_FL;
         if (ioctl(fd, FS_IOC_SETFLAGS, &flags) != 0) rc = errno;
     }
-    close(fd);
     return rc;
 }
 

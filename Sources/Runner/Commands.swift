@@ -42,6 +42,7 @@ enum RunCommand {
             guard Sys.isWritableDirectory(run.settings.fsdir) else {
                 throw InputError(message: "cannot resume '\(path)': its fsdir '\(run.settings.fsdir)' is not a writable directory")
             }
+            try checkSafe(run.settings.fsdir, option: "cannot resume '\(path)': its fsdir '\(run.settings.fsdir)'")
             names = run.settings.benchmarkIDs.isEmpty ? run.outcomes.map(\.id) : run.settings.benchmarkIDs
             settings = run.settings
             if previousAB == nil { previous = run }
@@ -149,16 +150,27 @@ enum RunCommand {
         return ab.record.failure == nil && ab.record.restored != false ? 0 : 1
     }
 
-    /// --fsdir, or the first writable of /var/tmp and /tmp.
+    /// --fsdir, or the first writable and safe of /var/tmp and /tmp.
     static func fsdir(_ requested: String?) throws -> String {
         if let requested {
             guard Sys.isWritableDirectory(requested) else {
                 throw InputError(message: "--fsdir '\(requested)' is not a writable directory")
             }
+            try checkSafe(requested, option: "--fsdir '\(requested)'")
             return requested
         }
-        for candidate in ["/var/tmp", "/tmp"] where Sys.isWritableDirectory(candidate) { return candidate }
-        throw InputError(message: "neither /var/tmp nor /tmp is writable: choose a directory with --fsdir")
+        for candidate in ["/var/tmp", "/tmp"]
+        where Sys.isWritableDirectory(candidate) && (try? WorkDirectory.checkedLocation(candidate)) != nil {
+            return candidate
+        }
+        throw InputError(message: "neither /var/tmp nor /tmp is a writable directory safe from other users: choose one with --fsdir")
+    }
+
+    /// Refuses an fs directory where another user could redirect what the run executes and removes.
+    static func checkSafe(_ fsdir: String, option: String) throws {
+        do { _ = try WorkDirectory.checkedLocation(fsdir) } catch {
+            throw InputError(message: "\(option): \(error): another user could replace what the run executes and removes there")
+        }
     }
 
     /// An output file, checked before any work (OutputFile.prepare: a device or

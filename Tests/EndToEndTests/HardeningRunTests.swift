@@ -76,7 +76,8 @@ final class HardeningRunTests: XCTestCase {
         }
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: scratch.path)
+        // Writable by nobody, and sticky like /tmp (an fsdir others can write to without it is refused).
+        try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: scratch.path)
         // Root ignores RLIMIT_NPROC: run as nobody there.
         var command = ["/usr/bin/prlimit", "--nproc=40:40"]
         if getuid() == 0 { command += ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] }
@@ -179,9 +180,86 @@ final class HardeningRunTests: XCTestCase {
         // Its benchmark processes notice their parent's death on their own (no fixed wait).
         XCTAssertTrue(Binary.wait(limit: 30) { Binary.processes(tagged: tag).isEmpty }, "its processes die with it")
 
+        // A user's directory named like ours, with a `.lock` but not our marker, is not ours.
+        try FileManager.default.createDirectory(atPath: fsdir + "/lmbench-swift.mydata", withIntermediateDirectories: false)
+        FileManager.default.createFile(atPath: fsdir + "/lmbench-swift.mydata/.lock", contents: nil)
+        FileManager.default.createFile(atPath: fsdir + "/lmbench-swift.mydata/results", contents: Data("mine\n".utf8))
+
         let next = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--fsdir", fsdir] + quickRun)
         XCTAssertEqual(next.status, 0, next.stderr)
         XCTAssertTrue(next.stderr.contains("removed \(fsdir)/lmbench-swift."), next.stderr)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: fsdir), [], "nothing of either run is left")
+        XCTAssertFalse(next.stderr.contains("mydata"), next.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: fsdir), ["lmbench-swift.mydata"],
+                       "nothing of either run is left, and the user's directory is")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: fsdir + "/lmbench-swift.mydata").sorted(), [".lock", "results"])
+    }
+
+    func setMode(_ mode: Int, _ path: String) throws {
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+    }
+
+    /// An fsdir that another user can write to without the sticky bit, or below one
+    /// they can, is refused before anything is measured; one like /tmp is not.
+    func testAnFsdirOthersCanWriteIsRefusedBeforeAnythingIsMeasured() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let open = scratch.path + "/open", fsdir = open + "/fs"
+        try FileManager.default.createDirectory(atPath: fsdir, withIntermediateDirectories: true)
+        var cases = [(fsdir, 0o777, "\(fsdir) is writable by other users without the sticky bit (mode 0777)"),
+                     (open, 0o777, "\(open) is writable by other users without the sticky bit (mode 0777)")]
+        if getuid() == 0 { cases.append((fsdir, -65534, "\(fsdir) belongs to another user (uid 65534)")) }
+        for (path, mode, reason) in cases {
+            if mode < 0 { XCTAssertEqual(chown(path, uid_t(-mode), gid_t(-mode)), 0) } else { try setMode(mode, path) }
+            let result = try Binary.run(["run", "exec", "--results-dir", scratch.path + "/results", "--fsdir", fsdir] + quickRun)
+            XCTAssertEqual(result.status, 2, result.stderr)
+            XCTAssertEqual(result.stderr, "Error: --fsdir '\(fsdir)': \(reason): another user could replace what the run executes and removes there\n")
+            XCTAssertEqual(result.stdout, "")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/results"), "nothing is written")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: fsdir), [], "nothing is made in the fsdir")
+            if mode < 0 { XCTAssertEqual(chown(path, 0, 0), 0) } else { try setMode(0o755, path) }
+        }
+        try setMode(0o1777, fsdir)
+        try setMode(0o1777, open)
+        let sticky = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--fsdir", fsdir] + quickRun)
+        XCTAssertEqual(sticky.status, 0, sticky.stderr)
+    }
+
+    /// The attack of issue 21: an fsdir owned by `nobody`, and a process as nobody
+    /// that renames root's run directory and plants a `hello` of its own. The run
+    /// is refused; and had it run, it would have run its own hello (RunFilesTests).
+    func testAnotherUsersFsdirCannotMakeARootRunExecuteTheirProgram() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            throw XCTSkip("needs root and setpriv")
+        }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let fsdir = scratch.path + "/fs", loot = scratch.path + "/loot"
+        for directory in [fsdir, loot] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+            XCTAssertEqual(chown(directory, 65534, 65534), 0)
+        }
+        let planted = loot + "/hello"
+        FileManager.default.createFile(atPath: planted, contents: Data("#!/bin/sh\nid > '\(loot)/ran'\n".utf8))
+        XCTAssertEqual(chmod(planted, 0o755), 0)
+        // Bounded: it stops when told or after 60 s.
+        let attacker = Process()
+        attacker.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        attacker.arguments = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "/bin/sh", "-c", """
+            end=$(( $(date +%s) + 60 ))
+            while [ ! -e '\(loot)/stop' ] && [ $(date +%s) -lt $end ]; do
+              for d in '\(fsdir)'/lmbench-swift.??????; do
+                [ -d "$d" ] && mv "$d" "$d.moved" && mkdir "$d" && cp '\(planted)' "$d/hello" && cp '\(planted)' "$d/hello-static"
+              done
+            done
+            """]
+        try attacker.run()
+        defer {
+            FileManager.default.createFile(atPath: loot + "/stop", contents: nil)
+            attacker.waitUntilExit()
+        }
+        let result = try Binary.run(["run", "exec", "--results-dir", scratch.path + "/results", "--fsdir", fsdir] + quickRun)
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertTrue(result.stderr.contains("\(fsdir) belongs to another user (uid 65534)"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: loot + "/ran"), "the planted hello ran")
     }
 }

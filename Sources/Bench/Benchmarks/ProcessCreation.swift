@@ -4,6 +4,9 @@ import Glibc
 /// lat_proc: fork() and the child's exit; fork() and execve() of a small
 /// dynamically linked program; fork() and /bin/sh -c running it. The parent waits
 /// for each child. Lines "Process fork+exit", "fork+execve", "fork+/bin/sh -c".
+/// The hello program is found from the run directory's descriptor (execveat;
+/// the shell's working directory is set from it), never by its path: a rename
+/// of the run directory cannot make either run a program someone planted.
 enum ProcessCreation {
     static let forkID = "fork", execID = "exec", shellID = "shell"
     /// The note naming the hello program that ran ("dynamic" or "static"; the results header's [HELLO: ...]).
@@ -30,7 +33,7 @@ enum ProcessCreation {
         results: { $0.micro("Process fork+execve", execID) }
     ) { ctx in
         let hello = try chooseHello(ctx)
-        try withExecState(program: hello.path, environment: []) { state in
+        try withExecState(directory: ctx.files.descriptor, program: hello.program, environment: []) { state in
             try ctx.measureLatency(execID, loop: TimedLoop(cshims_loop_fork_exec, state), detail: [helloNote: hello.variant])
         }
     }
@@ -43,25 +46,28 @@ enum ProcessCreation {
     ) { ctx in
         guard access("/bin/sh", X_OK) == 0 else { throw BenchError("/bin/sh is missing: no shell to start") }
         let hello = try chooseHello(ctx)
-        try withExecState(program: hello.path, environment: currentEnvironment()) { state in
+        try withExecState(directory: ctx.files.descriptor, program: hello.program, environment: currentEnvironment()) { state in
             try ctx.measureLatency(shellID, loop: TimedLoop(cshims_loop_fork_shell, state), detail: [helloNote: hello.variant])
         }
     }
 
-    /// The dynamically linked hello where it runs (as LMBench's), else the static one.
-    static func chooseHello(_ ctx: BenchmarkContext) throws -> (path: String, variant: String) {
-        for (name, variant) in [("hello", "dynamic"), ("hello-static", "static")] {
-            let path = ctx.path(name)
-            guard Sys.exists(path) else { continue }
-            let works = (try? withExecState(program: path, environment: []) { state in
-                try TimedLoop(cshims_loop_fork_exec, state).runOnce(name: "execve \(path)")
-            }) != nil
-            if works {
-                ctx.note(helloNote, variant)
-                return (path, variant)
-            }
+    /// The dynamically linked hello where it runs (as LMBench's), else the static one;
+    /// its name relative to the run directory ("./hello").
+    static func chooseHello(_ ctx: BenchmarkContext) throws -> (program: String, variant: String) {
+        for (name, variant) in [("hello", "dynamic"), ("hello-static", "static")]
+        where helloRuns("./" + name, in: ctx.files, loop: cshims_loop_fork_exec) {
+            ctx.note(helloNote, variant)
+            return ("./" + name, variant)
         }
         throw BenchError("neither the dynamic nor the static hello program runs in \(ctx.runDirectory)")
+    }
+
+    /// Whether `program` in the run directory runs once and exits 0 under `loop`.
+    static func helloRuns(_ program: String, in files: RunFiles, loop: cshims_loop_fn) -> Bool {
+        guard (try? Sys.lstat(at: files.descriptor, program)) != nil else { return false }
+        return (try? withExecState(directory: files.descriptor, program: program, environment: []) { state in
+            try TimedLoop(loop, state).runOnce(name: "execve \(files.directory)/\(program)")
+        }) != nil
     }
 
     private static func currentEnvironment() -> [String] {
@@ -75,19 +81,19 @@ enum ProcessCreation {
     }
 
     /// C argv and envp arrays that live as long as `body` runs.
-    private static func withExecState<R>(program: String, environment: [String],
+    private static func withExecState<R>(directory: Int32, program: String, environment: [String],
                                          _ body: (UnsafeMutablePointer<cshims_exec_state>) throws -> R) throws -> R {
-        let path = strdup(program)!
+        let name = strdup(program)!
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(program), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer {
-            free(path)
+            free(name)
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
         return try argv.withUnsafeBufferPointer { argvBuffer in
             try envp.withUnsafeBufferPointer { envpBuffer in
-                try withLoopState(cshims_exec_state(path: path, argv: argvBuffer.baseAddress!,
+                try withLoopState(cshims_exec_state(directory: directory, name: name, argv: argvBuffer.baseAddress!,
                                                     envp: envpBuffer.baseAddress!), body)
             }
         }

@@ -92,7 +92,7 @@ public enum Options {
         .init("--mb", "<mib>", .integer(1...1_048_576), default: "\(RunSettings.standard.requestedMB)", settings: "mb",
               "Size of the test file and memory buffers; reduced to fit the file system of --fsdir."),
         .init("--fsdir", "<dir>", .text, default: "the first writable of /var/tmp and /tmp", settings: "fsdir",
-              "Directory for the private run directory (test files)."),
+              "Directory for the private run directory (test files); refused if another user can write to it or to a directory above it (without the sticky bit)."),
         .init("--pin-ctx", nil, .flag, settings: "pin_ctx", "Pin every process of a context-switch ring to one CPU."),
         .init("--budget", "<duration>", .duration, settings: "budget_s",
               "Time for the whole run (90s, 10m, 2h): three intervals per cell first (eight pairs in an A/B run), then more for the cells whose interval is widest until each reaches --target-ci; without --target-ci the time left then narrows them further, cheapest first. It decides the rounds: not with --rounds."),

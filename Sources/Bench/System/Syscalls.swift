@@ -145,6 +145,23 @@ public enum Sys {
     /// Names in a directory, without "." and "..".
     public static func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else { throw SystemError("opendir", path, errno: .current) }
+        return names(in: dir)
+    }
+
+    /// Names in an open directory (read through a description of its own, so
+    /// the descriptor's offset is untouched), without "." and "..".
+    public static func listDirectory(at directory: Int32, subject: String? = nil) throws -> [String] {
+        let fd = try open(at: directory, ".", O_RDONLY | O_DIRECTORY, subject: subject)
+        guard let dir = fdopendir(fd) else {
+            let error = Errno.current
+            close(fd)
+            throw SystemError("fdopendir", subject, errno: error)
+        }
+        return names(in: dir)
+    }
+
+    /// Reads and closes `dir`.
+    private static func names(in dir: OpaquePointer) -> [String] {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -154,17 +171,6 @@ public enum Sys {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
-    }
-
-    /// Removes a file or a directory tree; a missing path is not an error.
-    public static func removeTree(_ path: String) throws {
-        guard let st = try? lstat(path) else { return }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            for name in try listDirectory(path) { try removeTree(path + "/" + name) }
-            try rmdir(path)
-        } else {
-            try unlink(path)
-        }
     }
 
     /// Reads a file (its first `limit` bytes; all of it by default, however large);
@@ -233,6 +239,58 @@ public enum Sys {
         defer { file.close() }
         try file.write(text, subject: path)
         try file.replace(path)
+    }
+
+    // MARK: relative to an open directory
+
+    // A rename of the directory, or of any directory above it, cannot redirect these.
+
+    public static func open(at directory: Int32, _ name: String, _ flags: Int32, _ mode: mode_t = 0o644,
+                            subject: String? = nil) throws -> Int32 {
+        try check("open", subject ?? name) { Glibc.openat(directory, name, flags | O_CLOEXEC, mode) }
+    }
+
+    /// A directory, never through a symbolic link (O_NOFOLLOW: ELOOP).
+    public static func openDirectory(at directory: Int32 = AT_FDCWD, _ name: String, subject: String? = nil) throws -> Int32 {
+        try open(at: directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, subject: subject)
+    }
+
+    public static func fstat(_ fd: Int32, subject: String? = nil) throws -> stat {
+        var st = Glibc.stat()
+        try check("fstat", subject) { Glibc.fstat(fd, &st) }
+        return st
+    }
+
+    /// What `name` in `directory` is, itself (a symbolic link is not followed).
+    public static func lstat(at directory: Int32, _ name: String, subject: String? = nil) throws -> stat {
+        var st = Glibc.stat()
+        try check("lstat", subject ?? name) { fstatat(directory, name, &st, AT_SYMLINK_NOFOLLOW) }
+        return st
+    }
+
+    /// Removes `name` from `directory`: a file (or a link itself), or an empty directory.
+    public static func unlink(at directory: Int32, _ name: String, isDirectory: Bool = false, subject: String? = nil) throws {
+        try check(isDirectory ? "rmdir" : "unlink", subject ?? name) { unlinkat(directory, name, isDirectory ? AT_REMOVEDIR : 0) }
+    }
+
+    public static func rename(at directory: Int32, _ from: String, _ to: String, subject: String? = nil) throws {
+        try check("rename", subject ?? to) { renameat(directory, from, directory, to) }
+    }
+
+    /// Removes everything in an open directory, depth first, never following a
+    /// symbolic link (a link is removed, not what it names).
+    public static func removeContents(of directory: Int32) throws {
+        for name in try listDirectory(at: directory) {
+            guard let st = try? lstat(at: directory, name) else { continue }  // gone meanwhile
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                let sub = try openDirectory(at: directory, name)
+                defer { close(sub) }
+                try removeContents(of: sub)
+                try unlink(at: directory, name, isDirectory: true)
+            } else {
+                try unlink(at: directory, name)
+            }
+        }
     }
 
     // MARK: pipes and descriptors

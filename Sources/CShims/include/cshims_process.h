@@ -5,19 +5,23 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-// What the fork loops run in the child.
+// What the fork loops run in the child: `name` in the directory open as
+// `directory`, found from that descriptor (a rename of the directory after it
+// was opened cannot make the child run anything else).
 struct cshims_exec_state {
-    const char *_Nonnull path;               // program for execve (fork+execve)
+    int directory;                           // the run directory, open
+    const char *_Nonnull name;               // the program in it ("./hello")
     char *const _Nullable *_Nonnull argv;    // its argv
     char *const _Nullable *_Nonnull envp;    // its environment
 };
 
 // fork(); the child _exit()s at once; the parent waits for it.
 int cshims_loop_fork_exit(void *_Nullable state, uint64_t iterations);
-// fork(); the child closes stdout and execve()s state->path; the parent waits.
-// Fails (ECHILD) if a child did not exit with status 0.
+// fork(); the child closes stdout and execveat()s state->name relative to
+// state->directory; the parent waits. Fails (ECHILD) if a child did not exit with status 0.
 int cshims_loop_fork_exec(void *_Nullable state, uint64_t iterations);
-// fork(); the child closes stdout and runs /bin/sh -c state->path; the parent waits.
+// fork(); the child closes stdout, fchdir()s to state->directory and runs
+// /bin/sh -c state->name; the parent waits.
 int cshims_loop_fork_shell(void *_Nullable state, uint64_t iterations);
 
 // Starts argv[0] (a path) with stdin from /dev/null (if stdin_null), stdout to

@@ -35,7 +35,8 @@ int cshims_accept_cloexec(int fd);
 // Marks a directory as the top of a directory hierarchy (chattr +T,
 // FS_TOPDIR_FL), so that ext4 spreads the directories made in it over its block
 // groups. Returns 0 or errno (file systems without the flag refuse: harmless).
-int cshims_mark_top_directory(const char *_Nonnull path);
+// `fd`: the directory, open.
+int cshims_mark_top_directory(int fd);
 
 // prctl(PR_SET_PDEATHSIG, SIGKILL) in a forked child: it dies when `parent`
 // does (a runner killed with SIGKILL leaves no process of ours behind). Returns
