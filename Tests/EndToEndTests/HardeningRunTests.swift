@@ -77,7 +77,7 @@ final class HardeningRunTests: XCTestCase {
         let scratch = try Scratch()
         defer { scratch.remove() }
         // Writable by nobody, and sticky like /tmp (an fsdir others can write to without it is refused).
-        try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: scratch.path)
+        try setMode(0o1777, scratch.path)
         // Root ignores RLIMIT_NPROC: run as nobody there.
         var command = ["/usr/bin/prlimit", "--nproc=40:40"]
         if getuid() == 0 { command += ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] }
@@ -194,8 +194,9 @@ final class HardeningRunTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: fsdir + "/lmbench-swift.mydata").sorted(), [".lock", "results"])
     }
 
+    /// chmod: FileManager's setAttributes drops the sticky bit on Linux.
     func setMode(_ mode: Int, _ path: String) throws {
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        XCTAssertEqual(chmod(path, mode_t(mode)), 0, "chmod \(path)")
     }
 
     /// An fsdir that another user can write to without the sticky bit, or below one
