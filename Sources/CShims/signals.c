@@ -107,6 +107,7 @@ void cshims_protfault_end(struct cshims_protfault_state *state) {
 // --- run control ---------------------------------------------------------
 
 static volatile sig_atomic_t interrupt_signal;
+static volatile sig_atomic_t interrupt_count;
 static volatile sig_atomic_t wake_descriptor = -1;
 
 static void wake(void) {
@@ -118,6 +119,7 @@ static void wake(void) {
 
 static void interrupt_handler(int sig) {
     interrupt_signal = sig;
+    interrupt_count++;  // the handlers mask each other: never two at once
     wake();
 }
 
@@ -159,6 +161,8 @@ int cshims_interrupt_install(int wake_fd) {
 }
 
 int cshims_interrupt_signal(void) { return interrupt_signal; }
+
+int cshims_interrupt_count(void) { return interrupt_count; }
 
 void cshims_signals_reset(void) {
     wake_descriptor = -1;

@@ -8,6 +8,16 @@ struct OutputPaths {
     var jsonPath: String? { json?.path }
 }
 
+extension ABRunResult {
+    /// Both sides as their results files and JSON name where they were written.
+    func writtenTo(_ output: OutputPaths) -> ABRunResult {
+        var ab = self
+        ab.off.resultsDirectory = output.resultsDirectory
+        ab.on.resultsDirectory = output.resultsDirectory
+        return ab
+    }
+}
+
 /// `run` and the default run: validate, measure, write the files, print the summary.
 enum RunCommand {
     static func execute(_ options: RunOptions) throws -> Int32 {
@@ -65,13 +75,16 @@ enum RunCommand {
         request.hostName = options.hostName ?? (previous ?? previousAB?.off).map(\.environment.nodename)
         let session = RunSession(request: request, progress: progress)
         if let spec = kernelSwitch {
+            // The files first, then the restore (which may be slow, or be cut short).
+            var early: ABFiles?
             var ab: ABRunResult
-            do { ab = try session.runAB(spec) } catch let error as BenchError {
+            do {
+                ab = try session.runAB(spec) { pending in early = writeBeforeRestore(pending.writtenTo(output), output: output) }
+            } catch let error as BenchError {
                 throw InputError(message: error.message)
             }
-            ab.off.resultsDirectory = output.resultsDirectory
-            ab.on.resultsDirectory = output.resultsDirectory
-            return try finishAB(ab, output: output, progress: progress)
+            ab = ab.writtenTo(output)
+            return try finishAB(ab, output: output, progress: progress, early: early ?? writeBeforeRestore(ab, output: output))
         }
         var result: RunResult
         do { result = try session.run() } catch let error as BenchError {
@@ -117,12 +130,38 @@ enum RunCommand {
         return 0
     }
 
-    /// An A/B run: a results file per side (off, then on), one JSON holding both,
-    /// the two summary rows, and the paired overhead table.
-    static func finishAB(_ ab: ABRunResult, output: OutputPaths, progress: ConsoleProgress) throws -> Int32 {
+    /// What an A/B run wrote before its switch was put back: each side's results
+    /// file (path and text) and what could not be written.
+    struct ABFiles {
+        var paths: [String?]
+        var texts: [String]
+        var unwritten: [String]
+    }
+
+    /// Before the restore: the JSON (`restored` null: the restore is pending;
+    /// a device or FIFO gets it once, after the restore) and both results files,
+    /// so that a restore that never ends, or SIGKILL during it, loses nothing.
+    static func writeBeforeRestore(_ ab: ABRunResult, output: OutputPaths) -> ABFiles {
         var unwritten: [String] = []
-        if let json = output.json { write(json, ABRunJSON.encode(ab).prettyText, &unwritten) }
+        if let json = output.json, !json.isStream {
+            do { try json.write(ABRunJSON.encode(ab).prettyText) } catch { unwritten.append("the JSON '\(json.path)': \(error)") }
+        }
         let paths = writeResults([ab.off, ab.on], output, &unwritten)
+        return ABFiles(paths: paths, texts: [ab.off, ab.on].map(ResultsFile.render), unwritten: unwritten)
+    }
+
+    /// An A/B run, its switch put back: the JSON again (atomically over the one
+    /// written before, now with the restore's outcome), each results file again
+    /// if the restore added a warning, the two summary rows, and the paired overhead table.
+    static func finishAB(_ ab: ABRunResult, output: OutputPaths, progress: ConsoleProgress, early: ABFiles) throws -> Int32 {
+        var unwritten = early.unwritten.filter { !$0.hasPrefix("the JSON") }
+        if let json = output.json { write(json, ABRunJSON.encode(ab).prettyText, &unwritten) }
+        let paths = early.paths
+        for (index, run) in [ab.off, ab.on].enumerated() {
+            let text = ResultsFile.render(run)
+            guard let path = paths[index], text != early.texts[index] else { continue }
+            do { try Sys.writeFileAtomically(path, text) } catch { unwritten.append("the results file '\(path)': \(error)") }
+        }
         print(Summary.render([summaryFile(ab.off, paths[0]), summaryFile(ab.on, paths[1])]), terminator: "")
         print("\nOverhead of the switch, paired in one run\n", terminator: "")
         let comparison = Comparison(ab: ab, source: output.jsonPath ?? "this run")

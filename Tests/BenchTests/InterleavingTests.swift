@@ -13,7 +13,7 @@ final class RecordingDriver: SwitchDriver {
         if let failFrom, states.count >= failFrom { throw BenchError("refused") }
         states.append(state)
     }
-    func restore(from current: SwitchState?, to initial: SwitchState) throws {}
+    func restore(from current: SwitchState?, to initial: SwitchState, progress: ProgressReporter) throws {}
 }
 
 /// Interleaving within a benchmark: the order of the two sides (ABBA), the

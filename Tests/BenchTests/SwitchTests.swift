@@ -140,6 +140,21 @@ final class SwitchTests: XCTestCase {
         }
     }
 
+    /// What the switch commands left running is a warning naming it (the first
+    /// few in the text, all in the JSON, which keeps it through a round trip).
+    func testLeftProcessesAreAWarningAndKeptInTheJSON() throws {
+        var ab = SwitchTests.abRun(offNs: [450, 460, 800, 470], onNs: [5900, 6000, 10500, 6100])
+        ab.record.leftProcesses = ["pid 41 (sleep)"]
+        XCTAssertEqual(ab.record.warnings.map(\.text), ["switch command left processes running: pid 41 (sleep) — ended"])
+        ab.record.leftProcesses = (1...7).map { "pid \($0) (perf)" }
+        XCTAssertEqual(ab.record.warnings.last?.text,
+                       "switch command left processes running: pid 1 (perf), pid 2 (perf), pid 3 (perf), pid 4 (perf), pid 5 (perf) and 2 more — ended")
+        guard case .ab(let back) = try ResultsReader.jsonRun(path: "ab.json", bytes: Array(ABRunJSON.encode(ab).prettyText.utf8)) else {
+            return XCTFail("not read back as an A/B run")
+        }
+        XCTAssertEqual(back.record.leftProcesses, ab.record.leftProcesses)
+    }
+
     func testWarningsReachTheResultsFileHeader() {
         var ab = SwitchTests.abRun(offNs: [450, 460, 470], onNs: [455, 470, 460], ratio: 1.01)
         ab.on.switchSide?.record = ab.record

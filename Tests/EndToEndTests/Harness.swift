@@ -18,12 +18,14 @@ enum Binary {
 
     /// `interruptWhen`: send `signal` (SIGINT unless told) as soon as the
     /// condition holds for standard error so far (checked every 20 ms, at most
-    /// `limit` seconds: it is sent then anyway). `killAfter`: SIGKILL it if it
+    /// `limit` seconds: it is sent then anyway); `interruptAgainWhen`: then send
+    /// it again in the same way. `killAfter`: SIGKILL it if it
     /// still runs after this long (a hang fails the test, not the suite). Every
     /// process of the run carries `tag` in its environment, so
     /// `Binary.processes(tagged:)` finds what it left, whatever else runs.
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
-                    interruptWhen: ((String) -> Bool)? = nil, limit: TimeInterval = 120, signal: Int32 = SIGINT,
+                    interruptWhen: ((String) -> Bool)? = nil, interruptAgainWhen: ((String) -> Bool)? = nil,
+                    limit: TimeInterval = 120, signal: Int32 = SIGINT,
                     killAfter: TimeInterval? = nil, tag: String = UUID().uuidString) throws -> Result {
         let process = Process()
         process.executableURL = url
@@ -43,13 +45,13 @@ enum Binary {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         try process.run()
         var interruptedAt: Date?
-        if let interruptWhen {
+        for condition in [interruptWhen, interruptAgainWhen].compactMap({ $0 }) {
             let deadline = Date().addingTimeInterval(limit)
             while process.isRunning, Date() < deadline,
-                  !interruptWhen((try? String(contentsOfFile: err, encoding: .utf8)) ?? "") {
+                  !condition((try? String(contentsOfFile: err, encoding: .utf8)) ?? "") {
                 Thread.sleep(forTimeInterval: 0.02)
             }
-            if process.isRunning { interruptedAt = Date(); kill(process.processIdentifier, signal) }
+            if process.isRunning { interruptedAt = interruptedAt ?? Date(); kill(process.processIdentifier, signal) }
         }
         if let killAfter {
             // Bounded: a command that hangs is killed (its status then says SIGKILL, 9).

@@ -92,6 +92,101 @@ final class SwitchRunTests: XCTestCase {
         XCTAssertEqual(sleeping, [], "the switch command's child is left running")
     }
 
+    /// SIGINT, then a restore that does not end: the results files and the JSON
+    /// (`restored` null) are written before it, it says how long it has waited,
+    /// and a second SIGINT stops it with the switch state unknown, nothing left.
+    func testASlowRestoreWritesTheFilesFirstAndASecondSIGINTStopsIt() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let json = scratch.path + "/ab.json", count = scratch.path + "/count"
+        // The first off command (checking the switch) is quick; each later one
+        // blocks, making off-N: the flip to off in the first round, then the restore.
+        let off = "n=$(cat '\(count)' 2>/dev/null || echo 0); echo $((n + 1)) > '\(count)'; "
+            + "if [ $n -ge 1 ]; then touch '\(scratch.path)/off-'$n; sleep 60; fi"
+        let tag = UUID().uuidString
+        var before: (files: [String], restored: Any?)?
+        // An on command slower than an interleaved flip: the runner flips around benchmarks.
+        let result = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--json", json,
+                                     "--switch-on", "sleep 0.2", "--switch-off", off] + quickRun,
+                                    interruptWhen: Binary.exists(scratch.path + "/off-1"),
+                                    interruptAgainWhen: { stderr in
+                                        guard stderr.contains("restoring the switch: the off command has run for") else { return false }
+                                        let ab = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+                                        before = (scratch.files(under: "results"), (ab?["switch"] as? [String: Any])?["restored"])
+                                        return true
+                                    }, limit: 60, tag: tag)
+        XCTAssertEqual(result.status, 130, result.stderr)
+        let written = try XCTUnwrap(before, "no progress line while restoring: \(result.stderr)")
+        XCTAssertEqual(written.files.count, 2, "both results files before the restore")
+        XCTAssertTrue(written.restored is NSNull, "the JSON before the restore: restored null, got \(String(describing: written.restored))")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.path + "/off-2"), "the restore ran the off command")
+        XCTAssertTrue(result.stderr.contains("switch state unknown: the off command"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("the switch is NOT back as it was"), result.stderr)
+        let ab = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let record = try XCTUnwrap(ab["switch"] as? [String: Any])
+        XCTAssertEqual(record["restored"] as? Bool, false)
+        XCTAssertTrue((record["restore_error"] as? String ?? "").hasPrefix("switch state unknown"), "\(record)")
+        XCTAssertEqual(ab["partial"] as? Bool, true)
+        XCTAssertEqual(scratch.files(under: "results").count, 2)
+        XCTAssertTrue(Binary.wait(limit: 10) { Binary.processes(tagged: tag).isEmpty }, "left running: \(Binary.processes(tagged: tag))")
+    }
+
+    /// A switch command may start a process in the background (a `perf record`,
+    /// a load generator) that the other command ends: interleaved (flipped
+    /// inside the benchmark) and around benchmarks (an on command slower than
+    /// an interleaved flip) alike, the run completes and nothing is left.
+    func testASwitchCommandMayStartABackgroundProcessThatTheOffCommandEnds() throws {
+        for (settle, interleaved) in [("", true), ("sleep 0.2; ", false)] {
+            let scratch = try Scratch()
+            defer { scratch.remove() }
+            let json = scratch.path + "/ab.json", pid = scratch.path + "/pid"
+            let tag = UUID().uuidString
+            let result = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--json", json,
+                                         "--switch-on", settle + "sleep 300 & echo $! > '\(pid)'", "--switch-off", "kill $(cat '\(pid)')"]
+                                        + quickRun, killAfter: 120, tag: tag)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertFalse(result.stderr.contains("the switch failed"), result.stderr)
+            XCTAssertFalse(result.stderr.contains("left processes running"), result.stderr)
+            let ab = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+            let record = try XCTUnwrap(ab["switch"] as? [String: Any])
+            XCTAssertEqual(record["restored"] as? Bool, true)
+            XCTAssertEqual(record["left_processes"] as? [String], [])
+            if interleaved {
+                XCTAssertGreaterThan(record["interleaved_flips"] as? Int ?? 0, 0, "flipped inside the benchmark: \(record)")
+            } else {
+                XCTAssertEqual(record["interleaved"] as? Bool, false, "\(record)")
+            }
+            XCTAssertEqual(Binary.processes(tagged: tag), [], "left running")
+        }
+    }
+
+    /// An off command that does not end what the on command started: the run
+    /// completes, ends it at the end and names it (standard error, the JSON).
+    func testWhatASwitchCommandLeavesRunningIsEndedAndNamed() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let json = scratch.path + "/ab.json", pids = scratch.path + "/pids"
+        let tag = UUID().uuidString
+        let result = try Binary.run(["run", "null-call", "--results-dir", scratch.path + "/results", "--json", json,
+                                     "--switch-on", "sleep 300 & echo $! >> '\(pids)'", "--switch-off", "true"] + quickRun,
+                                    killAfter: 120, tag: tag)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let first = try XCTUnwrap(try String(contentsOfFile: pids, encoding: .utf8).split(separator: "\n").first)
+        XCTAssertTrue(result.stderr.contains("warning: switch command left processes running: pid \(first) (sleep)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains(" — ended"), result.stderr)
+        let ab = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let record = try XCTUnwrap(ab["switch"] as? [String: Any])
+        XCTAssertEqual(record["restored"] as? Bool, true)
+        XCTAssertTrue((record["left_processes"] as? [String] ?? []).contains("pid \(first) (sleep)"), "\(record)")
+        let files = scratch.files(under: "results")
+        XCTAssertEqual(files.count, 2)
+        for file in files {
+            XCTAssertTrue(try String(contentsOfFile: scratch.path + "/results/" + file, encoding: .utf8)
+                            .contains("[SWITCH-WARNING: switch command left processes running: pid \(first) (sleep)"), file)
+        }
+        XCTAssertEqual(Binary.processes(tagged: tag), [], "left running")
+    }
+
     func testSwitchArgumentErrors() throws {
         let cases: [([String], String)] = [
             (["run", "--switch", "nope"], "The value 'nope' is invalid for '--switch <spec>': expected ftrace, kssb, file:PATH:ON_VALUE:OFF_VALUE or command:ON_CMD:OFF_CMD."),

@@ -187,7 +187,7 @@ public final class Crosscheck {
         let rc = cshims_interrupt_install(-1)
         if rc != 0 { throw SystemError("sigaction", errno: Errno(rc)) }
         let controller = try request.kernelSwitch.map { try SwitchController(spec: $0, clockReadNs: Calibration.clockReadNs()) }
-        defer { controller?.restore() }
+        defer { controller?.restore(progress: progress) }
         try controller?.flipBeforeMeasuring(progress: progress)
         // LMBench's stat target lies directly in the fs directory ($FSDIR/lmbench),
         // as ours does, so both paths have the same depth to look up.
@@ -245,7 +245,7 @@ public final class Crosscheck {
         }
         // A signal during the last program ends the loops without another check.
         if RunSession.interruptingSignal != 0 { bench.result.interrupted = true }
-        controller?.restore()
+        controller?.restore(progress: progress)
         bench.result.switchRecord = controller?.record
         bench.result.rows = inCatalogOrder(bench.result.rows)
         return bench.result
@@ -453,7 +453,8 @@ struct ProgramRunner {
         // LMBench's slowest program (bw_tcp: 7.5 s of warm-up) takes well under a
         // minute; allow five at this machine's speed.
         let output = OutputCollector(fd: pipe.read, limit: ProgramRunner.outputLimit)
-        let end = waitOrKill(pid, deadlineNs: cshims_clock_now_ns() + Int64(300e9 * slowdown), stopOnInterrupt: true, output: output)
+        let end = waitOrKill(pid, deadlineNs: cshims_clock_now_ns() + Int64(300e9 * slowdown),
+                             stop: { RunSession.interruptingSignal != 0 }, output: output)
         let failure: String?
         switch end {
         case .exited(let status): failure = status == 0 ? nil : "exited with status \(status)"
@@ -469,10 +470,11 @@ struct ProgramRunner {
     /// to listen, as LMBench's script does (it sleeps 2 s after starting them).
     func waitForServer() { usleep(UInt32(min(2e6, 500_000 * slowdown))) }
 
-    /// Kills and reaps whatever LMBench's programs left (we are their subreaper).
+    /// Kills and reaps whatever LMBench's programs left (we are their subreaper),
+    /// but what the switch commands left running (the off command ends that).
     func killStragglers() {
         usleep(50_000)
-        for child in childrenOfThisProcess() { kill(child, SIGKILL) }
+        for child in childrenButSwitchCommands() { kill(child, SIGKILL) }
         var status: Int32 = 0
         while waitpid(-1, &status, WNOHANG) > 0 {}
         usleep(10_000)

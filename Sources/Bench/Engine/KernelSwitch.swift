@@ -79,8 +79,9 @@ protocol SwitchDriver: AnyObject {
     func prepare(probe: () -> Double) throws -> (state: SwitchState, detail: String)
     func set(_ state: SwitchState) throws
     /// Puts the switch back as `prepare` found it (it is in `current` now; nil:
-    /// unknown, after a flip that failed or was stopped half-way).
-    func restore(from current: SwitchState?, to initial: SwitchState) throws
+    /// unknown, after a flip that failed or was stopped half-way); `progress`
+    /// hears about a restore that takes a while.
+    func restore(from current: SwitchState?, to initial: SwitchState, progress: ProgressReporter) throws
 }
 
 /// The function tracer: every kernel function entry calls into ftrace while
@@ -134,7 +135,7 @@ final class FtraceSwitch: SwitchDriver {
 
     func set(_ state: SwitchState) throws { try write(state == .on ? "function" : "nop") }
 
-    func restore(from current: SwitchState?, to initial: SwitchState) throws {
+    func restore(from current: SwitchState?, to initial: SwitchState, progress: ProgressReporter) throws {
         try write(initialTracer)
         if mountedHere { _ = umount2(directory, 0) }
     }
@@ -208,7 +209,7 @@ final class KssbSwitch: SwitchDriver {
         }
     }
 
-    func restore(from current: SwitchState?, to initial: SwitchState) throws {
+    func restore(from current: SwitchState?, to initial: SwitchState, progress: ProgressReporter) throws {
         if current != initial { try set(initial) }
     }
 
@@ -222,11 +223,21 @@ final class KssbSwitch: SwitchDriver {
     }
 }
 
-/// Two shell commands, run with /bin/sh -c in their own process group.
+/// Two shell commands, run with /bin/sh -c in their own process group. What a
+/// command starts in the background (a `perf record`, a load generator) may
+/// outlive it: the other command is to end it, and the end of the run ends
+/// whatever is left of it (SwitchController.restore).
 final class CommandSwitch: SwitchDriver {
     let on: String, off: String
+    /// The run's process, named in the commands' environment (`marker`).
+    let owner = getpid()
     /// A command that runs longer than this has hung.
     static let limitSeconds = 600.0
+    /// Every switch command runs with `LMBENCH_SWIFT_SWITCH_RUN=<pid of the run>`:
+    /// how the run tells what the commands left running (which it leaves to the
+    /// off command) from what a benchmark left (which it kills at once).
+    static let markerVariable = "LMBENCH_SWIFT_SWITCH_RUN"
+    static func marker(owner: pid_t) -> String { "\(markerVariable)=\(owner)" }
 
     init(on: String, off: String) {
         self.on = on
@@ -238,33 +249,59 @@ final class CommandSwitch: SwitchDriver {
         return (.off, "assumed off: a command switch has no state to read")
     }
 
+    /// A flip is stopped by the signal that stops the run.
     func set(_ state: SwitchState) throws {
-        try run(state, stopOnInterrupt: true)
+        do { try run(state, stop: { RunSession.interruptingSignal != 0 }) } catch let stopped as Stopped {
+            throw BenchError("--switch: \(stopped.name) was stopped: the run was interrupted")
+        }
     }
 
     /// Putting the switch back is what an interrupted run still has to do: it is
-    /// not cut short by the SIGINT or SIGTERM that stopped the run.
-    func restore(from current: SwitchState?, to initial: SwitchState) throws {
-        if current != initial { try run(initial, stopOnInterrupt: false) }
+    /// not cut short by the signal that stopped the run, only by one that
+    /// arrives while it waits (then the switch state is unknown). Says every few
+    /// seconds how long it has waited.
+    func restore(from current: SwitchState?, to initial: SwitchState, progress: ProgressReporter) throws {
+        guard current != initial else { return }
+        let signals = cshims_interrupt_count()
+        do {
+            try run(initial, stop: { cshims_interrupt_count() != signals }) { seconds in
+                progress.message("restoring the switch: the \(initial.rawValue) command has run for \(seconds) s"
+                                 + " (Ctrl-C stops waiting; the switch state is then unknown)")
+            }
+        } catch let stopped as Stopped {
+            throw BenchError("switch state unknown: \(stopped.name) was interrupted (a signal stopped the wait for it)")
+        }
     }
 
-    private func run(_ state: SwitchState, stopOnInterrupt: Bool) throws {
+    /// A command killed because `run` was told to stop waiting.
+    private struct Stopped: Error { let name: String }
+
+    private func run(_ state: SwitchState, stop: () -> Bool, waiting: ((Int) -> Void)? = nil) throws {
         let command = state == .on ? on : off
         let name = "the \(state.rawValue) command '\(command)'"
         let words: [String] = ["/bin/sh", "-c", command]
         let argv = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let pid = cshims_spawn("/bin/sh", argv, environ, nil, 2, 2, 1)
+        // The environment, the marker in place of any inherited one.
+        var environment: [UnsafeMutablePointer<CChar>?] = [strdup(CommandSwitch.marker(owner: owner))]
+        var entry = environ
+        while let text = entry.pointee {
+            if !String(cString: text).hasPrefix(CommandSwitch.markerVariable + "=") { environment.append(strdup(text)) }
+            entry += 1
+        }
+        environment.append(nil)
+        defer { (argv + environment).forEach { free($0) } }
+        let pid = cshims_spawn("/bin/sh", argv, environment, nil, 2, 2, 1)
         guard pid > 0 else { throw BenchError("--switch: cannot start /bin/sh: \(Errno.current)") }
+        // Only a command that is stopped has its group killed: what it started in
+        // the background and left running is the other command's to end.
         let end = waitOrKill(pid, deadlineNs: cshims_clock_now_ns() + Int64(CommandSwitch.limitSeconds * 1e9),
-                             stopOnInterrupt: stopOnInterrupt)
-        Sys.killGroup(pid, SIGKILL)  // nothing it started in the background outlives it
+                             stop: stop, waiting: waiting)
         switch end {
         case .exited(0): return
         case .exited(let code): throw BenchError("--switch: \(name) exited with status \(code)")
         case .killedBySignal(let number): throw BenchError("--switch: \(name) was killed by signal \(number)")
         case .timedOut: throw BenchError("--switch: \(name) did not finish within " + cFormat("%.0f s", CommandSwitch.limitSeconds))
-        case .interrupted: throw BenchError("--switch: \(name) was stopped: the run was interrupted")
+        case .interrupted: throw Stopped(name: name)
         case .unknown(let error): throw BenchError("--switch: cannot wait for \(name): \(error)")
         }
     }
@@ -314,7 +351,7 @@ final class FileSwitch: SwitchDriver {
 
     /// The value found goes back when it was neither value and the run is to
     /// end in the state it was taken as (not when a resumed run put it back otherwise).
-    func restore(from current: SwitchState?, to initial: SwitchState) throws {
+    func restore(from current: SwitchState?, to initial: SwitchState, progress: ProgressReporter) throws {
         try write(initial == found ? foreign ?? values[initial]! : values[initial]!)
     }
 

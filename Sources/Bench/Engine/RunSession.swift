@@ -42,17 +42,26 @@ public final class RunSession {
     }
 
     public func run() throws -> RunResult {
-        try measure(switchSpec: nil).results[0]
+        try measure(switchSpec: nil) { _, _ in }.results[0]
     }
 
     /// The A/B run: each round measures every benchmark with the switch off and
     /// on (the order alternating), so drift hits both sides of every pair alike.
     /// Throws a BenchError, having measured nothing, when the switch is not there.
-    public func runAB(_ spec: SwitchSpec) throws -> ABRunResult {
-        let measured = try measure(switchSpec: spec)
-        var record = measured.record!
+    /// `beforeRestore` gets what was measured before the switch is put back
+    /// (`restored` nil), to write it while the restore, which may be slow or
+    /// never end, runs; the result returned has the restore's outcome.
+    public func runAB(_ spec: SwitchSpec, beforeRestore: (ABRunResult) -> Void = { _ in }) throws -> ABRunResult {
+        let measured = try measure(switchSpec: spec) { results, record in beforeRestore(assemble(results, record!)) }
+        return assemble(measured.results, measured.record!)
+    }
+
+    /// The two sides of an A/B run, each with the switch record (continuing an
+    /// interrupted run's).
+    private func assemble(_ results: [RunResult], _ measuredRecord: SwitchRecord) -> ABRunResult {
+        var record = measuredRecord
         if let previous = request.previousAB?.record { record = record.continuing(previous) }
-        var sides = measured.results
+        var sides = results
         for i in sides.indices {
             sides[i].switchSide = SwitchSide(state: SwitchState.allCases[i], record: record)
         }
@@ -60,7 +69,8 @@ public final class RunSession {
     }
 
     /// The runs of each side (one without a switch; off and on with one).
-    private func measure(switchSpec: SwitchSpec?) throws -> (results: [RunResult], record: SwitchRecord?) {
+    private func measure(switchSpec: SwitchSpec?, beforeRestore: ([RunResult], SwitchRecord?) -> Void) throws
+        -> (results: [RunResult], record: SwitchRecord?) {
         let started = cshims_clock_now_ns()  // the budget counts calibration and the first flips too
         var settings = request.settings
         var environment = Environment.current()
@@ -81,7 +91,7 @@ public final class RunSession {
         // The switch first: if it is not there, nothing is measured.
         let clockReadNs = Calibration.clockReadNs()
         let controller = try switchSpec.map { try SwitchController(spec: $0, clockReadNs: clockReadNs) }
-        defer { controller?.restore() }
+        defer { controller?.restore(progress: progress) }
         if let controller, let previous = request.previousAB {
             try controller.resume(previous.record, progress: progress)
         }
@@ -125,7 +135,6 @@ public final class RunSession {
         } else {
             passes.measureInRounds(rounds: max(1, min(settings.rounds, settings.repetitions)), repetitions: settings.repetitions)
         }
-        controller?.restore()
 
         let benchmarks = request.benchmarks
         environment.endDate = Environment.dateLine()
@@ -158,6 +167,10 @@ public final class RunSession {
             result.environment.endDate = environment.endDate
             result.finishedAt = environment.endDate
             results.append(result)
+        }
+        if let controller {
+            beforeRestore(results, controller.record)
+            controller.restore(progress: progress)
         }
         return (results, controller?.record)
     }

@@ -67,6 +67,13 @@ struct Supervisor {
                 break
             }
         }
+        // A benchmark stopped in the middle of an interleaved flip: the switch
+        // command it runs (in a group of its own) is stopped with it, not left
+        // running beside the next flip. Stopped first, so it starts no other.
+        if plan.interleavedFrom != nil, !Sys.hasExited(pid) {
+            Sys.killGroup(pid, SIGSTOP)
+            for command in children(of: pid) { Sys.killGroup(command, SIGKILL) }
+        }
         // Kill the group before reaping its leader, so the group id cannot be reused meanwhile.
         Sys.killGroup(pid, SIGKILL)
         let status = (try? Sys.waitpid(pid))??.status
@@ -147,7 +154,8 @@ struct Supervisor {
     }
 
     /// Reaps every orphan the benchmark left (we are their subreaper). Stragglers
-    /// outside the killed group are found through /proc and killed too.
+    /// outside the killed group are found through /proc and killed too; what the
+    /// switch commands left running is not the benchmark's (the off command ends it).
     private func reapOrphans() {
         let deadline = cshims_clock_now_ns() + Int64(calibration.slowdown * 5e9)
         var killedStragglers = false
@@ -156,9 +164,11 @@ struct Supervisor {
             let reaped = waitpid(-1, &status, WNOHANG)
             if reaped > 0 { continue }
             if reaped < 0 { return }  // ECHILD: nobody left
+            let stragglers = childrenButSwitchCommands()
+            if stragglers.isEmpty { return }
             let now = cshims_clock_now_ns()
             if !killedStragglers && now > deadline - Int64(calibration.slowdown * 4e9) {
-                for child in childrenOfThisProcess() { kill(child, SIGKILL) }
+                for child in stragglers { kill(child, SIGKILL) }
                 killedStragglers = true
             }
             if now > deadline { return }

@@ -197,16 +197,20 @@ final class SwitchController {
         record.initialProbeNs = Calibration.nullCallProbe(clockReadNs: clockReadNs)
     }
 
-    /// Puts the switch back as it was found; records whether that worked.
-    func restore() {
+    /// Puts the switch back as it was found; records whether that worked. Then
+    /// ends what the switch commands left running (the off command should have
+    /// ended it), and records that as a warning: at the very end of the run,
+    /// when no benchmark runs, every child left is theirs.
+    func restore(progress: ProgressReporter) {
         guard record.restored == nil else { return }
         do {
-            try driver.restore(from: stateKnown ? state : nil, to: record.initialState)
+            try driver.restore(from: stateKnown ? state : nil, to: record.initialState, progress: progress)
             state = record.initialState
             record.restored = true
         } catch {
             record.restored = false
             record.restoreError = "\(error)"
         }
+        record.leftProcesses = endLeftoverChildren()
     }
 }

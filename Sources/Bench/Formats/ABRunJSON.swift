@@ -35,6 +35,7 @@ public enum ABRunJSON {
             ("probe_ratio_ci95", r.probeEffect?.interval.map { .array([.num($0.low), .num($0.high)]) } ?? .null),
             ("restored", r.restored.map { .bool($0) } ?? .null),
             ("restore_error", .str(r.restoreError)),
+            ("left_processes", .array(r.leftProcesses.map { .string($0) })),
             ("failure", .str(r.failure)),
             ("warnings", .array(r.warnings.map { .string($0.text) })),
             ("flips", .array(r.flips.map { flip in
@@ -86,6 +87,7 @@ public enum ABRunJSON {
         r.granularityReason = json["granularity_reason"]?.stringValue ?? ""
         r.restored = json["restored"]?.boolValue
         r.restoreError = json["restore_error"]?.stringValue
+        r.leftProcesses = (json["left_processes"]?.arrayValue ?? []).compactMap(\.stringValue)
         r.failure = json["failure"]?.stringValue
         r.flips = try (json["flips"]?.arrayValue ?? []).map { flip in
             guard let to = flip["to"]?.stringValue.flatMap(SwitchState.init(rawValue:)),

@@ -103,7 +103,7 @@ public enum Options {
         .init("--switch", "<spec>", .text,
               "An A/B run: measure every cell with a kernel switch off and on, flipping it between the two sides of each pair, in this one boot. <spec>: ftrace (the function tracer), kssb (Ozz/OEMU's hypercall), file:<path>:<on-value>:<off-value> (a flag file written with one write(), such as /sys/kernel/tracing/tracing_on:1:0) or command:<on-command>:<off-command>. A switch that flips in a fraction of an interval is flipped between the recorded intervals inside each benchmark (pairs milliseconds apart). Writes a results file per side, one JSON with both, and prints the paired overhead table."),
         .init("--switch-on", "<command>", .text, "With --switch-off: the switch as two shell commands (which may contain ':')."),
-        .init("--switch-off", "<command>", .text, "With --switch-on: the command that turns the switch off."),
+        .init("--switch-off", "<command>", .text, "With --switch-on: the command that turns the switch off (it ends what the on command left running in the background; what is left at the end is ended and named)."),
         .init("--name", "<host>", .text, default: "the nodename (uname -n)",
               "The host name the results file, its header and the JSON give the run (a guest booted from the same image as another can keep its results apart)."),
         .init("--quiet", nil, .flag, "Report only warnings and failures on standard error."),

@@ -57,6 +57,8 @@ public struct SwitchRecord: Equatable, Sendable {
     /// Whether the switch was put back as it was found (nil: not yet).
     public var restored: Bool?
     public var restoreError: String?
+    /// What the switch commands left running at the end, ended then ("pid N (comm)").
+    public var leftProcesses: [String] = []
     /// Why the run stopped early because of the switch, if it did.
     public var failure: String?
 
@@ -142,6 +144,7 @@ public struct SwitchRecord: Equatable, Sendable {
         }
         if let failure { warnings.append(.failed(failure)) }
         if restored == false { warnings.append(.notRestored(initialState, error: restoreError ?? "unknown error")) }
+        if !leftProcesses.isEmpty { warnings.append(.leftProcesses(leftProcesses)) }
         return warnings
     }
 
@@ -170,6 +173,11 @@ public enum SwitchWarning: Equatable, Sendable {
     case failed(String)
     /// It was not put back in this state.
     case notRestored(SwitchState, error: String)
+    /// The switch commands left these processes running at the end ("pid N (comm)"), ended then.
+    case leftProcesses([String])
+
+    /// A warning names at most this many left processes (the JSON's `left_processes` has them all).
+    static let processesNamed = 5
 
     /// As standard error, the overhead table, the results files and the JSON show it.
     public var text: String {
@@ -185,6 +193,10 @@ public enum SwitchWarning: Equatable, Sendable {
         case .failed(let reason): return "the switch failed, so the run stopped early: \(reason)"
         case let .notRestored(state, error):
             return "the switch was NOT put back as it was found (\(state.rawValue)): \(error)"
+        case .leftProcesses(let processes):
+            let named = processes.prefix(SwitchWarning.processesNamed).joined(separator: ", ")
+            let more = processes.count > SwitchWarning.processesNamed ? " and \(processes.count - SwitchWarning.processesNamed) more" : ""
+            return "switch command left processes running: \(named)\(more) — ended"
         }
     }
 }

@@ -10,6 +10,8 @@ public struct OutputFile {
     public let path: String
     /// The device or FIFO, open since `prepare`.
     let stream: Int32?
+    /// A device or FIFO: written through, once.
+    public var isStream: Bool { stream != nil }
 
     enum Kind: Equatable {
         case replace

@@ -1,16 +1,64 @@
 import CShims
 import Glibc
 
-/// Pids whose parent is this process, from /proc.
-func childrenOfThisProcess() -> [pid_t] {
-    let me = getpid()
+/// Pids whose parent is `parent` (this process unless told), from /proc.
+func children(of parent: pid_t = getpid()) -> [pid_t] {
     guard let entries = try? Sys.listDirectory("/proc") else { return [] }
     return entries.compactMap { name -> pid_t? in
-        guard let pid = pid_t(name), let stat = Sys.readTextFile("/proc/\(name)/stat"),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 1 && pid_t(fields[1]) == me ? pid : nil
+        guard let pid = pid_t(name), let fields = statFields(pid), fields.rest.count > 1 else { return nil }
+        return pid_t(fields.rest[1]) == parent ? pid : nil
     }
+}
+
+/// /proc/PID/stat: the command name (between the parentheses) and the fields after it.
+private func statFields(_ pid: pid_t) -> (comm: String, rest: [Substring])? {
+    guard let stat = Sys.readTextFile("/proc/\(pid)/stat"), let open = stat.firstIndex(of: "("),
+          let close = stat.lastIndex(of: ")"), open < close else { return nil }
+    return (String(stat[stat.index(after: open)..<close]), stat[stat.index(after: close)...].split(separator: " "))
+}
+
+/// Whether `pid` was started by a switch command of this run (it carries
+/// `CommandSwitch.markerVariable`, naming this process, in its environment).
+func isSwitchCommandProcess(_ pid: pid_t) -> Bool {
+    guard let environment = Sys.readFile("/proc/\(pid)/environ", limit: 1 << 20) else { return false }
+    let marker = Array(CommandSwitch.marker(owner: getpid()).utf8)
+    return environment.split(separator: 0).contains { Array($0) == marker }
+}
+
+/// This process's children but what the switch commands left running: the
+/// off command ends those, and the end of the run what is left of them.
+func childrenButSwitchCommands() -> [pid_t] {
+    children().filter { !isSwitchCommandProcess($0) }
+}
+
+/// Ends every child this process still has (we are their subreaper: at the end
+/// of a run, only what a switch command left running), and the processes of
+/// their groups: SIGTERM, then SIGKILL after `graceSeconds`; reaps them.
+/// Returns them as "pid N (comm)", orphans reparented to us meanwhile included.
+/// A process that is already dying (an off command just killed it) gets a
+/// moment to exit first and is not counted.
+func endLeftoverChildren(graceSeconds: Double = 2) -> [String] {
+    let settleSeconds = 0.2
+    var ended: [pid_t: String] = [:]
+    let started = cshims_clock_now_ns()
+    while true {
+        var status: Int32 = 0
+        while waitpid(-1, &status, WNOHANG) > 0 {}
+        let left = children().filter { statFields($0)?.rest.first != "Z" }
+        let elapsed = Double(cshims_clock_now_ns() - started) / 1e9
+        if left.isEmpty || elapsed > settleSeconds + graceSeconds + 5 { break }  // the last: unkillable, left
+        if elapsed >= settleSeconds {
+            let signal = elapsed > settleSeconds + graceSeconds ? SIGKILL : SIGTERM
+            for pid in left where ended[pid] == nil || signal == SIGKILL {
+                if ended[pid] == nil { ended[pid] = statFields(pid)?.comm ?? "?" }
+                let group = getpgid(pid)
+                if group > 1 && group != getpgrp() { _ = killpg(group, signal) }
+                _ = kill(pid, signal)
+            }
+        }
+        usleep(10_000)
+    }
+    return ended.keys.sorted().map { "pid \($0) (\(ended[$0]!))" }
 }
 
 func signalName(_ signal: Int32) -> String {
@@ -72,11 +120,13 @@ final class OutputCollector {
 }
 
 /// Waits for `pid`, the leader of its own process group, until `deadlineNs`
-/// (and, when `stopOnInterrupt`, until SIGINT or SIGTERM stops the run); kills
-/// the group and reaps the leader when it has to stop waiting. With `output`,
-/// reads the child's output meanwhile, and what is left once it ended (for at
-/// most 0.1 s: a process it left may hold the pipe open).
-func waitOrKill(_ pid: pid_t, deadlineNs: Int64, stopOnInterrupt: Bool, output: OutputCollector? = nil) -> ChildEnd {
+/// or until `stop` says to stop waiting (SIGINT or SIGTERM stopped the run);
+/// kills the group and reaps the leader when it has to stop waiting. With
+/// `output`, reads the child's output meanwhile, and what is left once it ended
+/// (for at most 0.1 s: a process it left may hold the pipe open). `waiting` is
+/// told the seconds waited so far every `reportSeconds`.
+func waitOrKill(_ pid: pid_t, deadlineNs: Int64, stop: () -> Bool, output: OutputCollector? = nil,
+                reportSeconds: Double = 3, waiting: ((Int) -> Void)? = nil) -> ChildEnd {
     defer {
         if let output {
             let drainUntil = cshims_clock_now_ns() + 100_000_000
@@ -86,15 +136,22 @@ func waitOrKill(_ pid: pid_t, deadlineNs: Int64, stopOnInterrupt: Bool, output: 
     }
     var status: Int32 = 0
     var pollMicroseconds: UInt32 = 500  // doubling to 10 ms: a short child is seen soon, a long one costs little
+    let started = cshims_clock_now_ns()
+    var reports = 0
     while true {
         let reaped = waitpid(pid, &status, WNOHANG)
         if reaped == pid { break }
         if reaped < 0 && Errno.current != .interrupted { return .unknown(Errno.current) }
-        let interrupted = stopOnInterrupt && RunSession.interruptingSignal != 0
+        let interrupted = stop()
         if interrupted || cshims_clock_now_ns() > deadlineNs {
             Sys.killGroup(pid, SIGKILL)
             _ = try? Sys.waitpid(pid)
             return interrupted ? .interrupted : .timedOut
+        }
+        let seconds = Double(cshims_clock_now_ns() - started) / 1e9
+        if let waiting, seconds >= Double(reports + 1) * reportSeconds {
+            reports += 1
+            waiting(Int(seconds))
         }
         if let output { output.waitForOutput(milliseconds: Int32(max(1, pollMicroseconds / 1000))) } else { usleep(pollMicroseconds) }
         pollMicroseconds = min(2 * pollMicroseconds, 10_000)

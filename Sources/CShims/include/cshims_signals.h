@@ -39,6 +39,8 @@ void cshims_protfault_end(struct cshims_protfault_state *_Nonnull state);
 int cshims_interrupt_install(int wake_fd);
 // The interrupting signal received so far, or 0.
 int cshims_interrupt_signal(void);
+// How many of those signals arrived so far (a second one stops the final restore).
+int cshims_interrupt_count(void);
 // Restores default dispositions in a freshly forked benchmark process: crashes
 // kill it with their signal; SIGPIPE is ignored (a vanished peer is an error).
 void cshims_signals_reset(void);
