@@ -229,15 +229,10 @@ final class KssbSwitch: SwitchDriver {
 /// whatever is left of it (SwitchController.restore).
 final class CommandSwitch: SwitchDriver {
     let on: String, off: String
-    /// The run's process, named in the commands' environment (`marker`).
+    /// The run's process, named in the commands' environment (`SwitchCommandMarker`).
     let owner = getpid()
     /// A command that runs longer than this has hung.
     static let limitSeconds = 600.0
-    /// Every switch command runs with `LMBENCH_SWIFT_SWITCH_RUN=<pid of the run>`:
-    /// how the run tells what the commands left running (which it leaves to the
-    /// off command) from what a benchmark left (which it kills at once).
-    static let markerVariable = "LMBENCH_SWIFT_SWITCH_RUN"
-    static func marker(owner: pid_t) -> String { "\(markerVariable)=\(owner)" }
 
     init(on: String, off: String) {
         self.on = on
@@ -282,10 +277,10 @@ final class CommandSwitch: SwitchDriver {
         let words: [String] = ["/bin/sh", "-c", command]
         let argv = words.map { strdup($0) } + [nil]
         // The environment, the marker in place of any inherited one.
-        var environment: [UnsafeMutablePointer<CChar>?] = [strdup(CommandSwitch.marker(owner: owner))]
+        var environment: [UnsafeMutablePointer<CChar>?] = [strdup(SwitchCommandMarker.entry(owner: owner))]
         var entry = environ
         while let text = entry.pointee {
-            if !String(cString: text).hasPrefix(CommandSwitch.markerVariable + "=") { environment.append(strdup(text)) }
+            if !String(cString: text).hasPrefix(SwitchCommandMarker.variable + "=") { environment.append(strdup(text)) }
             entry += 1
         }
         environment.append(nil)

@@ -17,11 +17,19 @@ private func statFields(_ pid: pid_t) -> (comm: String, rest: [Substring])? {
     return (String(stat[stat.index(after: open)..<close]), stat[stat.index(after: close)...].split(separator: " "))
 }
 
+/// Every switch command runs with `LMBENCH_SWIFT_SWITCH_RUN=<pid of the run>`
+/// in its environment: how the run tells what the commands left running (which
+/// it leaves to the off command) from what a benchmark left (killed at once).
+enum SwitchCommandMarker {
+    static let variable = "LMBENCH_SWIFT_SWITCH_RUN"
+    static func entry(owner: pid_t) -> String { "\(variable)=\(owner)" }
+}
+
 /// Whether `pid` was started by a switch command of this run (it carries
-/// `CommandSwitch.markerVariable`, naming this process, in its environment).
+/// `SwitchCommandMarker`, naming this process, in its environment).
 func isSwitchCommandProcess(_ pid: pid_t) -> Bool {
     guard let environment = Sys.readFile("/proc/\(pid)/environ", limit: 1 << 20) else { return false }
-    let marker = Array(CommandSwitch.marker(owner: getpid()).utf8)
+    let marker = Array(SwitchCommandMarker.entry(owner: getpid()).utf8)
     return environment.split(separator: 0).contains { Array($0) == marker }
 }
 
