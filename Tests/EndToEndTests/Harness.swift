@@ -158,3 +158,20 @@ struct RunFile {
 
 /// Fast settings for tests: they check correctness and plausibility, never timing.
 let quickRun = ["--repetitions", "3", "--rounds", "2", "--enough", "1000"]
+
+/// Whether an A/B run with a no-op switch reported it as one. It must warn
+/// whenever the probe's 95% interval of the on/off ratio holds 1; about one
+/// run in twenty (a 95% interval) the interval misses 1 by chance, and then the
+/// ratio must still be within 10% of 1. Returns whether it warned.
+@discardableResult
+func assertReportedAsNoOp(_ stderr: String, json path: String, file: StaticString = #filePath, line: UInt = #line) throws -> Bool {
+    let record = try XCTUnwrap(try RunFile(path: path).json["switch"] as? [String: Any], file: file, line: line)
+    let ratio = try XCTUnwrap(record["probe_ratio"] as? Double, file: file, line: line)
+    let warned = stderr.contains("THE SWITCH DID NOT TAKE EFFECT")
+    if let interval = record["probe_ratio_ci95"] as? [Double], interval.count == 2, !(interval[0]...interval[1]).contains(1) {
+        XCTAssertEqual(ratio, 1, accuracy: 0.1, "a no-op switch's probe ratio \(ratio) \(interval)", file: file, line: line)
+    } else {
+        XCTAssertTrue(warned, stderr, file: file, line: line)
+    }
+    return warned
+}

@@ -40,8 +40,14 @@ final class LatencyRunTests: XCTestCase {
             let row = try SummaryRow(summary: out, table: title)
             let cells = row.cells(widths: widths)
             XCTAssertEqual(cells.count, widths.count, "\(title): \(row.text)")
-            for (i, cell) in cells.enumerated() {
-                XCTAssertFalse(cell.trimmingCharacters(in: .whitespaces).isEmpty, "\(title) column \(i + 1) blank: '\(row.text)'")
+            for (i, cell) in cells.enumerated() where cell.trimmingCharacters(in: .whitespaces).isEmpty {
+                // The protection fault is a difference; under heavy load (swift test --parallel) its terms'
+                // noise can exceed it, and a value at or below zero is left out, as LMBench leaves it out.
+                if title == "File & VM system latencies" && i == 5,
+                   let value = try RunFile(path: LatencyRunTests.scratch.path + "/run.json").value("prot-fault"), value <= 0 {
+                    continue
+                }
+                XCTFail("\(title) column \(i + 1) blank: '\(row.text)'")
             }
         }
     }
