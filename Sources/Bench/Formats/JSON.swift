@@ -306,22 +306,24 @@ struct JSONParser {
                       let n = try? number() else { return fail() }
                 values.append(n)
                 count += 1
-                skipWhitespace()
-                guard index < bytes.count else { return fail() }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "]") { index += 1; break }
-                return fail()
+                guard let ended = listSeparator() else { return fail() }
+                if ended { break }
             }
             guard rows == 0 || count == columns else { return fail() }
             columns = count
             rows += 1
-            skipWhitespace()
-            guard index < bytes.count else { return fail() }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; break }
-            return fail()
+            guard let ended = listSeparator() else { return fail() }
+            if ended { break }
         }
         return rows >= 2 ? .numberRows(columns: columns, values: values) : fail()
+    }
+
+    /// After an array's item: past a ',' (false) or the closing ']' (true); nil, not moved, for anything else.
+    private mutating func listSeparator() -> Bool? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ",") || bytes[index] == UInt8(ascii: "]") else { return nil }
+        index += 1
+        return bytes[index - 1] == UInt8(ascii: "]")
     }
 
     mutating func string() throws -> String {
