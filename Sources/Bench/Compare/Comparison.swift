@@ -33,7 +33,7 @@ public struct Comparison: Sendable {
 
     /// Why a row deserves a second look; `text` is what the formats print.
     public enum Flag: String, Sendable, CaseIterable {
-        case baselineOnly, candidateOnly, controlMoved, fasterDifference, fasterKernelPath, wideInterval, noInterval, nearZero
+        case baselineOnly, candidateOnly, controlMoved, fasterDifference, fasterKernelPath, wideInterval, noInterval, nearZero, sidesRatio
 
         public var text: String {
             switch self {
@@ -46,6 +46,8 @@ public struct Comparison: Sendable {
             case .wideInterval: return "wide interval: the runs disagree"
             case .noInterval: return "no interval"
             case .nearZero: return "no interval: a side's value is within its noise of zero (a difference of two times)"
+            case .sidesRatio:
+                return "the ratio of the sides' values, not of pairs: the difference is within its noise of zero in over a tenth of its pairs"
             }
         }
     }
@@ -143,16 +145,19 @@ public struct Comparison: Sendable {
                 let base = b.combine(offs), candidate = b.combine(zip(offs, ratios).map(*))
                 return metric.largerIsBetter ? base / candidate : candidate / base
             }
-            if pairs.allSatisfy(\.isPaired) {
-                entry.factor = factor(pairs.map(\.off.value), pairs.map(\.ratio))
+            entry.factor = factor(pairs.map(\.off.value), pairs.map(\.ratio))
+            entry.sidesRatio = !pairs.allSatisfy(\.isPaired)
+            if pairs.allSatisfy({ $0.pairs >= CellPair.minimumPairs && $0.rounds >= CellPair.minimumRounds }) {
                 let ratios = pairs.map(\.pairRatios)
                 generator = SplitMix64(seed: SplitMix64.seed(cellIDs + "/paired"))
-                entry.factors = (0..<resamples).map { _ in
+                let factors = (0..<resamples).map { _ in
                     let drawn = zip(pairs, ratios).map { $0.replicate(&generator, ratios: $1, withOffValue: pairs.count > 1) }
                     return factor(drawn.map(\.off), drawn.map(\.ratio))
                 }
+                // A drawn side's difference at or below zero: no ratio, so no interval.
+                if factors.allSatisfy({ $0.isFinite && $0 > 0 }) { entry.factors = factors } else { entry.nearZero = true }
             } else {
-                entry.nearZero = true
+                entry.fewRounds = true
             }
             replicates[metric.key] = entry
         }
@@ -180,6 +185,10 @@ public struct Comparison: Sendable {
         var factor: Double?
         var factors: [Double]?
         var nearZero = false
+        /// Paired, but its slowdown the quotient of the sides' values (a difference within its noise of zero in some pairs).
+        var sidesRatio = false
+        /// Paired, but measured in too few rounds for an interval (and the sides' own would not be paired).
+        var fewRounds = false
     }
 
     /// The summary cells any of the runs has, in the tables' order.
@@ -248,7 +257,7 @@ public struct Comparison: Sendable {
             if let factors = entry?.factors {
                 factorReplicates[metric.key] = factors
                 interval = Bootstrap.percentileInterval(factors)
-            } else if !nearZero, let br = entry?.baseline, let cr = entry?.candidate {
+            } else if !nearZero, entry?.fewRounds != true, let br = entry?.baseline, let cr = entry?.candidate {
                 // A ratio is meaningful only while both values stay positive: a cell
                 // computed as a difference can reach zero within its own noise.
                 if br.allSatisfy({ $0 > 0 }) && cr.allSatisfy({ $0 > 0 }) {
@@ -262,6 +271,7 @@ public struct Comparison: Sendable {
             var row = Row(metric: metric, baseline: bs, candidate: cs, slowdown: entry?.factor ?? factor(bs.value, cs.value),
                           interval: interval, flags: [], noiseMargin: noiseMargin)
             row.flags = Comparison.flags(row, nearZero: nearZero)
+            if entry?.sidesRatio == true && !nearZero { row.flags.append(.sidesRatio) }
             rows.append(row)
         }
         self.rows = rows

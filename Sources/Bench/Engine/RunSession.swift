@@ -263,6 +263,14 @@ public final class RunSession {
     /// A/B cells with fewer pairs get more whatever their interval says: the
     /// bootstrap of a median from a few pairs can come out far too narrow.
     static let minimumTrustedPairs = 32
+    /// And fewer rounds: the ratio moves from one visit of a benchmark to the
+    /// next, and a bootstrap over a few rounds cannot see by how much.
+    static let minimumTrustedRounds = 6
+    /// Pairs an interleaved refining pass gives a cell at most: more visits with
+    /// fewer pairs each, since its interval resamples visits (rounds). In the
+    /// TCG guest a pair's ratio scatters by about 20% and a visit's median by
+    /// 5-8%, so past about ten pairs a visit more pairs buy little.
+    static let maximumPairsPerVisit = 16
 
     /// Warns about every cell whose value the results file cannot carry (zero or
     /// negative after a subtraction, or not a number): LMBench drops such a line
@@ -510,17 +518,17 @@ private struct Passes {
     /// The cells a precision target applies to, with their precision (half the
     /// interval's width, relative): in an A/B run the slowdown of each cell of
     /// the summary tables (paired), in a plain run every cell's value.
-    mutating func precisions(_ benchmark: Benchmark) -> [(cell: String, precision: Double?, intervals: Int)] {
+    mutating func precisions(_ benchmark: Benchmark) -> [(cell: String, precision: Double?, intervals: Int, rounds: Int)] {
         guard let sofar = lanes[0].outcomes[benchmark.id] else { return [] }
         guard controller != nil, let onSide = lanes[1].outcomes[benchmark.id] else {
-            return sofar.cells.map { ($0.id, $0.roughPrecision, $0.series.map(\.samples.count).min() ?? 0) }
+            return sofar.cells.map { ($0.id, $0.roughPrecision, $0.series.map(\.samples.count).min() ?? 0, 0) }
         }
         let summary = MeasuredRun.summaryCellIDs(sofar.cells)
         return sofar.cells.filter { summary.contains($0.id) }.compactMap { off in
             guard let on = onSide.cells.first(where: { $0.id == off.id }) else { return nil }
             let pair = CellPair(off: off, on: on)
             if precisionCache[off.id] == nil { precisionCache[off.id] = pair.precision() }
-            return (off.id, precisionCache[off.id]!, pair.pairs)
+            return (off.id, precisionCache[off.id]!, pair.pairs, pair.rounds)
         }
     }
 
@@ -565,11 +573,13 @@ private struct Passes {
                 for item in precisions(benchmark) {
                     let limit = controller == nil ? RunSession.maximumAdaptiveIntervals : RunSession.maximumPairs
                     guard item.intervals < limit else { continue }
-                    // No interval from enough pairs: a difference within its noise of
-                    // zero (more pairs do not change the share that is), or a plain cell.
-                    if item.precision == nil && item.intervals >= RunSession.firstPairs && controller != nil { continue }
-                    // Too few pairs for a bootstrap of a median to be trusted.
-                    let trusted = controller == nil || item.intervals >= RunSession.minimumTrustedPairs
+                    // No interval from enough pairs and rounds: a difference within its noise
+                    // of zero in a drawn side (more pairs rarely change that), or a plain cell.
+                    if item.precision == nil && item.intervals >= RunSession.firstPairs
+                        && item.rounds >= CellPair.minimumRounds && controller != nil { continue }
+                    // Too few pairs or rounds for a bootstrap of a median to be trusted.
+                    let trusted = controller == nil
+                        || (item.intervals >= RunSession.minimumTrustedPairs && item.rounds >= RunSession.minimumTrustedRounds)
                     let precision = trusted ? item.precision ?? .infinity : .infinity
                     guard precision > target else { continue }
                     steps[item.cell] = min(limit - item.intervals, step(intervals: item.intervals, precision: precision, target: target))
@@ -622,9 +632,12 @@ private struct Passes {
     /// where it buys the most and no pass overshoots by much.
     func step(intervals: Int, precision: Double, target: Double) -> Int {
         guard controller != nil else { return RunSession.adaptiveStep }
-        guard precision.isFinite, intervals > 0 else { return max(RunSession.firstPairs, intervals) }
+        let cap = interleaving ? RunSession.maximumPairsPerVisit : Int.max
+        // Not yet trusted: a few pairs a visit, so that the rounds come quickly.
+        guard precision.isFinite, intervals > 0 else { return min(cap, interleaving ? RunSession.firstPairs : max(RunSession.firstPairs, intervals)) }
         let needed = Double(intervals) * (precision / target) * (precision / target)
-        return min(max(RunSession.minimumPairStep, Int(((needed - Double(intervals)) / 2).rounded(.up))), max(intervals, RunSession.minimumPairStep))
+        return min(cap, max(RunSession.minimumPairStep, Int(((needed - Double(intervals)) / 2).rounded(.up))),
+                   max(intervals, RunSession.minimumPairStep))
     }
 
     /// The predicted length of a refining pass of `benchmark`: what its passes

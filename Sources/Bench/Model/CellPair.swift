@@ -18,33 +18,60 @@
 /// wide.) The tables print each side's own value (LMBench's median) next to
 /// it, so their quotient can differ from the slowdown by the drift it removes.
 ///
-/// The interval is a moving-block bootstrap over the pairs in the order they
-/// were measured: each replicate draws runs of consecutive pairs (what
-/// neighbouring pairs share stays together) and takes the median of their
-/// ratios. A difference of terms can come out zero or negative in a single
+/// The interval is a moving-block bootstrap over the rounds in the order they
+/// were measured, each round with all its pairs: each replicate draws runs of
+/// consecutive rounds and takes the median of their pairs' ratios. Rounds, not
+/// pairs, because the ratio itself moves from one visit of a benchmark to the
+/// next (a new process, new pages, the host's state seconds later): in a TCG
+/// guest under `tracing_on`, a cell's per-round medians differed by up to 10%
+/// while its pairs within a round agreed to 2-3%, so pairs of one round are not
+/// independent draws and resampling them made intervals that two boots' did not
+/// overlap. A difference of terms can come out zero or negative in a single
 /// pair; if more than a tenth of the pairs do, the per-pair ratios mean
-/// nothing: the slowdown is then the ratio of the sides' values, with no interval.
+/// nothing: the slowdown is then the ratio of the sides' values, and its
+/// interval that ratio over the same draws of rounds (none if a drawn side's
+/// value is not positive).
 public struct CellPair: Sendable {
     public let off: Cell
     public let on: Cell
-    /// Per pair, in the order measured: the value each side's block gives.
+    /// The matched blocks, in the order measured (by round, then slot).
+    let offBlocks: [Cell.Block]
+    let onBlocks: [Cell.Block]
+    /// Per pair: the value each side's block gives.
     let pairValues: [(off: Double, on: Double)]
+    /// The pairs' indices, one array per round measured, in round order.
+    let roundPairs: [Range<Int>]
 
     public init(off: Cell, on: Cell) {
         self.off = off
         self.on = on
         var onBlocks: [Int: [Int: Cell.Block]] = [:]
         for block in on.blocks { onBlocks[block.round, default: [:]][block.slot] = block }
+        let matched = off.blocks.compactMap { block in onBlocks[block.round]?[block.slot].map { (block, $0) } }
+        offBlocks = matched.map(\.0)
+        self.onBlocks = matched.map(\.1)
         let estimate = off.estimate
-        pairValues = off.blocks.compactMap { block in
-            onBlocks[block.round]?[block.slot].map { (estimate.evaluate(block.values), estimate.evaluate($0.values)) }
+        pairValues = matched.map { (estimate.evaluate($0.0.values), estimate.evaluate($0.1.values)) }
+        var ranges: [Range<Int>] = []
+        for (index, block) in offBlocks.enumerated() {
+            if let last = ranges.last, offBlocks[last.lowerBound].round == block.round {
+                ranges[ranges.count - 1] = last.lowerBound..<(index + 1)
+            } else {
+                ranges.append(index..<(index + 1))
+            }
         }
+        roundPairs = ranges
     }
 
     public var pairs: Int { pairValues.count }
+    /// The rounds that measured the cell on both sides.
+    public var rounds: Int { roundPairs.count }
 
     /// Pairs needed before there is an interval.
     public static let minimumPairs = 3
+    /// Rounds needed before there is an interval: a bootstrap over one or two
+    /// rounds cannot see how much the ratio moves between them.
+    public static let minimumRounds = 3
     /// The share of pairs that must have a positive value on both sides.
     static let usableShare = 0.9
 
@@ -73,28 +100,45 @@ public struct CellPair: Sendable {
 
     public var slowdown: Double { CellPair.slowdown(ratio: ratio, prefersSmaller: off.unit.prefersSmaller) }
 
-    /// One moving-block draw of the pairs: the off side's value recomputed from
-    /// the drawn pairs' off blocks' values (their median), and the median of
-    /// their ratios. Only while `isPaired`.
+    /// The indices of the pairs of one moving-block draw of the rounds.
+    func drawPairs(_ generator: inout SplitMix64) -> [Int] {
+        let drawn = BlockBootstrap.draw(rounds, length: BlockBootstrap.blockLength(rounds), &generator)
+        return drawn.flatMap { roundPairs[$0] }
+    }
+
+    /// One moving-block draw of the rounds: the off side's value recomputed from
+    /// the drawn pairs' off values (their median), and the ratio: the median of
+    /// the drawn pairs' ratios, or unpaired, the quotient of the sides' values
+    /// over the drawn blocks (nan when one is not positive).
     func replicate(_ generator: inout SplitMix64, ratios: [Double], withOffValue: Bool) -> (off: Double, ratio: Double) {
-        let drawn = BlockBootstrap.draw(ratios.count, length: BlockBootstrap.blockLength(ratios.count), &generator)
+        let drawn = drawPairs(&generator)
+        let offValue = withOffValue ? Statistics.median(of: drawn.map { pairValues[$0].off }) : off.value
+        guard isPaired else {
+            func value(_ blocks: [Cell.Block]) -> Double {
+                var terms = Array(repeating: [Double](), count: off.estimate.terms.count)
+                for i in drawn { for (term, values) in blocks[i].values.enumerated() { terms[term] += values } }
+                return off.estimate.evaluate(terms)
+            }
+            let (a, b) = (value(offBlocks), value(onBlocks))
+            return (offValue, a > 0 && b > 0 && a.isFinite && b.isFinite ? b / a : .nan)
+        }
         var picked: [Double] = []
         picked.reserveCapacity(drawn.count)
         for i in drawn where ratios[i].isFinite { picked.append(ratios[i]) }
-        let offValue = withOffValue ? Statistics.median(of: drawn.map { pairValues[$0].off }) : off.value
         return (offValue, picked.isEmpty ? .nan : Statistics.median(selecting: &picked))
     }
 
     /// The slowdown's 95% interval; nil with fewer than `minimumPairs` pairs or
-    /// when the per-pair ratios are not meaningful.
+    /// `minimumRounds` rounds, or when a draw's value is not a positive number.
     public func interval(resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
-        guard isPaired else { return nil }
+        guard pairs >= CellPair.minimumPairs, rounds >= CellPair.minimumRounds else { return nil }
         let ratios = pairRatios
         var generator = SplitMix64(seed: SplitMix64.seed(off.id + "/paired"))
         let replicates = (0..<resamples).map { _ in
             CellPair.slowdown(ratio: replicate(&generator, ratios: ratios, withOffValue: false).ratio,
                               prefersSmaller: off.unit.prefersSmaller)
         }
+        guard replicates.allSatisfy(\.isFinite) else { return nil }
         return Bootstrap.percentileInterval(replicates)
     }
 
