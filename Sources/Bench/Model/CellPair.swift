@@ -62,7 +62,13 @@ public struct CellPair: Sendable {
     /// on/off of the cell's value, from the pairs (the sides' values when unpaired).
     public var ratio: Double {
         guard isPaired else { return on.value / off.value }
-        return Statistics.median(of: pairRatios.filter(\.isFinite))
+        return CellPair.ratio(pooling: [self])
+    }
+
+    /// on/off of a cell pooled over boots (each `isPaired`): the median of all
+    /// the boots' per-pair ratios together, so that a boot counts by its pairs.
+    static func ratio(pooling boots: [CellPair]) -> Double {
+        Statistics.median(of: boots.flatMap { $0.pairRatios.filter(\.isFinite) })
     }
 
     /// Larger is slower: on/off for times, off/on for rates; nan unless positive.
@@ -77,11 +83,24 @@ public struct CellPair: Sendable {
     /// the drawn pairs' off blocks' values (their median), and the median of
     /// their ratios. Only while `isPaired`.
     func replicate(_ generator: inout SplitMix64, ratios: [Double], withOffValue: Bool) -> (off: Double, ratio: Double) {
-        let drawn = BlockBootstrap.draw(ratios.count, length: BlockBootstrap.blockLength(ratios.count), &generator)
+        CellPair.replicate([(self, ratios)], &generator, withOffValue: withOffValue)
+    }
+
+    /// One draw of a cell pooled over boots (the boots already drawn, one
+    /// entry per draw): a moving-block draw of each boot's pairs, and the
+    /// median of all the drawn ratios together; the off value is the median
+    /// over the boots of each one's drawn off value. One boot: one boot's draw.
+    static func replicate(_ boots: [(pair: CellPair, ratios: [Double])], _ generator: inout SplitMix64,
+                          withOffValue: Bool) -> (off: Double, ratio: Double) {
         var picked: [Double] = []
-        picked.reserveCapacity(drawn.count)
-        for i in drawn where ratios[i].isFinite { picked.append(ratios[i]) }
-        let offValue = withOffValue ? Statistics.median(of: drawn.map { pairValues[$0].off }) : off.value
+        var offValues: [Double] = []
+        for (pair, ratios) in boots {
+            let drawn = BlockBootstrap.draw(ratios.count, length: BlockBootstrap.blockLength(ratios.count), &generator)
+            picked.reserveCapacity(picked.count + drawn.count)
+            for i in drawn where ratios[i].isFinite { picked.append(ratios[i]) }
+            offValues.append(withOffValue ? Statistics.median(of: drawn.map { pair.pairValues[$0].off }) : pair.off.value)
+        }
+        let offValue = offValues.count == 1 ? offValues[0] : Statistics.median(of: offValues)
         return (offValue, picked.isEmpty ? .nan : Statistics.median(selecting: &picked))
     }
 
