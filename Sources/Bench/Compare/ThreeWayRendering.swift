@@ -7,9 +7,9 @@ enum ThreeWayRendering {
     static func sources(_ t: ThreeWayComparison) -> [String] {
         let base = t.offBaseline.baselineSources
         let ab = t.abSources.count == 1 ? "the A/B run \(t.abSources[0])"
-            : "\(t.abSources.count) A/B runs (\(t.abSources.joined(separator: ", "))), \(t.onOff.poolingDescription!)"
-        return ["Baseline: \(base.count) run\(base.count == 1 ? "" : "s") (\(base.joined(separator: ", ")))",
-                "Off, on: " + ab].map(printable)
+            : "\(t.abSources.count) A/B runs (\(t.abSources.joined(separator: ", ")))"
+        return (["Baseline: \(base.count) run\(base.count == 1 ? "" : "s") (\(base.joined(separator: ", ")))",
+                 "Off, on: " + ab] + (t.onOff.poolingDescription.map { [R.title($0)] } ?? [])).map(printable)
     }
 
     /// The margin as the outputs record it.
