@@ -143,7 +143,7 @@ final class PoolingTests: XCTestCase {
         XCTAssertTrue(three.notes.contains { $0.contains("2 A/B boots' sides") })
     }
 
-    /// What pooling cannot reconcile is warned: different switches, one boot given twice, boots of different kernels.
+    /// What pooling cannot reconcile is warned: different switches, boots of different kernels, one boot given twice.
     func testMixedBootsAreWarned() throws {
         let (ab, second) = try recordedBoots(onFactor: 1)
         var other = PoolingTests.boot(ratio: 13, seed: 5, startDate: "Tue Dec  1 10:00:00 UTC 2026")
@@ -153,10 +153,18 @@ final class PoolingTests: XCTestCase {
         XCTAssertTrue(mixed.warnings.contains { $0.hasPrefix("the A/B runs switch different things, pooled regardless: ab.json: commands") && $0.contains("ftrace.json: ") },
                       "\(mixed.warnings)")
         XCTAssertTrue(mixed.warnings.contains { $0.hasPrefix("the A/B runs differ in kernel release: ") }, "\(mixed.warnings)")
+        // One boot given twice counts once (its pairs twice would hide the spread between boots).
         let twice = Comparison(abRuns: [(ab, "ab.json"), (ab, "copy.json")], resamples: 200)
-        XCTAssertTrue(twice.warnings.contains("'ab.json' and 'copy.json' are the same A/B run (host and start time): its pairs count twice"),
+        XCTAssertTrue(twice.warnings.contains("'copy.json' is the same A/B run as 'ab.json' (host and start time): counted once"),
                       "\(twice.warnings)")
+        XCTAssertEqual(twice.abSources, ["ab.json"])
+        let once = Comparison(ab: ab, source: "ab.json", resamples: 200)
+        XCTAssertEqual(twice.compared.map(\.interval?.low), once.compared.map(\.interval?.low))
+        let three = ThreeWayComparison(baseline: try PoolingTests.threeWayHelpers.baseline(), abRuns: [(ab, "ab.json"), (ab, "copy.json")],
+                                       resamples: 200)
+        XCTAssertEqual(three.abSources, ["ab.json"])
+        XCTAssertTrue(three.warnings.contains { $0.contains("counted once") }, "\(three.warnings)")
         let distinct = Comparison(abRuns: [(ab, "ab.json"), (second, "ab2.json")], resamples: 200)
-        XCTAssertFalse(distinct.warnings.contains { $0.contains("same A/B run") || $0.contains("differ in") }, "\(distinct.warnings)")
+        XCTAssertFalse(distinct.warnings.contains { $0.contains("same A/B run") || $0.contains("differ in") || $0.contains("different things") }, "\(distinct.warnings)")
     }
 }

@@ -146,6 +146,7 @@ public struct Comparison: Sendable {
     public init(abRuns: [(run: ABRunResult, source: String)], resamples: Int = Comparison.resamples,
                 noiseMargin: Double = Comparison.defaultNoiseMargin, only: Set<String>? = nil) {
         precondition(!abRuns.isEmpty, "no A/B run")
+        let (abRuns, repeated) = Comparison.distinctBoots(abRuns)
         let sides = abRuns.map { MeasuredRun.sides($0.run, source: $0.source) }
         let offs = sides.map(\.off), ons = sides.map(\.on)
         let metrics = Comparison.metrics(offs + ons, only: only)
@@ -222,7 +223,7 @@ public struct Comparison: Sendable {
         // Each boot's switch warnings, named by its file when there are several.
         let own = abRuns.flatMap { ab, source in ab.record.warnings.map { (pooled ? "\(source): " : "") + $0.text } }
         guard pooled else {
-            warnings = own + warnings
+            warnings = own + repeated + warnings
             return
         }
         var mixed: [String] = []
@@ -231,16 +232,7 @@ public struct Comparison: Sendable {
             mixed.append("the A/B runs switch different things, pooled regardless: "
                 + zip(abRuns, switches).map { "\($0.source): \($1)" }.joined(separator: "; "))
         }
-        // The same boot given twice would count its pairs twice and hide the spread between boots.
-        var seen: [String: String] = [:]
-        for (off, source) in zip(offs, abRuns.map(\.source)) where !off.identity.isEmpty {
-            if let earlier = seen[off.identity] {
-                mixed.append("'\(earlier)' and '\(source)' are the same A/B run (host and start time): its pairs count twice")
-            } else {
-                seen[off.identity] = source
-            }
-        }
-        warnings = own + mixed + Comparison.environmentWarnings(baseline: offs, candidate: [], sides: ("A/B", ""))
+        warnings = own + repeated + mixed + Comparison.environmentWarnings(baseline: offs, candidate: [], sides: ("A/B", ""))
     }
 
     /// One A/B run's summary cell: each side's value and the pairs of its cells.
@@ -248,6 +240,27 @@ public struct Comparison: Sendable {
         let off: MetricValue
         let on: MetricValue
         let pairs: [CellPair]
+    }
+
+    /// The A/B runs with each boot once (by host and start time, as `MeasuredRun.load`
+    /// counts a run once): a boot given twice would count its pairs twice and
+    /// hide the spread between boots. The warnings name what was left out.
+    static func distinctBoots(_ abRuns: [(run: ABRunResult, source: String)])
+        -> (kept: [(run: ABRunResult, source: String)], warnings: [String]) {
+        var seen: [String: String] = [:]
+        var kept: [(run: ABRunResult, source: String)] = []
+        var warnings: [String] = []
+        for ab in abRuns {
+            let env = ab.run.off.environment
+            let identity = env.nodename + "|" + env.startDate
+            if let earlier = seen[identity] {
+                warnings.append("'\(ab.source)' is the same A/B run as '\(earlier)' (host and start time): counted once")
+            } else {
+                seen[identity] = ab.source
+                kept.append(ab)
+            }
+        }
+        return (kept, warnings)
     }
 
     /// The boots each replicate draws, with replacement: one draw per replicate,

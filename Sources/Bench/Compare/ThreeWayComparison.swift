@@ -53,6 +53,7 @@ public struct ThreeWayComparison: Sendable {
     /// boots with replacement, then each drawn run's intervals).
     public init(baseline: [MeasuredRun], abRuns: [(run: ABRunResult, source: String)], resamples: Int = Comparison.resamples,
                 noiseMargin: Double = Comparison.defaultNoiseMargin) {
+        let (abRuns, repeated) = Comparison.distinctBoots(abRuns)
         let sides = abRuns.map { MeasuredRun.sides($0.run, source: $0.source) }
         let offs = sides.map(\.off), ons = sides.map(\.on)
         // A cell is shown when the baseline and every boot's two sides have it.
@@ -80,7 +81,7 @@ public struct ThreeWayComparison: Sendable {
         // The switch's own warnings first, then how the baseline differs from the A/B runs.
         let name = abRuns.count == 1 ? "A/B run" : "A/B runs"
         var warnings: [String] = []
-        for warning in onOff.warnings + offBaseline.warnings {
+        for warning in onOff.warnings + repeated + offBaseline.warnings {
             let named = warning.replacing("(candidate)", with: "(\(name))").replacing("the candidate runs", with: "the A/B runs")
             if !warnings.contains(named) { warnings.append(named) }
         }
