@@ -343,9 +343,14 @@ enum CompareCommand {
         return try show(format.render(comparison, caption: caption, label: label, plusMinus: plusMinus)) { ComparisonSVG.render(comparison) }
     }
 
-    /// The A/B run a path holds; nil for a directory or any other file.
+    /// The A/B run a path holds; nil for a directory or any other file (one
+    /// that cannot be read says why, before anything is said of its place).
     static func abRun(_ path: String) throws -> ABRunResult? {
-        guard (try? Sys.stat(path)).map({ ($0.st_mode & S_IFMT) != S_IFDIR }) ?? false else { return nil }
+        guard let st = try? Sys.stat(path) else {
+            _ = try ResultsReader.contents(of: path)
+            return nil
+        }
+        guard (st.st_mode & S_IFMT) != S_IFDIR else { return nil }
         let bytes = try ResultsReader.contents(of: path)
         guard ResultsReader.kind(of: bytes) == .runJSON, case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: consume bytes) else { return nil }
         return ab

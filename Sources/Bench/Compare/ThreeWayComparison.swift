@@ -36,7 +36,7 @@ public struct ThreeWayComparison: Sendable {
     /// What the A/B runs switched (each different switch once, " / " between).
     public let switchDescription: String
 
-    /// Each run's kernel, date and settings: the baseline's, then the A/B runs' (off sides, then on).
+    /// Each run's kernel, date and settings: the baseline's, then each A/B run's (its off side).
     public var provenance: [String] { offBaseline.provenance }
 
     public var comparisons: [Comparison] { [offBaseline, onBaseline, onOff] }
