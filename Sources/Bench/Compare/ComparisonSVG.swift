@@ -106,7 +106,7 @@ public enum ComparisonSVG {
             for text in texts {
                 var current = prefix
                 for word in text.split(separator: " ") {
-                    if current.count + 1 + word.count > 115 {
+                    if !current.isEmpty, current.count + 1 + word.count > 115 {
                         lines.append(current)
                         current = "   "
                     }

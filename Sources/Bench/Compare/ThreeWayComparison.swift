@@ -1,8 +1,8 @@
-/// A baseline kernel's runs against A/B runs on the instrumented kernel (one, or several boots pooled): per
-/// summary cell the baseline, off and on values and three ratios, off/baseline
-/// (the cost of compiling the instrumentation in), on/baseline, and on/off (the
-/// cost of running it), each with its 95% interval; per table and overall their
-/// geometric means. Made of three `Comparison`s over the cells all three share:
+/// A baseline kernel's runs against A/B runs on the instrumented kernel (one,
+/// or several boots pooled): per summary cell the baseline, off and on values
+/// and three ratios, off/baseline (the cost of compiling the instrumentation
+/// in), on/baseline, and on/off (the cost of running it), each with its 95%
+/// interval; per table and overall their geometric means. Made of three `Comparison`s over the cells all three share:
 /// on/off is the A/B runs' own paired one; the two against the baseline are
 /// unpaired, across runs (boots), bootstrapped as for separate runs per side.
 public struct ThreeWayComparison: Sendable {
