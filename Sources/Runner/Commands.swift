@@ -305,43 +305,55 @@ enum CompareCommand {
         let svg = try options.svgPath.map { try RunCommand.checkWritable($0, option: "--svg", sparing: [.resultsFile, .runJSON]) }
         let format = ComparisonFormat(rawValue: options.format)!  // checked against the option's choices
         let margin = options.noiseMarginPercent / 100
-        if let path = options.abRun {
-            let bytes = try ResultsReader.contents(of: path)
-            guard ResultsReader.kind(of: bytes) == .runJSON,
-                  case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: consume bytes) else {
-                throw InputError(message: "'\(path)': not an A/B run JSON (lmbench-swift run --switch ... --json): give a baseline and a candidate")
-            }
-            let comparison = Comparison(ab: ab, source: path, noiseMargin: margin)
-            print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
-            if let svg { try svg.write(ComparisonSVG.render(comparison)) }
+        // The table, then the chart (--svg).
+        func show(_ table: String, _ chart: () -> String) throws -> Int32 {
+            print(table, terminator: "")
+            if let svg { try svg.write(chart()) }
             return 0
         }
-        // A baseline against an A/B run: the three-way table.
-        let abCandidates = try options.candidate.compactMap { path -> (String, ABRunResult)? in
-            guard (try? Sys.stat(path)).map({ ($0.st_mode & S_IFMT) != S_IFDIR }) ?? false else { return nil }
-            let bytes = try ResultsReader.contents(of: path)
-            guard ResultsReader.kind(of: bytes) == .runJSON, case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: consume bytes) else { return nil }
-            return (path, ab)
+        let (caption, label, plusMinus) = (options.caption, options.label, options.plusMinus)
+        // A/B runs come last, alone (on/off, pooled over them) or after a baseline (the three-way table).
+        let inputs = options.abRun.map { [$0] } ?? options.baseline + options.candidate
+        let abRuns = try inputs.map(abRun)
+        if let path = options.abRun, abRuns[0] == nil {
+            _ = try ResultsReader.contents(of: path)  // a file that cannot be read says why
+            throw InputError(message: "'\(path)': not an A/B run JSON (lmbench-swift run --switch ... --json): give a baseline and a candidate")
         }
-        if let (path, ab) = abCandidates.first {
-            guard options.candidate.count == 1 else {
-                throw InputError(message: "'\(path)': an A/B run is the only candidate: give one A/B run after the baseline")
-            }
-            let baseline = try MeasuredRun.load(options.baseline)
-            guard !baseline.isEmpty else { throw InputError(message: "no results or JSON file in \(options.baseline.joined(separator: ", "))") }
-            let comparison = ThreeWayComparison(baseline: baseline, ab: ab, source: path, noiseMargin: margin)
-            print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
-            if let svg { try svg.write(ComparisonSVG.render(comparison)) }
-            return 0
+        var firstAB = inputs.count
+        while firstAB > 0, abRuns[firstAB - 1] != nil { firstAB -= 1 }
+        if let misplaced = abRuns[..<firstAB].firstIndex(where: { $0 != nil }),
+           let other = (misplaced..<firstAB).first(where: { abRuns[$0] == nil }) {
+            throw InputError(message: "'\(inputs[misplaced])': an A/B run before '\(inputs[other])', which is not one: give the A/B runs last, alone or after the baseline (lmbench-swift compare [BASELINE...] AB-RUN.json...)")
         }
-        let baseline = try MeasuredRun.load(options.baseline)
+        let pooled = (firstAB..<inputs.count).map { (run: abRuns[$0]!, source: inputs[$0]) }
+        let baselinePaths = pooled.isEmpty ? options.baseline : Array(inputs[..<firstAB])
+        if !pooled.isEmpty && baselinePaths.isEmpty {
+            let comparison = Comparison(abRuns: pooled, noiseMargin: margin)
+            return try show(format.render(comparison, caption: caption, label: label, plusMinus: plusMinus)) { ComparisonSVG.render(comparison) }
+        }
+        let baseline = try MeasuredRun.load(baselinePaths)
+        guard !baseline.isEmpty else { throw InputError(message: "no results or JSON file in \(baselinePaths.joined(separator: ", "))") }
+        if !pooled.isEmpty {
+            let comparison = ThreeWayComparison(baseline: baseline, abRuns: pooled, noiseMargin: margin)
+            return try show(format.render(comparison, caption: caption, label: label, plusMinus: plusMinus)) { ComparisonSVG.render(comparison) }
+        }
         let candidate = try MeasuredRun.load(options.candidate)
-        guard !baseline.isEmpty else { throw InputError(message: "no results or JSON file in \(options.baseline.joined(separator: ", "))") }
         guard !candidate.isEmpty else { throw InputError(message: "no results or JSON file in \(options.candidate.joined(separator: ", "))") }
         let comparison = Comparison(baseline: baseline, candidate: candidate, noiseMargin: margin)
-        print(format.render(comparison, caption: options.caption, label: options.label, plusMinus: options.plusMinus), terminator: "")
-        if let svg { try svg.write(ComparisonSVG.render(comparison)) }
-        return 0
+        return try show(format.render(comparison, caption: caption, label: label, plusMinus: plusMinus)) { ComparisonSVG.render(comparison) }
+    }
+
+    /// The A/B run a path holds; nil for a directory or any other file (one
+    /// that cannot be read says why, before anything is said of its place).
+    static func abRun(_ path: String) throws -> ABRunResult? {
+        guard let st = try? Sys.stat(path) else {
+            _ = try ResultsReader.contents(of: path)
+            return nil
+        }
+        guard (st.st_mode & S_IFMT) != S_IFDIR else { return nil }
+        let bytes = try ResultsReader.contents(of: path)
+        guard ResultsReader.kind(of: bytes) == .runJSON, case .ab(let ab) = try ResultsReader.jsonRun(path: path, bytes: consume bytes) else { return nil }
+        return ab
     }
 }
 

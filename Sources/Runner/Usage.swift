@@ -98,16 +98,23 @@ enum Usage {
         baseline, off and on values and off/baseline, on/baseline and on/off with their
         intervals (on/off paired within the A/B run, the others across runs).
 
+        Several A/B runs (one boot each, of the same kernel and switch), given last, are
+        pooled: on/off is the median of all the boots' per-pair ratios, its interval
+        resamples the boots, then each one's pairs, so it carries the spread from boot to
+        boot; the off and on columns are pooled as several runs of a side are. The A/B
+        runs come after every baseline; a different switch or kernel among them is warned.
+
         USAGE: lmbench-swift compare [<options>] <baseline> ... <candidate>
                lmbench-swift compare [<options>] --baseline <path> ... --candidate <path> ...
-               lmbench-swift compare [<options>] <ab-run.json>
-               lmbench-swift compare [<options>] <baseline> ... <ab-run.json>
+               lmbench-swift compare [<options>] <ab-run.json> ...
+               lmbench-swift compare [<options>] <baseline> ... <ab-run.json> ...
 
         ARGUMENTS:
           <baseline>, <candidate> A results file, a JSON run file, or a directory holding them
                                   (searched through; the same run as results file and JSON counts once).
-          <ab-run.json>           The JSON of one A/B run (run --switch): switch off against on,
-                                  the interval from a bootstrap over its rounds, each pair together.
+          <ab-run.json>           The JSON of an A/B run (run --switch): switch off against on,
+                                  the interval from a bootstrap over its rounds, each pair together;
+                                  several are pooled (boots drawn, then each one's pairs).
         """ + "\n\n" + Options.help(Options.compare)
 
     static let crosscheck = """

@@ -107,6 +107,74 @@ final class PairingTests: XCTestCase {
         XCTAssertGreaterThan(table.high - table.low, 0.8 * Statistics(widths).median, "\(table) against cells \(widths)")
     }
 
+    /// An interleaved A/B run whose ratio moves from round to round (by up to
+    /// 8%, drifting) while the pairs of a round agree to within 1%: the
+    /// interval resamples rounds, so it is wider than a bootstrap of the same
+    /// pairs as if they were one visit (what the interval was before: 384 pairs
+    /// in blocks of seven), and it covers the rounds' centre. A cell of one
+    /// round (the file system's) keeps that pair-level interval.
+    func testTheIntervalResamplesRoundsWhenTheRatioMovesBetweenThem() throws {
+        let roundFactors = [0.92, 0.95, 1.06, 1.08, 0.97, 0.94, 1.05, 1.02]
+        var generator = SplitMix64(seed: 42)
+        func noise() -> Double { 1 + (Double(generator.next() % 2001) / 1000 - 1) * 0.01 }
+        var offNs: [[Double]] = [], onNs: [[Double]] = []
+        for factor in roundFactors {
+            offNs.append((0..<48).map { _ in 460 * noise() })
+            onNs.append(offNs.last!.map { $0 * 3 * factor * noise() })
+        }
+        func side(_ values: [[Double]]) -> Cell {
+            let samples = values.enumerated().flatMap { round, ns in
+                ns.map { Sample(elapsedNs: Int64($0 * 10_000), iterations: 10_000, round: round) }
+            }
+            return Cell(id: "null-call", unit: .microseconds, estimate: .microseconds(), series: [Series(name: "main", samples: samples)])
+        }
+        let pair = CellPair(off: side(offNs), on: side(onNs))
+        XCTAssertEqual(pair.rounds, 8)
+        XCTAssertEqual(pair.pairs, 384)
+        let interval = try XCTUnwrap(pair.interval(resamples: 1000))
+        let centre = 3 * Statistics(roundFactors).median
+        XCTAssertTrue(interval.low < centre && centre < interval.high, "\(interval) around \(centre)")
+
+        let oneRound = CellPair(off: side([Array(offNs.joined())]), on: side([Array(onNs.joined())]))
+        XCTAssertEqual(oneRound.rounds, 1)
+        let pairLevel = try XCTUnwrap(oneRound.interval(resamples: 1000), "a cell of one round keeps a pair-level interval")
+        XCTAssertGreaterThan(interval.high - interval.low, 1.2 * (pairLevel.high - pairLevel.low), "rounds \(interval), pairs \(pairLevel)")
+    }
+
+    /// A difference of two times within its noise of zero in over a tenth of its
+    /// pairs (the protection fault with the switch off) has no per-pair ratio:
+    /// its slowdown is the quotient of the sides' values, with an interval from
+    /// the same draws of rounds while both stay positive, and the table says so.
+    func testADifferenceNearZeroGetsTheSidesRatioWithAnInterval() throws {
+        var generator = SplitMix64(seed: 7)
+        func jitter(_ spread: Double) -> Double { (Double(generator.next() % 2001) / 1000 - 1) * spread }
+        func side(_ difference: Double) -> BenchmarkOutcome {
+            var prot: [Sample] = [], catchSamples: [Sample] = []
+            for round in 0..<8 {
+                for _ in 0..<12 {
+                    let signal = 90_000 + jitter(9_000)
+                    catchSamples.append(Sample(elapsedNs: Int64(signal * 100), iterations: 100, round: round))
+                    prot.append(Sample(elapsedNs: Int64((signal + difference + jitter(30_000)) * 100), iterations: 100, round: round))
+                }
+            }
+            let estimate = Estimate(terms: [.init("prot"), .init("catch", -1)], form: .linear(scale: 0.001))
+            return BenchmarkOutcome(id: "prot-fault", cells: [Cell(id: "prot-fault", unit: .microseconds, estimate: estimate, series: [
+                Series(name: "prot", samples: prot), Series(name: "catch", samples: catchSamples),
+            ])])
+        }
+        var ab = SwitchTests.abRun(offNs: [450, 460, 470, 455, 465], onNs: [5900, 6000, 6100, 5950, 6050])
+        ab.off.outcomes.append(side(20_000))
+        ab.on.outcomes.append(side(60_000))
+        let pair = CellPair(off: try XCTUnwrap(ab.off.cell("prot-fault")), on: try XCTUnwrap(ab.on.cell("prot-fault")))
+        XCTAssertFalse(pair.isPaired, "over a tenth of the off side's pairs come out at or below zero")
+        let c = Comparison(ab: ab, source: "ab.json", resamples: 500)
+        let row = try XCTUnwrap(c.compared.first { $0.metric.label == "Prot Fault" })
+        let interval = try XCTUnwrap(row.interval, "\(row.flags)")
+        let slowdown = try XCTUnwrap(row.slowdown)
+        XCTAssertTrue(interval.low < slowdown && slowdown < interval.high && interval.low > 1.5 && interval.high < 6, "\(slowdown) \(interval)")
+        XCTAssertTrue(row.flags.contains(.sidesRatio), "\(row.flags)")
+    }
+
     func testSVGTicksAreRoundFactors() {
         XCTAssertEqual(ComparisonSVG.roundFactors(from: 0.6, to: 38), [0.5, 1, 2, 5, 10, 20, 50])
         XCTAssertEqual(ComparisonSVG.roundFactors(from: 0.316, to: 1.58), [0.2, 0.5, 1, 2])

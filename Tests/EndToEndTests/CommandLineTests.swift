@@ -225,8 +225,13 @@ final class CommandLineTests: XCTestCase {
             (["compare", base, ab, "--noise-margin", "0"],
              "Error: The value '0' is invalid for '--noise-margin <percent>': expected a number above 0 and at most 100. See 'lmbench-swift compare --help'."),
             (["compare", "--baseline", base, "--candidate", ab, "--candidate", base],
-             "Error: '\(ab)': an A/B run is the only candidate: give one A/B run after the baseline"),
+             "Error: '\(ab)': an A/B run before '\(base)', which is not one: give the A/B runs last, alone or after the baseline (lmbench-swift compare [BASELINE...] AB-RUN.json...)"),
             (["compare", ab, base, ab],
+             "Error: '\(ab)': an A/B run before '\(base)', which is not one: give the A/B runs last, alone or after the baseline (lmbench-swift compare [BASELINE...] AB-RUN.json...)"),
+            (["compare", ab, base],
+             "Error: '\(ab)': an A/B run before '\(base)', which is not one: give the A/B runs last, alone or after the baseline (lmbench-swift compare [BASELINE...] AB-RUN.json...)"),
+            // In a directory of baselines an A/B run is not looked for: it is refused as before.
+            (["compare", fixtures, ab],
              "Error: '\(ab)': an A/B run (both sides of a switch in one file): give it alone (lmbench-swift compare \(ab)) or last, after a baseline (lmbench-swift compare BASELINE... \(ab))"),
         ]
         for (arguments, expected) in cases {
@@ -235,5 +240,39 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(result.stderrLines, [expected], "\(arguments)")
             XCTAssertEqual(result.stdout, "")
         }
+    }
+
+    /// `compare AB1 AB2` and `compare BASELINE AB1 AB2`: on/off pooled over
+    /// both boots, each named, in every format; the second boot is the recorded
+    /// A/B run with another start time.
+    func testCompareSeveralABRunsPoolsThem() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("BenchTests/Fixtures/runs/threeway").path
+        let base = fixtures + "/base.json", ab = fixtures + "/ab.json"
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let second = scratch.path + "/ab2.json"
+        let text = try String(contentsOfFile: ab, encoding: .utf8)
+        XCTAssertTrue(text.contains("\"start_date\": \"Wed Dec  2 18:20:51 UTC 2026\""))
+        try text.replacingOccurrences(of: "\"start_date\": \"Wed Dec  2 18:20:51 UTC 2026\"",
+                                      with: "\"start_date\": \"Thu Dec  3 09:00:00 UTC 2026\"")
+            .write(toFile: second, atomically: true, encoding: .utf8)
+        for arguments in [[ab, second], [base, ab, second], ["--baseline", base, "--candidate", ab, "--candidate", second]] {
+            for format in ["text", "markdown", "csv", "json", "latex"] {
+                let result = try Binary.run(["compare"] + arguments + ["--format", format, "--svg", scratch.path + "/pooled.svg"])
+                XCTAssertEqual(result.status, 0, "\(arguments) \(format): \(result.stderr)")
+                XCTAssertTrue(result.stdout.contains(ab) && result.stdout.contains(second), "\(arguments) \(format)")
+                XCTAssertTrue(result.stdout.contains("pooled over 2 A/B boots"), "\(arguments) \(format)")
+                XCTAssertTrue(result.stdout.contains("\(second): THE SWITCH DID NOT TAKE EFFECT"), "\(arguments) \(format)")
+                XCTAssertFalse(result.stdout.contains("same A/B run"), "\(arguments) \(format)")
+            }
+            XCTAssertTrue(try String(contentsOfFile: scratch.path + "/pooled.svg", encoding: .utf8).contains("pooled over 2 A/B boots"))
+        }
+        let three = try Binary.run(["compare", base, ab, second])
+        XCTAssertTrue(three.stdout.contains("off/baseline"), three.stdout)
+        XCTAssertTrue(three.stdout.contains("Off, on: 2 A/B runs (\(ab), \(second))"), three.stdout)
+        let mixed = try Binary.run(["compare", ab, base, second])
+        XCTAssertEqual(mixed.status, 2)
+        XCTAssertEqual(mixed.stderrLines, ["Error: '\(ab)': an A/B run before '\(base)', which is not one: give the A/B runs last, alone or after the baseline (lmbench-swift compare [BASELINE...] AB-RUN.json...)"])
     }
 }

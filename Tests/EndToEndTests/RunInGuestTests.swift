@@ -57,4 +57,58 @@ final class RunInGuestTests: XCTestCase {
         XCTAssertEqual(missing.status, 2, missing.output)
         XCTAssertTrue(missing.output.contains("--qemu: '\(scratch.path)/no-qemu' is not an executable file"), missing.output)
     }
+
+    /// compare-kernels --switch --boots N: baseline and A/B boots in turn, and
+    /// the three-way table pooled over every A/B run in OUT/candidate/json (a
+    /// second call adds its boots). A stand-in run-in-guest "boots" by copying
+    /// the recorded runs, each boot with its own start time.
+    func testCompareKernelsPoolsTheABBoots() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("BenchTests/Fixtures/runs/threeway").path
+        let harness = scratch.path + "/harness", calls = scratch.path + "/calls", kernel = scratch.path + "/vmlinux"
+        try FileManager.default.createDirectory(atPath: harness, withIntermediateDirectories: true)
+        for name in ["compare-kernels", "lib.sh"] {
+            try FileManager.default.copyItem(atPath: Self.harness + "/" + name, toPath: harness + "/" + name)
+        }
+        try """
+            #!/bin/sh
+            echo "$*" >> '\(calls)'
+            name='' out='' switch=''
+            while [ $# -gt 0 ]; do
+                case $1 in
+                    --name) name=$2; shift 2 ;;
+                    --out) out=$2; shift 2 ;;
+                    --switch) switch=$2; shift 2 ;;
+                    --) break ;;
+                    *) shift 2 ;;
+                esac
+            done
+            mkdir -p "$out/json"
+            n=$(ls "$out/json" | wc -l | tr -d ' ')
+            source='\(fixtures)/base.json'
+            [ -z "$switch" ] || source='\(fixtures)/ab.json'
+            sed 's/"start_date": "[^"]*"/"start_date": "Mon Nov 30 1'"$n"':00:00 UTC 2026"/' "$source" > "$out/json/$name.$n.json"
+            """.write(toFile: harness + "/run-in-guest", atomically: true, encoding: .utf8)
+        XCTAssertEqual(chmod(harness + "/run-in-guest", 0o755), 0)
+        try "a kernel file\n".write(toFile: kernel, atomically: true, encoding: .utf8)
+        let command = "'\(harness)/compare-kernels' --baseline '\(kernel)' --candidate '\(kernel)' --switch command:true:true "
+            + "--binary '\(Binary.url.path)' --out '\(scratch.path)/cmp' --noise-margin 5"
+        let first = try shell(command + " --boots 2 -- run null-call")
+        XCTAssertEqual(first.status, 0, first.output)
+        let booted = try String(contentsOfFile: calls, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(booted.map { $0.contains("--name baseline") ? "B" : $0.contains("--name candidate --") && $0.contains("--switch command:true:true") ? "AB" : "?" },
+                       ["B", "AB", "B", "AB"], "\(booted)")
+        XCTAssertFalse(first.output.contains("not pooled"), first.output)
+        let json = scratch.path + "/cmp/candidate/json/"
+        XCTAssertTrue(first.output.contains("Off, on: 2 A/B runs (\(json)candidate.0.json, \(json)candidate.1.json)"), first.output)
+        XCTAssertTrue(first.output.contains("On/off pooled over 2 A/B boots"), first.output)
+        XCTAssertTrue(first.output.contains("Baseline: 2 runs"), first.output)
+        XCTAssertTrue(first.output.contains("noise margin 5%"), first.output)
+        let again = try shell(command + " --boots 1 -- run null-call")
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertTrue(again.output.contains("On/off pooled over 3 A/B boots"), again.output)
+        XCTAssertTrue(again.output.contains("Baseline: 3 runs"), again.output)
+    }
 }

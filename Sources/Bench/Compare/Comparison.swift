@@ -95,6 +95,16 @@ public struct Comparison: Sendable {
         case pairs(Int)
     }
     public let pairing: Pairing
+    /// The A/B runs (one boot each) the two sides come from; empty for separate runs per side.
+    public let abSources: [String]
+
+    /// "on/off pooled over N A/B boots (...)" when several A/B runs are pooled.
+    public var poolingDescription: String? {
+        abSources.count > 1 ? Comparison.pooling(abSources.count) : nil
+    }
+    static func pooling(_ boots: Int) -> String {
+        "on/off pooled over \(boots) A/B boots (pairs within each boot; the interval resamples boots, then each boot's rounds)"
+    }
 
     /// A cell is significant only when its interval lies wholly outside
     /// [1 / (1 + margin), 1 + margin]. The margin comes from the A/A tests: the
@@ -124,55 +134,146 @@ public struct Comparison: Sendable {
     /// weighs each cell's ratio by its off value, as the combination does.
     public init(ab: ABRunResult, source: String, resamples: Int = Comparison.resamples,
                 noiseMargin: Double = Comparison.defaultNoiseMargin, only: Set<String>? = nil) {
-        let (off, on) = MeasuredRun.sides(ab, source: source)
-        let metrics = Comparison.metrics([off, on], only: only)
+        self.init(abRuns: [(ab, source)], resamples: resamples, noiseMargin: noiseMargin, only: only)
+    }
+
+    /// Several A/B runs of one kernel and switch (one boot each), pooled: a
+    /// cell's slowdown is the median of all the boots' per-pair ratios; its
+    /// interval a two-stage bootstrap, each replicate drawing the boots with
+    /// replacement (one draw per replicate for every cell, for the geometric
+    /// means), then each drawn boot's rounds in moving blocks, so that it carries
+    /// the variation from boot to boot as well as within each. Each side's value
+    /// is the median of the boots' values, as several runs of a side are.
+    /// With one A/B run this is `init(ab:source:)` exactly (no boot is drawn).
+    public init(abRuns: [(run: ABRunResult, source: String)], resamples: Int = Comparison.resamples,
+                noiseMargin: Double = Comparison.defaultNoiseMargin, only: Set<String>? = nil) {
+        precondition(!abRuns.isEmpty, "no A/B run")
+        let (abRuns, repeated) = Comparison.distinctBoots(abRuns)
+        let sides = abRuns.map { MeasuredRun.sides($0.run, source: $0.source) }
+        let offs = sides.map(\.off), ons = sides.map(\.on)
+        let metrics = Comparison.metrics(offs + ons, only: only)
+        // Each side's own interval matters less here than the slowdown's: fewer replicates.
+        let sideResamples = max(100, resamples / 4)
+        let bootDraws = Comparison.bootDraws(abRuns.count, max(resamples, sideResamples))
         var replicates: [String: MetricReplicates] = [:]
         var fewestPairs = Int.max
         for metric in metrics {
-            guard let b = off.values[metric.key], let c = on.values[metric.key], b.hasSamples, c.hasSamples,
-                  b.cells.count == c.cells.count else { continue }
-            let pairs = zip(b.cells, c.cells).map { CellPair(off: $0, on: $1) }
-            fewestPairs = min(fewestPairs, pairs.map(\.pairs).min() ?? 0)
+            // The boots that have the cell on both sides (by index into abRuns), and their pairs per cell.
+            var having: [Int: PooledBoot] = [:]
+            for (k, (off, on)) in zip(offs, ons).enumerated() {
+                guard let b = off.values[metric.key], let c = on.values[metric.key], b.hasSamples, c.hasSamples,
+                      b.cells.count == c.cells.count else { continue }
+                having[k] = PooledBoot(off: b, on: c, pairs: zip(b.cells, c.cells).map { CellPair(off: $0, on: $1) })
+            }
+            let boots = having.keys.sorted()
+            guard let first = boots.first.flatMap({ having[$0] }) else { continue }
+            fewestPairs = min(fewestPairs, having.values.flatMap { $0.pairs.map(\.pairs) }.min() ?? 0)
             // Seeded by the cells, so that a cell shown in two tables gets one interval.
-            let cellIDs = b.cells.map(\.id).joined(separator: "+")
+            let cellIDs = first.off.cells.map(\.id).joined(separator: "+")
             var generator = SplitMix64(seed: SplitMix64.seed(cellIDs + "/sides"))
-            // Each side's own interval matters less here than the slowdown's: fewer replicates.
-            let sideResamples = max(100, resamples / 4)
-            var entry = MetricReplicates(baseline: (0..<sideResamples).map { _ in b.replicate(&generator) },
-                                         candidate: (0..<sideResamples).map { _ in c.replicate(&generator) })
+            // Replicate i's boots that have the cell (if it drew none of them, a fresh draw of those).
+            func drawn(_ i: Int) -> [Int] {
+                let kept = bootDraws[i].filter { having[$0] != nil }
+                return kept.isEmpty ? boots.map { _ in boots[Int(generator.next() % UInt64(boots.count))] } : kept
+            }
+            func sideReplicate(_ i: Int, _ side: KeyPath<PooledBoot, MetricValue>) -> Double {
+                Statistics(drawn(i).map { having[$0]![keyPath: side].replicate(&generator) }).median
+            }
+            var entry = MetricReplicates(baseline: (0..<sideResamples).map { sideReplicate($0, \.off) },
+                                         candidate: (0..<sideResamples).map { sideReplicate($0, \.on) })
+            let combine = first.off.combine
             // on/off of the metric when each cell's on value is its off value times its paired ratio.
-            func factor(_ offs: [Double], _ ratios: [Double]) -> Double {
-                let base = b.combine(offs), candidate = b.combine(zip(offs, ratios).map(*))
+            func factor(_ offValues: [Double], _ ratios: [Double]) -> Double {
+                let base = combine(offValues), candidate = combine(zip(offValues, ratios).map(*))
                 return metric.largerIsBetter ? base / candidate : candidate / base
             }
-            entry.factor = factor(pairs.map(\.off.value), pairs.map(\.ratio))
-            entry.sidesRatio = !pairs.allSatisfy(\.isPaired)
-            if pairs.allSatisfy({ $0.pairs >= CellPair.minimumPairs && $0.rounds >= CellPair.minimumRounds }) {
-                let ratios = pairs.map(\.pairRatios)
+            let cells = first.pairs.indices
+            let perCell = cells.map { c in boots.map { having[$0]!.pairs[c] } }
+            entry.factor = factor(perCell.map { Statistics(($0.map(\.off.value))).median },
+                                  perCell.map { CellPair.ratio(pooling: $0) })
+            entry.sidesRatio = !having.values.allSatisfy({ $0.pairs.allSatisfy(\.isPaired) })
+            if having.values.allSatisfy({ $0.pairs.allSatisfy { $0.pairs >= CellPair.minimumPairs } }) {
+                var ratios: [Int: [[Double]]] = [:]
+                for (k, boot) in having { ratios[k] = boot.pairs.map(\.pairRatios) }
                 generator = SplitMix64(seed: SplitMix64.seed(cellIDs + "/paired"))
-                let factors = (0..<resamples).map { _ in
-                    let drawn = zip(pairs, ratios).map { $0.replicate(&generator, ratios: $1, withOffValue: pairs.count > 1) }
-                    return factor(drawn.map(\.off), drawn.map(\.ratio))
+                let factors = (0..<resamples).map { i in
+                    let picked = drawn(i)
+                    let draws = cells.map { c in
+                        CellPair.replicate(picked.map { (having[$0]!.pairs[c], ratios[$0]![c]) }, &generator,
+                                           withOffValue: cells.count > 1)
+                    }
+                    return factor(draws.map(\.off), draws.map(\.ratio))
                 }
                 // A drawn side's difference at or below zero: no ratio, so no interval.
                 if factors.allSatisfy({ $0.isFinite && $0 > 0 }) { entry.factors = factors } else { entry.nearZero = true }
             } else {
-                entry.fewRounds = true
+                entry.fewPairs = true
             }
             replicates[metric.key] = entry
         }
-        self.init(baseline: [off], candidate: [on], metrics: metrics, pairing: .pairs(fewestPairs == .max ? 0 : fewestPairs),
-                  replicates: replicates, noiseMargin: noiseMargin)
+        self.init(baseline: offs, candidate: ons, metrics: metrics, pairing: .pairs(fewestPairs == .max ? 0 : fewestPairs),
+                  replicates: replicates, noiseMargin: noiseMargin, abSources: abRuns.map(\.source))
         sideNames = ("off", "on")
-        var lines = ["switch: \(ab.record.spec.description); \(ab.record.pairDistance); "
-            + "\(ab.record.flips.count + ab.record.interleavedFlips) flips"
-            + (ab.record.flipSeconds.map { cFormat(", %.6f s each", $0) } ?? "")
-            + (ab.record.probeEffect.map { effect in
-                cFormat(", null-call probe on/off %.2fx", effect.ratio)
-                    + (effect.interval.map { cFormat(" [%.2f, %.2f]", $0.low, $0.high) } ?? "") } ?? "")]
+        let pooled = abRuns.count > 1
+        var lines = abRuns.map { ab, source in
+            (pooled ? "\(source): " : "") + "switch: \(ab.record.spec.description); \(ab.record.pairDistance); "
+                + "\(ab.record.flips.count + ab.record.interleavedFlips) flips"
+                + (ab.record.flipSeconds.map { cFormat(", %.6f s each", $0) } ?? "")
+                + (ab.record.probeEffect.map { effect in
+                    cFormat(", null-call probe on/off %.2fx", effect.ratio)
+                        + (effect.interval.map { cFormat(" [%.2f, %.2f]", $0.low, $0.high) } ?? "") } ?? "")
+        }
         lines += notes
         notes = lines
-        warnings = ab.record.warnings.map(\.text) + warnings
+        // Each boot's switch warnings, named by its file when there are several.
+        let own = abRuns.flatMap { ab, source in ab.record.warnings.map { (pooled ? "\(source): " : "") + $0.text } }
+        guard pooled else {
+            warnings = own + repeated + warnings
+            return
+        }
+        var mixed: [String] = []
+        let switches = abRuns.map(\.run.record.spec.description)
+        if Set(switches).count > 1 {
+            mixed.append("the A/B runs switch different things, pooled regardless: "
+                + zip(abRuns, switches).map { "\($0.source): \($1)" }.joined(separator: "; "))
+        }
+        warnings = own + repeated + mixed + Comparison.environmentWarnings(baseline: offs, candidate: [], sides: ("A/B", ""))
+    }
+
+    /// One A/B run's summary cell: each side's value and the pairs of its cells.
+    struct PooledBoot {
+        let off: MetricValue
+        let on: MetricValue
+        let pairs: [CellPair]
+    }
+
+    /// The A/B runs with each boot once (by host and start time, as `MeasuredRun.load`
+    /// counts a run once): a boot given twice would count its pairs twice and
+    /// hide the spread between boots. The warnings name what was left out.
+    static func distinctBoots(_ abRuns: [(run: ABRunResult, source: String)])
+        -> (kept: [(run: ABRunResult, source: String)], warnings: [String]) {
+        var seen: [String: String] = [:]
+        var kept: [(run: ABRunResult, source: String)] = []
+        var warnings: [String] = []
+        for ab in abRuns {
+            let env = ab.run.off.environment
+            let identity = env.nodename + "|" + env.startDate
+            if let earlier = seen[identity] {
+                warnings.append("'\(ab.source)' is the same A/B run as '\(earlier)' (host and start time): counted once")
+            } else {
+                seen[identity] = ab.source
+                kept.append(ab)
+            }
+        }
+        return (kept, warnings)
+    }
+
+    /// The boots each replicate draws, with replacement: one draw per replicate,
+    /// shared by every cell. One boot is not drawn (its replicates are those of one A/B run).
+    static func bootDraws(_ boots: Int, _ count: Int) -> [[Int]] {
+        guard boots > 1 else { return Array(repeating: Array(repeating: 0, count: boots), count: count) }
+        var generator = SplitMix64(seed: SplitMix64.seed("boots"))
+        return (0..<count).map { _ in (0..<boots).map { _ in Int(generator.next() % UInt64(boots)) } }
     }
 
     /// What the rows are built from, per metric: replicates of each side's
@@ -187,8 +288,8 @@ public struct Comparison: Sendable {
         var nearZero = false
         /// Paired, but its slowdown the quotient of the sides' values (a difference within its noise of zero in some pairs).
         var sidesRatio = false
-        /// Paired, but measured in too few rounds for an interval (and the sides' own would not be paired).
-        var fewRounds = false
+        /// Paired, but too few pairs for an interval (and the sides' own would not be paired).
+        var fewPairs = false
     }
 
     /// The summary cells any of the runs has, in the tables' order.
@@ -232,8 +333,9 @@ public struct Comparison: Sendable {
     /// sides' values (replicate i of every metric drawn together where the
     /// pairing allows: the geometric mean's interval takes replicate i of each).
     private init(baseline: [MeasuredRun], candidate: [MeasuredRun], metrics: [SummaryMetric], pairing: Pairing,
-                 replicates: [String: MetricReplicates], noiseMargin: Double) {
+                 replicates: [String: MetricReplicates], noiseMargin: Double, abSources: [String] = []) {
         self.pairing = pairing
+        self.abSources = abSources
         self.noiseMargin = noiseMargin
         baselineSources = baseline.map(\.source)
         candidateSources = candidate.map(\.source)
@@ -257,7 +359,7 @@ public struct Comparison: Sendable {
             if let factors = entry?.factors {
                 factorReplicates[metric.key] = factors
                 interval = Bootstrap.percentileInterval(factors)
-            } else if !nearZero, entry?.fewRounds != true, let br = entry?.baseline, let cr = entry?.candidate {
+            } else if !nearZero, entry?.fewPairs != true, let br = entry?.baseline, let cr = entry?.candidate {
                 // A ratio is meaningful only while both values stay positive: a cell
                 // computed as a difference can reach zero within its own noise.
                 if br.allSatisfy({ $0 > 0 }) && cr.allSatisfy({ $0 > 0 }) {
@@ -294,6 +396,13 @@ public struct Comparison: Sendable {
             notes = baseline.count == 1 || candidate.count == 1
                 ? ["with one run on a side, its interval shows the variation within that run only, not from run to run or boot to boot: pool several runs per side (compare-kernels --boots N) for that"]
                 : []
+        case .pairs(let count) where abSources.count > 1:
+            var lines = ["paired, \(Comparison.pooling(abSources.count)): a slowdown is the median of all the boots' per-pair on/off ratios of its cell, its interval a two-stage bootstrap (the boots drawn with replacement, then a moving-block draw of each drawn boot's pairs); each side's value is the median of the boots'; "
+                + (count >= CellPair.minimumPairs ? "at least \(count) pairs a cell in each boot" : "too few pairs for an interval")]
+            if abSources.count < 5 {
+                lines.append("\(abSources.count) A/B boots: the spread from boot to boot rests on \(abSources.count) draws, a rough bound; more boots (compare-kernels --switch --boots N) pin it down")
+            }
+            notes = lines
         case .pairs(let count):
             notes = count >= CellPair.minimumPairs
                 ? ["paired: a slowdown is the median of its cell's per-pair on/off ratios (each side's own value beside it can differ by the drift the pairs remove), its interval a moving-block bootstrap over the pairs; at least \(count) pairs a cell"]
@@ -361,7 +470,8 @@ public struct Comparison: Sendable {
 
     /// What differs between (or within) the sides among the fields that decide
     /// whether runs are comparable.
-    static func environmentWarnings(baseline: [MeasuredRun], candidate: [MeasuredRun]) -> [String] {
+    static func environmentWarnings(baseline: [MeasuredRun], candidate: [MeasuredRun],
+                                    sides: (baseline: String, candidate: String) = ("baseline", "candidate")) -> [String] {
         let unknown: Set<String> = ["unknown", "not visible", ""]
         func values(_ runs: [MeasuredRun], _ name: String) -> Set<String> {
             Set(runs.compactMap { $0.environment.first { $0.name == name }?.value }).subtracting(unknown)
@@ -370,11 +480,11 @@ public struct Comparison: Sendable {
         let names = (baseline + candidate).first?.environment.map(\.name) ?? []
         for name in names {
             let b = values(baseline, name), c = values(candidate, name)
-            if b.count > 1 { warnings.append("the baseline runs differ in \(name): \(b.sorted().joined(separator: " / "))") }
-            if c.count > 1 { warnings.append("the candidate runs differ in \(name): \(c.sorted().joined(separator: " / "))") }
+            if b.count > 1 { warnings.append("the \(sides.baseline) runs differ in \(name): \(b.sorted().joined(separator: " / "))") }
+            if c.count > 1 { warnings.append("the \(sides.candidate) runs differ in \(name): \(c.sorted().joined(separator: " / "))") }
             if b.count == 1, c.count == 1, b != c {
                 let why = name == "tool" ? " (the two tools measure some cells differently, such as fork and file create: see crosscheck)" : ""
-                warnings.append("the sides differ in \(name): \(b.first!) (baseline) vs \(c.first!) (candidate)" + why)
+                warnings.append("the sides differ in \(name): \(b.first!) (\(sides.baseline)) vs \(c.first!) (\(sides.candidate))" + why)
             }
         }
         return warnings

@@ -159,8 +159,9 @@ enum ComparisonRendering {
         func describe(_ sources: [String]) -> String {
             "\(sources.count) run\(sources.count == 1 ? "" : "s")" + (sources.isEmpty ? "" : " (\(sources.joined(separator: ", ")))")
         }
-        return [title(c.sideNames.baseline) + ": " + describe(c.baselineSources),
-                title(c.sideNames.candidate) + ": " + describe(c.candidateSources)].map(printable)
+        return ([title(c.sideNames.baseline) + ": " + describe(c.baselineSources),
+                 title(c.sideNames.candidate) + ": " + describe(c.candidateSources)]
+                + (c.poolingDescription.map { [title($0)] } ?? [])).map(printable)
     }
 
     /// "off" as "Off".
@@ -310,6 +311,7 @@ enum ComparisonRendering {
             ("side_names", .array([.string(c.sideNames.baseline), .string(c.sideNames.candidate)])),
             ("pairing", .string(c.pairing == .runs ? "runs" : "pairs")),
             ("fewest_pairs", { if case .pairs(let n) = c.pairing { return .num(n) }; return .null }()),
+        ] + (c.abSources.count > 1 ? [("ab_runs", .array(c.abSources.map(JSON.string)))] : []) + [
             ("noise_margin", .num(c.noiseMargin)),
             ("provenance", .array(c.provenance.map(JSON.string))),
             ("overall", c.overall.map { o in .object([("geometric_mean", .num(o.geometricMean)), ("ci95", pair(o.interval)),

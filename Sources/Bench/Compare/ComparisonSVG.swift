@@ -47,7 +47,8 @@ public enum ComparisonSVG {
         return chart(title: "Slowdown, \(n) against \(b)",
                      heading: "Slowdown, \(n) against \(b) (log scale; 1 = no change; whiskers: 95% interval)",
                      legend: "red: slower, blue: faster, grey: no significant difference (interval within 1 ± \(ComparisonRendering.percent(c.noiseMargin)); shaded)",
-                     warnings: c.warnings, groups: all, margin: c.noiseMargin)
+                     warnings: c.warnings, inputs: c.poolingDescription == nil ? [] : ComparisonRendering.sources(c),
+                     groups: all, margin: c.noiseMargin)
     }
 
     /// The three-way chart: per cell off/baseline, on/baseline and on/off.
@@ -76,13 +77,15 @@ public enum ComparisonSVG {
         return chart(title: "Overhead: baseline, off, on",
                      heading: "Overhead per cell (log scale; 1 = no change; whiskers: 95% interval)",
                      legend: "orange: off/baseline, red: on/baseline, blue: on/off; pale: no significant difference (interval within 1 ± \(ComparisonRendering.percent(t.noiseMargin)); shaded)",
-                     warnings: t.warnings, groups: groups, margin: t.noiseMargin)
+                     warnings: t.warnings, inputs: t.abSources.count > 1 ? ThreeWayRendering.sources(t) : [],
+                     groups: groups, margin: t.noiseMargin)
     }
 
-    /// The chart: a heading, the warnings in red, then per group its rows of bars
-    /// on one log axis with the noise band shaded.
-    static func chart(title: String, heading: String, legend: String, warnings: [String], groups: [(String, [ChartRow])],
-                      margin: Double) -> String {
+    /// The chart: a heading, the warnings in red, the inputs in grey (when
+    /// several A/B runs are pooled), then per group its rows of bars on one log
+    /// axis with the noise band shaded.
+    static func chart(title: String, heading: String, legend: String, warnings: [String], inputs: [String] = [],
+                      groups: [(String, [ChartRow])], margin: Double) -> String {
         // The axis spans every factor and interval, and 1, from one round factor
         // (1, 2 or 5 times a power of ten) to another.
         var extremes = [1.0]
@@ -97,20 +100,24 @@ public enum ComparisonSVG {
         func x(_ v: Double) -> Double { labelWidth + (log10(min(max(v, low), high)) - log10(low)) / span * plotWidth }
 
         let heightOf = { (row: ChartRow) in row.bars.count > 1 ? Double(row.bars.count) * 12 + 6 : rowHeight }
-        // Warnings wrapped at about 115 characters a line.
-        var warningLines: [String] = []
-        for warning in warnings {
-            var current = "warning:"
-            for word in warning.split(separator: " ") {
-                if current.count + 1 + word.count > 115 {
-                    warningLines.append(current)
-                    current = "   "
+        // Warnings and inputs wrapped at about 115 characters a line.
+        func wrapped(_ texts: [String], _ prefix: String) -> [String] {
+            var lines: [String] = []
+            for text in texts {
+                var current = prefix
+                for word in text.split(separator: " ") {
+                    if !current.isEmpty, current.count + 1 + word.count > 115 {
+                        lines.append(current)
+                        current = "   "
+                    }
+                    current += current.isEmpty ? String(word) : " " + word
                 }
-                current += " " + word
+                lines.append(current)
             }
-            warningLines.append(current)
+            return lines
         }
-        let top = self.top + Double(warningLines.count) * 16
+        let warningLines = wrapped(warnings, "warning:"), inputLines = wrapped(inputs, "")
+        let top = self.top + Double(warningLines.count + inputLines.count) * 16
         let rowsHeight = groups.reduce(0.0) { $0 + rowHeight + $1.1.reduce(0.0) { $0 + heightOf($1) } }
         let height = top + rowsHeight + 40
         let width = labelWidth + plotWidth + valueWidth
@@ -121,6 +128,9 @@ public enum ComparisonSVG {
         out += text(8, 38, legend, size: 11, fill: "#555")
         for (k, line) in warningLines.enumerated() {
             out += text(8, 56 + Double(k) * 16, line, size: 11, fill: "#c00000", bold: true)
+        }
+        for (k, line) in inputLines.enumerated() {
+            out += text(8, 56 + Double(warningLines.count + k) * 16, line, size: 11, fill: "#555")
         }
         // The noise band, the axis ticks and the line at 1.
         let bottom = height - 30

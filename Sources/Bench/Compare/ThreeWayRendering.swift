@@ -6,8 +6,10 @@ enum ThreeWayRendering {
 
     static func sources(_ t: ThreeWayComparison) -> [String] {
         let base = t.offBaseline.baselineSources
-        return ["Baseline: \(base.count) run\(base.count == 1 ? "" : "s") (\(base.joined(separator: ", ")))",
-                "Off, on: the A/B run \(t.abSource)"].map(printable)
+        let ab = t.abSources.count == 1 ? "the A/B run \(t.abSources[0])"
+            : "\(t.abSources.count) A/B runs (\(t.abSources.joined(separator: ", ")))"
+        return (["Baseline: \(base.count) run\(base.count == 1 ? "" : "s") (\(base.joined(separator: ", ")))",
+                 "Off, on: " + ab] + (t.onOff.poolingDescription.map { [R.title($0)] } ?? [])).map(printable)
     }
 
     /// The margin as the outputs record it.
@@ -157,7 +159,7 @@ enum ThreeWayRendering {
         return .object([
             ("schema", .string("lmbench-swift.compare3/1")),
             ("baseline", .array(t.offBaseline.baselineSources.map(JSON.string))),
-            ("ab_run", .string(t.abSource)),
+            t.abSources.count == 1 ? ("ab_run", .string(t.abSources[0])) : ("ab_runs", .array(t.abSources.map(JSON.string))),
             ("switch", .string(t.switchDescription)),
             ("noise_margin", .num(t.noiseMargin)),
             ("provenance", .array(t.provenance.map(JSON.string))),
@@ -217,7 +219,8 @@ enum ThreeWayRendering {
                 + " \\\\\n"
         }
         out += "\\bottomrule\n\\end{tabular}\n"
-        out += R.latexClose(notes: ["Ratios larger than 1 are slower (bandwidths inverted), with 95\\% intervals; on/off is paired within the A/B run, the ratios against the baseline are across runs. "
+        let paired = t.abSources.count == 1 ? "paired within the A/B run" : "paired within each of \(t.abSources.count) A/B runs (boots) and pooled over them"
+        out += R.latexClose(notes: ["Ratios larger than 1 are slower (bandwidths inverted), with 95\\% intervals; on/off is \(paired), the ratios against the baseline are across runs. "
             + "$^{\\dagger}$: no significant difference (the interval reaches into 1 $\\pm$ \(R.percent(t.noiseMargin).replacing("%", with: "\\%"))). Switch: \(e(t.switchDescription))."] + footnotes,
             caption: caption, label: label, inTable: caption != nil || label != nil)
         return out

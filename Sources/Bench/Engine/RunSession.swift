@@ -573,10 +573,9 @@ private struct Passes {
                 for item in precisions(benchmark) {
                     let limit = controller == nil ? RunSession.maximumAdaptiveIntervals : RunSession.maximumPairs
                     guard item.intervals < limit else { continue }
-                    // No interval from enough pairs and rounds: a difference within its noise
-                    // of zero in a drawn side (more pairs rarely change that), or a plain cell.
-                    if item.precision == nil && item.intervals >= RunSession.firstPairs
-                        && item.rounds >= CellPair.minimumRounds && controller != nil { continue }
+                    // No interval from enough pairs: a difference within its noise of zero
+                    // in a drawn side (more pairs rarely change that), or a plain cell.
+                    if item.precision == nil && item.intervals >= RunSession.firstPairs && controller != nil { continue }
                     // Too few pairs or rounds for a bootstrap of a median to be trusted.
                     let trusted = controller == nil
                         || (item.intervals >= RunSession.minimumTrustedPairs && item.rounds >= RunSession.minimumTrustedRounds)

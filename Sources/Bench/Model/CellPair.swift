@@ -69,9 +69,9 @@ public struct CellPair: Sendable {
 
     /// Pairs needed before there is an interval.
     public static let minimumPairs = 3
-    /// Rounds needed before there is an interval: a bootstrap over one or two
-    /// rounds cannot see how much the ratio moves between them.
-    public static let minimumRounds = 3
+    /// Rounds needed for the bootstrap to draw rounds: from a few, a draw of
+    /// rounds is too coarse to say how much the ratio moves between them.
+    public static let minimumRounds = 5
     /// The share of pairs that must have a positive value on both sides.
     static let usableShare = 0.9
 
@@ -87,9 +87,31 @@ public struct CellPair: Sendable {
     }
 
     /// on/off of the cell's value, from the pairs (the sides' values when unpaired).
-    public var ratio: Double {
-        guard isPaired else { return on.value / off.value }
-        return Statistics.median(of: pairRatios.filter(\.isFinite))
+    public var ratio: Double { CellPair.ratio(pooling: [self]) }
+
+    /// on/off of a cell pooled over boots: the median of all the boots' per-pair
+    /// ratios together, so that a boot counts by its pairs; unpaired, the
+    /// quotient of the sides' values over every boot's blocks (one boot: of its
+    /// sides' values).
+    static func ratio(pooling boots: [CellPair]) -> Double {
+        if boots.allSatisfy(\.isPaired) { return Statistics.median(of: boots.flatMap { $0.pairRatios.filter(\.isFinite) }) }
+        if boots.count == 1 { return boots[0].on.value / boots[0].off.value }
+        return sidesRatio(boots.map { ($0, Array($0.offBlocks.indices)) })
+    }
+
+    /// on/off of the cell's value over the given blocks of each boot, for
+    /// unpaired cells; nan unless both sides' values are positive.
+    static func sidesRatio(_ draws: [(pair: CellPair, blocks: [Int])]) -> Double {
+        guard let estimate = draws.first?.pair.off.estimate else { return .nan }
+        func value(_ side: KeyPath<CellPair, [Cell.Block]>) -> Double {
+            var terms = Array(repeating: [Double](), count: estimate.terms.count)
+            for (pair, blocks) in draws {
+                for i in blocks { for (term, values) in pair[keyPath: side][i].values.enumerated() { terms[term] += values } }
+            }
+            return estimate.evaluate(terms)
+        }
+        let (off, on) = (value(\.offBlocks), value(\.onBlocks))
+        return off > 0 && on > 0 && off.isFinite && on.isFinite ? on / off : .nan
     }
 
     /// Larger is slower: on/off for times, off/on for rates; nan unless positive.
@@ -100,8 +122,14 @@ public struct CellPair: Sendable {
 
     public var slowdown: Double { CellPair.slowdown(ratio: ratio, prefersSmaller: off.unit.prefersSmaller) }
 
-    /// The indices of the pairs of one moving-block draw of the rounds.
+    /// The indices of the pairs of one moving-block draw of the rounds; of the
+    /// pairs themselves for a cell measured in fewer than `minimumRounds` (a
+    /// benchmark of the first round only, such as the file system's: its
+    /// interval cannot see how much a visit moves, and there is only one).
     func drawPairs(_ generator: inout SplitMix64) -> [Int] {
+        guard rounds >= CellPair.minimumRounds else {
+            return BlockBootstrap.draw(pairs, length: BlockBootstrap.blockLength(pairs), &generator)
+        }
         let drawn = BlockBootstrap.draw(rounds, length: BlockBootstrap.blockLength(rounds), &generator)
         return drawn.flatMap { roundPairs[$0] }
     }
@@ -111,27 +139,34 @@ public struct CellPair: Sendable {
     /// the drawn pairs' ratios, or unpaired, the quotient of the sides' values
     /// over the drawn blocks (nan when one is not positive).
     func replicate(_ generator: inout SplitMix64, ratios: [Double], withOffValue: Bool) -> (off: Double, ratio: Double) {
-        let drawn = drawPairs(&generator)
-        let offValue = withOffValue ? Statistics.median(of: drawn.map { pairValues[$0].off }) : off.value
-        guard isPaired else {
-            func value(_ blocks: [Cell.Block]) -> Double {
-                var terms = Array(repeating: [Double](), count: off.estimate.terms.count)
-                for i in drawn { for (term, values) in blocks[i].values.enumerated() { terms[term] += values } }
-                return off.estimate.evaluate(terms)
-            }
-            let (a, b) = (value(offBlocks), value(onBlocks))
-            return (offValue, a > 0 && b > 0 && a.isFinite && b.isFinite ? b / a : .nan)
-        }
+        CellPair.replicate([(self, ratios)], &generator, withOffValue: withOffValue)
+    }
+
+    /// One draw of a cell pooled over boots (the boots already drawn, one
+    /// entry per draw): a moving-block draw of each boot's rounds, and the
+    /// median of all the drawn pairs' ratios together (unpaired: the quotient
+    /// of the sides' values over the drawn blocks); the off value is the median
+    /// over the boots of each one's drawn off value. One boot: one boot's draw.
+    static func replicate(_ boots: [(pair: CellPair, ratios: [Double])], _ generator: inout SplitMix64,
+                          withOffValue: Bool) -> (off: Double, ratio: Double) {
+        let paired = boots.allSatisfy(\.pair.isPaired)
         var picked: [Double] = []
-        picked.reserveCapacity(drawn.count)
-        for i in drawn where ratios[i].isFinite { picked.append(ratios[i]) }
+        var offValues: [Double] = []
+        var draws: [(pair: CellPair, blocks: [Int])] = []
+        for (pair, ratios) in boots {
+            let drawn = pair.drawPairs(&generator)
+            if paired { for i in drawn where ratios[i].isFinite { picked.append(ratios[i]) } } else { draws.append((pair, drawn)) }
+            offValues.append(withOffValue ? Statistics.median(of: drawn.map { pair.pairValues[$0].off }) : pair.off.value)
+        }
+        let offValue = offValues.count == 1 ? offValues[0] : Statistics.median(of: offValues)
+        guard paired else { return (offValue, sidesRatio(draws)) }
         return (offValue, picked.isEmpty ? .nan : Statistics.median(selecting: &picked))
     }
 
-    /// The slowdown's 95% interval; nil with fewer than `minimumPairs` pairs or
-    /// `minimumRounds` rounds, or when a draw's value is not a positive number.
+    /// The slowdown's 95% interval; nil with fewer than `minimumPairs` pairs,
+    /// or when a draw's value is not a positive number.
     public func interval(resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
-        guard pairs >= CellPair.minimumPairs, rounds >= CellPair.minimumRounds else { return nil }
+        guard pairs >= CellPair.minimumPairs else { return nil }
         let ratios = pairRatios
         var generator = SplitMix64(seed: SplitMix64.seed(off.id + "/paired"))
         let replicates = (0..<resamples).map { _ in
