@@ -397,7 +397,7 @@ public struct Comparison: Sendable {
                 ? ["with one run on a side, its interval shows the variation within that run only, not from run to run or boot to boot: pool several runs per side (compare-kernels --boots N) for that"]
                 : []
         case .pairs(let count) where abSources.count > 1:
-            var lines = ["paired, \(Comparison.pooling(abSources.count)): a slowdown is the median of all the boots' per-pair on/off ratios of its cell, its interval a two-stage bootstrap (the boots drawn with replacement, then a moving-block draw of each drawn boot's pairs); each side's value is the median of the boots'; "
+            var lines = ["paired, \(Comparison.pooling(abSources.count)): a slowdown is the median of all the boots' per-pair on/off ratios of its cell, its interval a two-stage bootstrap (the boots drawn with replacement, then a moving-block draw of each drawn boot's rounds, each with its pairs); each side's value is the median of the boots'; "
                 + (count >= CellPair.minimumPairs ? "at least \(count) pairs a cell in each boot" : "too few pairs for an interval")]
             if abSources.count < 5 {
                 lines.append("\(abSources.count) A/B boots: the spread from boot to boot rests on \(abSources.count) draws, a rough bound; more boots (compare-kernels --switch --boots N) pin it down")
@@ -405,7 +405,7 @@ public struct Comparison: Sendable {
             notes = lines
         case .pairs(let count):
             notes = count >= CellPair.minimumPairs
-                ? ["paired: a slowdown is the median of its cell's per-pair on/off ratios (each side's own value beside it can differ by the drift the pairs remove), its interval a moving-block bootstrap over the pairs; at least \(count) pairs a cell"]
+                ? ["paired: a slowdown is the median of its cell's per-pair on/off ratios (each side's own value beside it can differ by the drift the pairs remove), its interval a moving-block bootstrap over the rounds, each with its pairs (over the pairs for a cell of fewer than \(CellPair.minimumRounds) rounds); at least \(count) pairs a cell"]
                 : ["too few pairs for an interval"]
         }
     }

@@ -271,6 +271,8 @@ public final class RunSession {
     /// TCG guest a pair's ratio scatters by about 20% and a visit's median by
     /// 5-8%, so past about ten pairs a visit more pairs buy little.
     static let maximumPairsPerVisit = 16
+    /// An A/B cell with no interval from this many pairs gets no more.
+    static let maximumPairsWithoutInterval = 128
 
     /// Warns about every cell whose value the results file cannot carry (zero or
     /// negative after a subtraction, or not a number): LMBench drops such a line
@@ -573,9 +575,10 @@ private struct Passes {
                 for item in precisions(benchmark) {
                     let limit = controller == nil ? RunSession.maximumAdaptiveIntervals : RunSession.maximumPairs
                     guard item.intervals < limit else { continue }
-                    // No interval from enough pairs: a difference within its noise of zero
-                    // in a drawn side (more pairs rarely change that), or a plain cell.
-                    if item.precision == nil && item.intervals >= RunSession.firstPairs && controller != nil { continue }
+                    // No interval even from many pairs: a difference whose off side stays
+                    // within its noise of zero in some draws (from fewer, more pairs can
+                    // steady its median and give it one).
+                    if item.precision == nil && item.intervals >= RunSession.maximumPairsWithoutInterval && controller != nil { continue }
                     // Too few pairs or rounds for a bootstrap of a median to be trusted.
                     let trusted = controller == nil
                         || (item.intervals >= RunSession.minimumTrustedPairs && item.rounds >= RunSession.minimumTrustedRounds)
@@ -628,12 +631,15 @@ private struct Passes {
     /// a fixed step; in an A/B run half of what its interval's width predicts it
     /// needs (the width shrinks as one over the square root of the pairs), at
     /// least a few pairs and at most doubling them, so that the budget goes
-    /// where it buys the most and no pass overshoots by much.
+    /// where it buys the most and no pass overshoots by much; interleaved, at
+    /// most `maximumPairsPerVisit`.
     func step(intervals: Int, precision: Double, target: Double) -> Int {
         guard controller != nil else { return RunSession.adaptiveStep }
         let cap = interleaving ? RunSession.maximumPairsPerVisit : Int.max
-        // Not yet trusted: a few pairs a visit, so that the rounds come quickly.
-        guard precision.isFinite, intervals > 0 else { return min(cap, interleaving ? RunSession.firstPairs : max(RunSession.firstPairs, intervals)) }
+        guard precision.isFinite, intervals > 0 else {
+            // Not yet trusted: interleaved, a few pairs a visit, so that the rounds come quickly.
+            return min(cap, interleaving ? RunSession.firstPairs : max(RunSession.firstPairs, intervals))
+        }
         let needed = Double(intervals) * (precision / target) * (precision / target)
         return min(cap, max(RunSession.minimumPairStep, Int(((needed - Double(intervals)) / 2).rounded(.up))),
                    max(intervals, RunSession.minimumPairStep))
