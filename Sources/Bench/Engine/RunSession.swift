@@ -266,10 +266,13 @@ public final class RunSession {
     /// And fewer rounds: the ratio moves from one visit of a benchmark to the
     /// next, and a bootstrap over a few rounds cannot see by how much.
     static let minimumTrustedRounds = 6
-    /// Pairs an interleaved refining pass gives a cell at most: more visits with
-    /// fewer pairs each, since its interval resamples visits (rounds). In the
-    /// TCG guest a pair's ratio scatters by about 20% and a visit's median by
-    /// 5-8%, so past about ten pairs a visit more pairs buy little.
+    /// Pairs a refining pass gives an A/B cell at most: more visits with fewer
+    /// pairs each, since its interval resamples visits (rounds), and a round
+    /// with most of the pairs would decide the median alone. In the TCG guest
+    /// under `tracing_on` a pair's ratio scatters by about 20% and a visit's
+    /// median by 5-10%, so past about ten pairs a visit more pairs buy little;
+    /// with the switch flipped around benchmarks or rounds (pairs seconds
+    /// apart) a visit's pairs share even more.
     static let maximumPairsPerVisit = 16
     /// An A/B cell with no interval from this many pairs gets no more.
     static let maximumPairsWithoutInterval = 128
@@ -631,17 +634,14 @@ private struct Passes {
     /// a fixed step; in an A/B run half of what its interval's width predicts it
     /// needs (the width shrinks as one over the square root of the pairs), at
     /// least a few pairs and at most doubling them, so that the budget goes
-    /// where it buys the most and no pass overshoots by much; interleaved, at
-    /// most `maximumPairsPerVisit`.
+    /// where it buys the most and no pass overshoots by much; at most
+    /// `maximumPairsPerVisit`.
     func step(intervals: Int, precision: Double, target: Double) -> Int {
         guard controller != nil else { return RunSession.adaptiveStep }
-        let cap = interleaving ? RunSession.maximumPairsPerVisit : Int.max
-        guard precision.isFinite, intervals > 0 else {
-            // Not yet trusted: interleaved, a few pairs a visit, so that the rounds come quickly.
-            return min(cap, interleaving ? RunSession.firstPairs : max(RunSession.firstPairs, intervals))
-        }
+        // Not yet trusted: a few pairs a visit, so that the rounds come quickly.
+        guard precision.isFinite, intervals > 0 else { return RunSession.firstPairs }
         let needed = Double(intervals) * (precision / target) * (precision / target)
-        return min(cap, max(RunSession.minimumPairStep, Int(((needed - Double(intervals)) / 2).rounded(.up))),
+        return min(RunSession.maximumPairsPerVisit, max(RunSession.minimumPairStep, Int(((needed - Double(intervals)) / 2).rounded(.up))),
                    max(intervals, RunSession.minimumPairStep))
     }
 
