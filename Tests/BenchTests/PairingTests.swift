@@ -111,8 +111,8 @@ final class PairingTests: XCTestCase {
     /// 8%, drifting) while the pairs of a round agree to within 1%: the
     /// interval resamples rounds, so it is wider than a bootstrap of the same
     /// pairs as if they were one visit (what the interval was before: 384 pairs
-    /// in blocks of seven), and it covers the rounds' centre. A cell of one
-    /// round (the file system's) keeps that pair-level interval.
+    /// in blocks of seven), spans that one, and covers the rounds' centre. A
+    /// cell of one round (the file system's) keeps that pair-level interval.
     func testTheIntervalResamplesRoundsWhenTheRatioMovesBetweenThem() throws {
         let roundFactors = [0.92, 0.95, 1.06, 1.08, 0.97, 0.94, 1.05, 1.02]
         var generator = SplitMix64(seed: 42)
@@ -139,6 +139,9 @@ final class PairingTests: XCTestCase {
         XCTAssertEqual(oneRound.rounds, 1)
         let pairLevel = try XCTUnwrap(oneRound.interval(resamples: 1000), "a cell of one round keeps a pair-level interval")
         XCTAssertGreaterThan(interval.high - interval.low, 1.2 * (pairLevel.high - pairLevel.low), "rounds \(interval), pairs \(pairLevel)")
+        // The interval spans the pairs' bootstrap too (from a few rounds, a draw of rounds is too coarse).
+        XCTAssertEqual(pair.draws, [.rounds, .pairs])
+        XCTAssertTrue(interval.low <= pairLevel.low && pairLevel.high <= interval.high, "\(interval) spans \(pairLevel)")
     }
 
     /// A difference of two times within its noise of zero in over a tenth of its

@@ -3,7 +3,7 @@ import XCTest
 @testable import Bench
 
 /// Several A/B runs (boots) of one kernel pooled: on/off is the median of all
-/// the boots' per-pair ratios, its interval resamples boots, then each boot's rounds. One
+/// the boots' per-pair ratios, its interval resamples boots, then within each. One
 /// A/B run pooled alone is exactly the A/B comparison of before.
 final class PoolingTests: XCTestCase {
     /// A synthetic boot of `pairs` null-call pairs: each pair's drift hits both
@@ -133,7 +133,7 @@ final class PoolingTests: XCTestCase {
             + [ComparisonSVG.render(pooled), ComparisonSVG.render(three)]
         for text in outputs {
             XCTAssertTrue(text.contains("ab.json") && text.contains("ab2.json"), text)
-            XCTAssertTrue(text.contains("pooled over 2 A/B boots (pairs within each boot; the interval resamples boots, then each boot's rounds)"), text)
+            XCTAssertTrue(text.contains("pooled over 2 A/B boots (pairs within each boot; the interval resamples boots, then within each)"), text)
             XCTAssertTrue(text.contains("ab2.json: THE SWITCH DID NOT TAKE EFFECT"), text)
         }
         XCTAssertTrue(ComparisonFormat.json.render(three).contains("\"ab_runs\": ["))

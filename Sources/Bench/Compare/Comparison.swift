@@ -103,7 +103,7 @@ public struct Comparison: Sendable {
         abSources.count > 1 ? Comparison.pooling(abSources.count) : nil
     }
     static func pooling(_ boots: Int) -> String {
-        "on/off pooled over \(boots) A/B boots (pairs within each boot; the interval resamples boots, then each boot's rounds)"
+        "on/off pooled over \(boots) A/B boots (pairs within each boot; the interval resamples boots, then within each)"
     }
 
     /// A cell is significant only when its interval lies wholly outside
@@ -141,7 +141,8 @@ public struct Comparison: Sendable {
     /// cell's slowdown is the median of all the boots' per-pair ratios; its
     /// interval a two-stage bootstrap, each replicate drawing the boots with
     /// replacement (one draw per replicate for every cell, for the geometric
-    /// means), then each drawn boot's rounds in moving blocks, so that it carries
+    /// means), then each drawn boot's rounds or pairs in moving blocks (the
+    /// interval spans both draws, as `CellPair.interval` does), so that it carries
     /// the variation from boot to boot as well as within each. Each side's value
     /// is the median of the boots' values, as several runs of a side are.
     /// With one A/B run this is `init(ab:source:)` exactly (no boot is drawn).
@@ -195,17 +196,21 @@ public struct Comparison: Sendable {
             if having.values.allSatisfy({ $0.pairs.allSatisfy { $0.pairs >= CellPair.minimumPairs } }) {
                 var ratios: [Int: [[Double]]] = [:]
                 for (k, boot) in having { ratios[k] = boot.pairs.map(\.pairRatios) }
-                generator = SplitMix64(seed: SplitMix64.seed(cellIDs + "/paired"))
-                let factors = (0..<resamples).map { i in
-                    let picked = drawn(i)
-                    let draws = cells.map { c in
-                        CellPair.replicate(picked.map { (having[$0]!.pairs[c], ratios[$0]![c]) }, &generator,
-                                           withOffValue: cells.count > 1)
+                // Replicates of each draw (rounds, pairs) the cells' intervals span.
+                let kinds: [CellPair.Draw] = having.values.contains { $0.pairs.contains { $0.draws.contains(.rounds) } } ? [.rounds, .pairs] : [.pairs]
+                let sets = kinds.map { draw in
+                    generator = SplitMix64(seed: SplitMix64.seed(cellIDs + draw.seed))
+                    return (0..<resamples).map { i in
+                        let picked = drawn(i)
+                        let draws = cells.map { c in
+                            CellPair.replicate(picked.map { (having[$0]!.pairs[c], ratios[$0]![c]) }, &generator,
+                                               withOffValue: cells.count > 1, draw: draw)
+                        }
+                        return factor(draws.map(\.off), draws.map(\.ratio))
                     }
-                    return factor(draws.map(\.off), draws.map(\.ratio))
                 }
                 // A drawn side's difference at or below zero: no ratio, so no interval.
-                if factors.allSatisfy({ $0.isFinite && $0 > 0 }) { entry.factors = factors } else { entry.nearZero = true }
+                if sets.allSatisfy({ $0.allSatisfy { $0.isFinite && $0 > 0 } }) { entry.factors = sets } else { entry.nearZero = true }
             } else {
                 entry.fewPairs = true
             }
@@ -284,7 +289,8 @@ public struct Comparison: Sendable {
         var baseline: [Double]?
         var candidate: [Double]?
         var factor: Double?
-        var factors: [Double]?
+        /// The slowdown's replicates, one set per bootstrap whose intervals its interval spans.
+        var factors: [[Double]]?
         var nearZero = false
         /// Paired, but its slowdown the quotient of the sides' values (a difference within its noise of zero in some pairs).
         var sidesRatio = false
@@ -340,7 +346,7 @@ public struct Comparison: Sendable {
         baselineSources = baseline.map(\.source)
         candidateSources = candidate.map(\.source)
         provenance = (baseline + candidate).map(\.provenance)
-        var factorReplicates: [String: [Double]] = [:]
+        var factorReplicates: [String: [[Double]]] = [:]
         var rows: [Row] = []
         for metric in metrics {
             let b = baseline.compactMap { $0.values[metric.key] }
@@ -358,13 +364,13 @@ public struct Comparison: Sendable {
             var nearZero = entry?.nearZero ?? false
             if let factors = entry?.factors {
                 factorReplicates[metric.key] = factors
-                interval = Bootstrap.percentileInterval(factors)
+                interval = Bootstrap.percentileSpan(factors)
             } else if !nearZero, entry?.fewPairs != true, let br = entry?.baseline, let cr = entry?.candidate {
                 // A ratio is meaningful only while both values stay positive: a cell
                 // computed as a difference can reach zero within its own noise.
                 if br.allSatisfy({ $0 > 0 }) && cr.allSatisfy({ $0 > 0 }) {
                     let factors = zip(br, cr).map(factor)
-                    factorReplicates[metric.key] = factors
+                    factorReplicates[metric.key] = [factors]
                     interval = Bootstrap.percentileInterval(factors)
                 } else {
                     nearZero = true
@@ -380,14 +386,8 @@ public struct Comparison: Sendable {
         tables = Group.allCases.compactMap { table in
             let members = rows.filter { $0.metric.table == table && $0.slowdown != nil }
             guard !members.isEmpty else { return nil }
-            let mean = Statistics.geometricMean(members.map { $0.slowdown! })
-            let series = members.map { factorReplicates[$0.metric.key] }
-            var interval: (low: Double, high: Double)?
-            if let first = series.first, let count = first?.count, series.allSatisfy({ $0?.count == count }) {
-                let perReplicate = (0..<count).map { i in Statistics.geometricMean(series.map { $0![i] }) }
-                interval = Bootstrap.percentileInterval(perReplicate)
-            }
-            return TableSummary(table: table, geometricMean: mean, interval: interval, cells: members.count)
+            let overall = Comparison.geometricMean(members, factorReplicates)
+            return TableSummary(table: table, geometricMean: overall?.geometricMean, interval: overall?.interval, cells: members.count)
         }
         overall = Comparison.geometricMean(rows.filter { $0.slowdown != nil }, factorReplicates)
         warnings = Comparison.environmentWarnings(baseline: baseline, candidate: candidate)
@@ -397,7 +397,7 @@ public struct Comparison: Sendable {
                 ? ["with one run on a side, its interval shows the variation within that run only, not from run to run or boot to boot: pool several runs per side (compare-kernels --boots N) for that"]
                 : []
         case .pairs(let count) where abSources.count > 1:
-            var lines = ["paired, \(Comparison.pooling(abSources.count)): a slowdown is the median of all the boots' per-pair on/off ratios of its cell, its interval a two-stage bootstrap (the boots drawn with replacement, then a moving-block draw of each drawn boot's rounds, each with its pairs); each side's value is the median of the boots'; "
+            var lines = ["paired, \(Comparison.pooling(abSources.count)): a slowdown is the median of all the boots' per-pair on/off ratios of its cell, its interval a two-stage bootstrap (the boots drawn with replacement, then a moving-block draw of each drawn boot's rounds or pairs: the span of both); each side's value is the median of the boots'; "
                 + (count >= CellPair.minimumPairs ? "at least \(count) pairs a cell in each boot" : "too few pairs for an interval")]
             if abSources.count < 5 {
                 lines.append("\(abSources.count) A/B boots: the spread from boot to boot rests on \(abSources.count) draws, a rough bound; more boots (compare-kernels --switch --boots N) pin it down")
@@ -405,20 +405,25 @@ public struct Comparison: Sendable {
             notes = lines
         case .pairs(let count):
             notes = count >= CellPair.minimumPairs
-                ? ["paired: a slowdown is the median of its cell's per-pair on/off ratios (each side's own value beside it can differ by the drift the pairs remove), its interval a moving-block bootstrap over the rounds, each with its pairs (over the pairs for a cell of fewer than \(CellPair.minimumRounds) rounds); at least \(count) pairs a cell"]
+                ? ["paired: a slowdown is the median of its cell's per-pair on/off ratios (each side's own value beside it can differ by the drift the pairs remove), its interval the span of two moving-block bootstraps, over the rounds (each with its pairs) and over the pairs (the pairs' alone for a cell of fewer than \(CellPair.minimumRounds) rounds); at least \(count) pairs a cell"]
                 : ["too few pairs for an interval"]
         }
     }
 
     /// The geometric mean of the rows' slowdowns, its interval from replicate i
     /// of every row (none unless every row has as many replicates).
-    static func geometricMean(_ rows: [Row], _ replicates: [String: [Double]]) -> Overall? {
+    static func geometricMean(_ rows: [Row], _ replicates: [String: [[Double]]]) -> Overall? {
         guard !rows.isEmpty else { return nil }
         let mean = Statistics.geometricMean(rows.map { $0.slowdown! })
-        let series = rows.map { replicates[$0.metric.key] }
+        // Set k of every row (a row with fewer sets lends its last): the span of each set's interval.
+        let series = rows.compactMap { replicates[$0.metric.key] }
         var interval: (low: Double, high: Double)?
-        if let first = series.first, let count = first?.count, series.allSatisfy({ $0?.count == count }) {
-            interval = Bootstrap.percentileInterval((0..<count).map { i in Statistics.geometricMean(series.map { $0![i] }) })
+        if series.count == rows.count, let count = series.first?.first?.count,
+           series.allSatisfy({ $0.allSatisfy { $0.count == count } }) {
+            let kinds = series.map(\.count).max() ?? 0
+            interval = Bootstrap.percentileSpan((0..<kinds).map { k in
+                (0..<count).map { i in Statistics.geometricMean(series.map { $0[min(k, $0.count - 1)][i] }) }
+            })
         }
         return Overall(geometricMean: mean, interval: interval, cells: rows.count)
     }

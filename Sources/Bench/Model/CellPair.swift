@@ -18,19 +18,21 @@
 /// wide.) The tables print each side's own value (LMBench's median) next to
 /// it, so their quotient can differ from the slowdown by the drift it removes.
 ///
-/// The interval is a moving-block bootstrap over the rounds in the order they
-/// were measured, each round with all its pairs: each replicate draws runs of
-/// consecutive rounds and takes the median of their pairs' ratios. Rounds, not
-/// pairs, because the ratio itself moves from one visit of a benchmark to the
-/// next (a new process, new pages, the host's state seconds later): in a TCG
-/// guest under `tracing_on`, a cell's per-round medians differed by up to 10%
-/// while its pairs within a round agreed to 2-3%, so pairs of one round are not
-/// independent draws and resampling them made intervals that two boots' did not
-/// overlap. A difference of terms can come out zero or negative in a single
-/// pair; if more than a tenth of the pairs do, the per-pair ratios mean
-/// nothing: the slowdown is then the ratio of the sides' values, and its
-/// interval that ratio over the same draws of rounds (none if a drawn side's
-/// value is not positive).
+/// The interval spans two moving-block bootstraps, each blind to what the
+/// other sees; each replicate takes the median of the drawn pairs' ratios.
+/// One draws runs of consecutive rounds, each round with all its pairs: the
+/// ratio itself moves from one visit of a benchmark to the next (a new process,
+/// new pages, the host's state seconds later), so the pairs of one round are
+/// not independent draws (in a TCG guest under `tracing_on`, a cell's
+/// per-round medians differed by up to 10% while a round's pairs agreed to
+/// 2-3%). The other draws runs of consecutive pairs: from a few rounds, a draw
+/// of rounds is too coarse (in a no-op A/B run of six rounds, the rounds'
+/// intervals alone left out 1 in 9 of 21 cells). A cell of fewer than
+/// `minimumRounds` rounds has the pairs' alone. A difference of terms can come
+/// out zero or negative in a single pair; if more than a tenth of the pairs
+/// do, the per-pair ratios mean nothing: the slowdown is then the ratio of the
+/// sides' values, and its interval that ratio over the same draws (none if a
+/// drawn side's value is not positive).
 public struct CellPair: Sendable {
     public let off: Cell
     public let on: Cell
@@ -122,39 +124,49 @@ public struct CellPair: Sendable {
 
     public var slowdown: Double { CellPair.slowdown(ratio: ratio, prefersSmaller: off.unit.prefersSmaller) }
 
-    /// The indices of the pairs of one moving-block draw of the rounds; of the
-    /// pairs themselves for a cell measured in fewer than `minimumRounds` (a
-    /// benchmark of the first round only, such as the file system's: its
-    /// interval cannot see how much a visit moves, and there is only one).
-    func drawPairs(_ generator: inout SplitMix64) -> [Int] {
-        guard rounds >= CellPair.minimumRounds else {
-            return BlockBootstrap.draw(pairs, length: BlockBootstrap.blockLength(pairs), &generator)
-        }
-        let drawn = BlockBootstrap.draw(rounds, length: BlockBootstrap.blockLength(rounds), &generator)
-        return drawn.flatMap { roundPairs[$0] }
+    /// What one bootstrap draw resamples: the rounds in moving blocks, each
+    /// with all its pairs, or the pairs themselves in moving blocks.
+    public enum Draw: Sendable {
+        case rounds, pairs
+
+        /// Each draw's seed suffix: the pairs' is the one intervals always had.
+        var seed: String { self == .pairs ? "/paired" : "/paired-rounds" }
     }
 
-    /// One moving-block draw of the rounds: the off side's value recomputed from
-    /// the drawn pairs' off values (their median), and the ratio: the median of
-    /// the drawn pairs' ratios, or unpaired, the quotient of the sides' values
-    /// over the drawn blocks (nan when one is not positive).
-    func replicate(_ generator: inout SplitMix64, ratios: [Double], withOffValue: Bool) -> (off: Double, ratio: Double) {
-        CellPair.replicate([(self, ratios)], &generator, withOffValue: withOffValue)
+    /// The draws whose intervals a cell's interval spans: the rounds' and the
+    /// pairs' from `minimumRounds` rounds on, else the pairs' alone.
+    public var draws: [Draw] { rounds >= CellPair.minimumRounds ? [.rounds, .pairs] : [.pairs] }
+
+    /// The indices of the pairs of one moving-block draw of the rounds or the pairs.
+    func drawPairs(_ generator: inout SplitMix64, _ draw: Draw) -> [Int] {
+        guard draw == .rounds, rounds >= CellPair.minimumRounds else {
+            return BlockBootstrap.draw(pairs, length: BlockBootstrap.blockLength(pairs), &generator)
+        }
+        return BlockBootstrap.draw(rounds, length: BlockBootstrap.blockLength(rounds), &generator).flatMap { roundPairs[$0] }
+    }
+
+    /// One draw: the off side's value recomputed from the drawn pairs' off
+    /// values (their median), and the ratio: the median of the drawn pairs'
+    /// ratios, or unpaired, the quotient of the sides' values over the drawn
+    /// blocks (nan when one is not positive).
+    func replicate(_ generator: inout SplitMix64, ratios: [Double], withOffValue: Bool, draw: Draw) -> (off: Double, ratio: Double) {
+        CellPair.replicate([(self, ratios)], &generator, withOffValue: withOffValue, draw: draw)
     }
 
     /// One draw of a cell pooled over boots (the boots already drawn, one
-    /// entry per draw): a moving-block draw of each boot's rounds, and the
-    /// median of all the drawn pairs' ratios together (unpaired: the quotient
-    /// of the sides' values over the drawn blocks); the off value is the median
-    /// over the boots of each one's drawn off value. One boot: one boot's draw.
+    /// entry per draw): a moving-block draw of each boot's rounds or pairs
+    /// (its pairs when it has too few rounds), and the median of all the drawn
+    /// pairs' ratios together (unpaired: the quotient of the sides' values over
+    /// the drawn blocks); the off value is the median over the boots of each
+    /// one's drawn off value. One boot: one boot's draw.
     static func replicate(_ boots: [(pair: CellPair, ratios: [Double])], _ generator: inout SplitMix64,
-                          withOffValue: Bool) -> (off: Double, ratio: Double) {
+                          withOffValue: Bool, draw: Draw) -> (off: Double, ratio: Double) {
         let paired = boots.allSatisfy(\.pair.isPaired)
         var picked: [Double] = []
         var offValues: [Double] = []
         var draws: [(pair: CellPair, blocks: [Int])] = []
         for (pair, ratios) in boots {
-            let drawn = pair.drawPairs(&generator)
+            let drawn = pair.drawPairs(&generator, draw)
             if paired { for i in drawn where ratios[i].isFinite { picked.append(ratios[i]) } } else { draws.append((pair, drawn)) }
             offValues.append(withOffValue ? Statistics.median(of: drawn.map { pair.pairValues[$0].off }) : pair.off.value)
         }
@@ -163,18 +175,23 @@ public struct CellPair: Sendable {
         return (offValue, picked.isEmpty ? .nan : Statistics.median(selecting: &picked))
     }
 
-    /// The slowdown's 95% interval; nil with fewer than `minimumPairs` pairs,
-    /// or when a draw's value is not a positive number.
+    /// The slowdown's 95% interval: the span of the rounds' and the pairs'
+    /// (see the type's comment); nil with fewer than `minimumPairs` pairs, or
+    /// when a draw's value is not a positive number.
     public func interval(resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
         guard pairs >= CellPair.minimumPairs else { return nil }
         let ratios = pairRatios
-        var generator = SplitMix64(seed: SplitMix64.seed(off.id + "/paired"))
-        let replicates = (0..<resamples).map { _ in
-            CellPair.slowdown(ratio: replicate(&generator, ratios: ratios, withOffValue: false).ratio,
-                              prefersSmaller: off.unit.prefersSmaller)
+        var intervals: [(low: Double, high: Double)] = []
+        for draw in draws {
+            var generator = SplitMix64(seed: SplitMix64.seed(off.id + draw.seed))
+            let replicates = (0..<resamples).map { _ in
+                CellPair.slowdown(ratio: replicate(&generator, ratios: ratios, withOffValue: false, draw: draw).ratio,
+                                  prefersSmaller: off.unit.prefersSmaller)
+            }
+            guard replicates.allSatisfy(\.isFinite), let interval = Bootstrap.percentileInterval(replicates) else { return nil }
+            intervals.append(interval)
         }
-        guard replicates.allSatisfy(\.isFinite) else { return nil }
-        return Bootstrap.percentileInterval(replicates)
+        return Bootstrap.span(intervals)
     }
 
     /// Half the interval's width relative to the slowdown, with `resamples`

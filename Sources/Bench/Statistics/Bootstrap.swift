@@ -29,6 +29,19 @@ public enum Bootstrap {
         return (Statistics.percentile(ofSorted: sorted, tail), Statistics.percentile(ofSorted: sorted, 100 - tail))
     }
 
+    /// The smallest interval holding all of `intervals`; nil for none. For an
+    /// estimate whose uncertainty each of two bootstraps sees only part of.
+    public static func span(_ intervals: [(low: Double, high: Double)]) -> (low: Double, high: Double)? {
+        guard let first = intervals.first else { return nil }
+        return intervals.dropFirst().reduce(first) { (min($0.low, $1.low), max($0.high, $1.high)) }
+    }
+
+    /// The span of the percentile intervals of each set of replicates; nil if a set has none.
+    public static func percentileSpan(_ sets: [[Double]]) -> (low: Double, high: Double)? {
+        let intervals = sets.compactMap { percentileInterval($0) }
+        return intervals.count == sets.count ? span(intervals) : nil
+    }
+
     /// The (1 - alpha) interval of `statistic` over `groups`; nil if any group is empty.
     public static func interval(groups: [[Double]], confidence: Double = 0.95,
                                 resamples: Int = defaultResamples, seed: UInt64,
