@@ -41,7 +41,7 @@ public struct CellPair: Sendable {
     let onBlocks: [Cell.Block]
     /// Per pair: the value each side's block gives.
     let pairValues: [(off: Double, on: Double)]
-    /// The pairs' indices, one array per round measured, in round order.
+    /// The pairs' indices, one range per round measured, in round order.
     let roundPairs: [Range<Int>]
 
     public init(off: Cell, on: Cell) {
