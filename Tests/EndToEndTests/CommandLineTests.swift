@@ -194,11 +194,14 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(result.stdout, try String(contentsOf: fixtures.appendingPathComponent("summary-vm.0-vm.1.txt"), encoding: .utf8))
     }
 
+    /// The recorded baseline and A/B runs of the three-way golden tests.
+    static let threeWayFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("BenchTests/Fixtures/runs/threeway").path
+
     /// `compare BASELINE AB-RUN.json`: the three-way table from the recorded
     /// runs, in every format; --noise-margin; bad input is one line and exit 2.
     func testCompareABaselineWithAnABRun() throws {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("BenchTests/Fixtures/runs/threeway").path
+        let fixtures = Self.threeWayFixtures
         let base = fixtures + "/base.json", ab = fixtures + "/ab.json"
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -246,8 +249,7 @@ final class CommandLineTests: XCTestCase {
     /// both boots, each named, in every format; the second boot is the recorded
     /// A/B run with another start time.
     func testCompareSeveralABRunsPoolsThem() throws {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("BenchTests/Fixtures/runs/threeway").path
+        let fixtures = Self.threeWayFixtures
         let base = fixtures + "/base.json", ab = fixtures + "/ab.json"
         let scratch = try Scratch()
         defer { scratch.remove() }
