@@ -197,6 +197,41 @@ final class CrosscheckArithmeticTests: XCTestCase {
         XCTAssertEqual(r.verdict(tolerance: 0.15), .agrees, "without the switch: the off values, which are equal")
     }
 
+    /// Each tool's slowdown from its own pairs (the drift between rounds
+    /// cancels within each pair), and the ratio's interval from independent
+    /// draws of the two: it holds the ratio and is wider than either tool's.
+    func testPairedSlowdownsAndTheirRatioComeFromEachToolsPairs() throws {
+        var generator = SplitMix64(seed: 3)
+        func noise() -> Double { 1 + (Double(generator.next() % 2001) / 1000 - 1) * 0.05 }
+        func pair(_ id: String, slowdown: Double) -> CellPair {
+            var off: [LMBenchCompanion.Measurement] = [], on: [LMBenchCompanion.Measurement] = []
+            for (round, drift) in [1.0, 2.0, 1.5, 1.2, 1.8, 1.1].enumerated() {
+                for _ in 0..<4 {
+                    off.append(.init(state: .off, round: round, value: 0.5 * drift * noise()))
+                    on.append(.init(state: .on, round: round, value: 0.5 * drift * slowdown * noise()))
+                }
+            }
+            return CellPair(off: LMBenchCompanion.asCell(id, .microseconds, off), on: LMBenchCompanion.asCell(id, .microseconds, on))
+        }
+        var r = Crosscheck.Row(cell: "null-call", benchmark: "null-call")
+        r.pairs = [.ours: pair("ours", slowdown: 3), .lmbench: pair("null-call", slowdown: 4)]
+        XCTAssertEqual(try XCTUnwrap(r.slowdown(.ours)), 3, accuracy: 0.15)
+        XCTAssertEqual(try XCTUnwrap(r.slowdown(.lmbench)), 4, accuracy: 0.2)
+        let ratio = try XCTUnwrap(r.slowdownRatio)
+        XCTAssertEqual(ratio, 0.75, accuracy: 0.05)
+        func halfWidth(_ i: (low: Double, high: Double)?, _ value: Double) throws -> Double {
+            let i = try XCTUnwrap(i)
+            XCTAssertTrue(i.low <= value && value <= i.high, "\(value) outside [\(i.low), \(i.high)]")
+            return (i.high - i.low) / 2 / value
+        }
+        let ours = try halfWidth(r.slowdownInterval(.ours), r.slowdown(.ours)!)
+        let lmbench = try halfWidth(r.slowdownInterval(.lmbench), r.slowdown(.lmbench)!)
+        let both = try halfWidth(r.slowdownInterval(), ratio)
+        XCTAssertGreaterThan(both, max(ours, lmbench))
+        XCTAssertLessThan(both, 0.1, "the rounds' drift (up to 2x) cancels within the pairs")
+        XCTAssertEqual(r.verdict(tolerance: 0.15, switched: true), .differs)
+    }
+
     func testRowsComeInTheOrderTheBenchmarksListTheirCells() {
         let benchmarks = Array(ContextSwitch.benchmarks.prefix(2))
         let check = Crosscheck(request: Crosscheck.Request(benchmarks: benchmarks, lmbenchDirectory: "/nonexistent",

@@ -84,16 +84,19 @@ final class CrosscheckTests: XCTestCase {
 
     /// Under a switch (commands that write a state file, which the stand-in
     /// reads): every cell is measured with both tools off and on, the slowdowns and
-    /// their ratio are computed, and the switch is put back.
-    func testUnderASwitchBothToolsAreMeasuredOffAndOn() throws {
+    /// their ratio are computed, and the switch is put back. The commands take
+    /// milliseconds, so ours interleaves and LMBench's runs come in pairs, one
+    /// run apart, the order alternating (ABBA).
+    func testUnderASwitchBothToolsAreMeasuredOffAndOnInPairs() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let bin = scratch.path + "/bin", state = scratch.path + "/state"
+        let bin = scratch.path + "/bin", state = scratch.path + "/state", states = scratch.path + "/states"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
         // LMBench's stand-in is 10x slower with the switch on.
         try standIn(bin, "lat_syscall", """
-            if [ "$(cat '\(state)' 2>/dev/null)" = on ]; then v=5.0000; else v=0.5000; fi
+            s=$(cat '\(state)' 2>/dev/null); echo "$s" >> '\(states)'
+            if [ "$s" = on ]; then v=5.0000; else v=0.5000; fi
             echo "Simple syscall: $v microseconds" >&2
             """)
         let result = try Binary.run(["crosscheck", "--lmbench-bin", bin, "null-call", "--rounds", "2", "--format", "json",
@@ -103,7 +106,8 @@ final class CrosscheckTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(try String(contentsOfFile: state, encoding: .utf8), "off\n", "put back")
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        XCTAssertNotNil(json["switch"])
+        let record = try XCTUnwrap(json["switch"] as? [String: Any])
+        XCTAssertEqual(record["interleaved"] as? Bool, true)
         let cells = try XCTUnwrap(json["cells"] as? [[String: Any]])
         let cell = try XCTUnwrap(cells.first { $0["cell"] as? String == "null-call" })
         XCTAssertEqual(cell["lmbench_slowdown"] as? Double, 10)
@@ -112,6 +116,44 @@ final class CrosscheckTests: XCTestCase {
         XCTAssertEqual((cell["by_round"] as? [[String: Any]])?.count, 2)
         XCTAssertEqual(cell["verdict"] as? String, "differs", "our null call does not slow down 10x under a no-op switch")
         XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.path + "/cc.json"))
+        // LMBench's runs: pairs of one off and one on, each pair starting where the last ended.
+        // The first pair times one interval a run; runs that short then take LMBench's own repetitions.
+        let calls = try String(contentsOfFile: bin + "/calls", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(Array(calls.prefix(2)), ["lat_syscall -N 1 -P 1 null", "lat_syscall -N 1 -P 1 null"])
+        XCTAssertTrue(calls.dropFirst(2).allSatisfy { $0 == "lat_syscall -P 1 null" }, "\(calls)")
+        let seen = try String(contentsOfFile: states, encoding: .utf8).split(separator: "\n").map(String.init)
+        let pairs = try XCTUnwrap(cell["lmbench_pairs"] as? Int)
+        XCTAssertGreaterThanOrEqual(pairs, 2, "at least one pair a round")
+        XCTAssertEqual(seen.count, 2 * pairs)
+        for i in stride(from: 0, to: seen.count - 1, by: 2) { XCTAssertNotEqual(seen[i], seen[i + 1], "pair \(i / 2): \(seen)") }
+        XCTAssertEqual(seen.filter { $0 == "on" }.count, pairs)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(cell["ours_pairs"] as? Int), 2 * 3, "ours: its repetitions a round, paired")
+    }
+
+    /// A switch too slow to flip between runs (a command that takes 0.2 s):
+    /// LMBench's programs run once per round and state, with their own
+    /// repetitions, right after ours in the same state; pairs a round apart.
+    func testUnderASlowSwitchEachRoundRunsEachStateOnce() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let bin = scratch.path + "/bin", state = scratch.path + "/state"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
+        try standIn(bin, "lat_syscall", """
+            if [ "$(cat '\(state)' 2>/dev/null)" = on ]; then v=2.0000; else v=0.5000; fi
+            echo "Simple syscall: $v microseconds" >&2
+            """)
+        let result = try Binary.run(["crosscheck", "--lmbench-bin", bin, "null-call", "--rounds", "3", "--format", "json",
+                                     "--switch", "command:sleep 0.2; echo on > '\(state)':sleep 0.2; echo off > '\(state)'",
+                                     "--repetitions", "3", "--enough", "1000", "--fsdir", scratch.path + "/fs"], killAfter: 300)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((json["switch"] as? [String: Any])?["interleaved"] as? Bool, false)
+        let cell = try XCTUnwrap((json["cells"] as? [[String: Any]])?.first { $0["cell"] as? String == "null-call" })
+        XCTAssertEqual(cell["lmbench_slowdown"] as? Double, 4)
+        XCTAssertEqual(cell["lmbench_pairs"] as? Int, 3, "one pair a round")
+        let calls = try String(contentsOfFile: bin + "/calls", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(calls, Array(repeating: "lat_syscall -P 1 null", count: 6), "LMBench's own repetitions")
     }
 
     /// Programs that cannot be executed or misbehave are row notes; the table

@@ -2,16 +2,16 @@ import CShims
 import Glibc
 
 /// `crosscheck`: our benchmarks against the original LMBench's programs on the
-/// same machine, alternating (ours, then LMBench's) for a few rounds, with the
-/// arguments LMBench's OS run uses, LMBench's servers started and stopped as its
-/// script does. Every process it starts is reaped; its scratch directory is removed.
+/// same machine, with the arguments LMBench's OS run uses, LMBench's servers
+/// started and stopped as its script does. One run of ours (the scheduler of
+/// `run`, with its session and switch controller) has LMBench's programs as its
+/// companion: right after ours measured a benchmark, LMBench's measure it, in
+/// the same round and switch state (`LMBenchCompanion`). Every process it
+/// starts is reaped; its scratch directory is removed.
 ///
-/// With a switch (`--switch`), each round measures every cell with both tools,
-/// with the switch off and on: the four measurements of a cell in a round are
-/// taken in alternating order (the side the switch is in first, one flip per
-/// side; within a side, which tool goes first alternates), and each tool's
-/// slowdown, and the ratio of the two slowdowns, come with intervals from a
-/// bootstrap over the rounds that keeps each round's four together.
+/// With a switch (`--switch`), each tool's slowdown comes from its own pairs
+/// (`CellPair`, as an A/B run's), and the ratio of the two slowdowns from
+/// independent draws of both.
 public final class Crosscheck {
     public struct Request: Sendable {
         public var benchmarks: [Benchmark]
@@ -46,6 +46,9 @@ public final class Crosscheck {
         public var prefersSmaller = true
         /// Each tool's value per switch state (off without a switch), by round.
         public var values: [Tool: [SwitchState: [Int: Double]]] = [:]
+        /// Under a switch, each tool's pairs (what its slowdown comes from): ours'
+        /// as an A/B run pairs them, LMBench's runs in the same way.
+        public var pairs: [Tool: CellPair] = [:]
         public var note: String?
 
         init(cell: String, benchmark: String) {
@@ -81,9 +84,12 @@ public final class Crosscheck {
             }
         }
 
-        /// A tool's slowdown with the switch on (on/off for times, off/on for rates).
+        /// A tool's slowdown with the switch on (on/off for times, off/on for
+        /// rates): from its pairs (the median of their ratios), or without
+        /// pairs from the medians of its values over the rounds.
         public func slowdown(_ tool: Tool) -> Double? {
-            slowdown(values(tool, .off), values(tool, .on))
+            if let pair = pairs[tool] { return pair.slowdown.isFinite ? pair.slowdown : nil }
+            return slowdown(values(tool, .off), values(tool, .on))
         }
 
         func slowdown(_ off: [Double], _ on: [Double]) -> Double? {
@@ -103,11 +109,17 @@ public final class Crosscheck {
         }
 
         /// 95% bootstrap interval of a tool's slowdown (nil: of the ratio of the
-        /// two), resampling rounds with each round's measurements together. A
-        /// round that lacks a measurement (a program gave no result) is drawn
-        /// with what it has, so the intervals come from the same values as the
+        /// two). With pairs, each tool's is its pairs' (`CellPair.interval`), and
+        /// the ratio's divides independent draws of the two. Without, it
+        /// resamples rounds with each round's measurements together; a round
+        /// that lacks a measurement (a program gave no result) is drawn with
+        /// what it has, so the intervals come from the same values as the
         /// estimates they go with.
         public func slowdownInterval(_ tool: Tool? = nil) -> (low: Double, high: Double)? {
+            if let tool, let pair = pairs[tool] { return pair.interval() }
+            if tool == nil, let ours = pairs[.ours], let lmbench = pairs[.lmbench] {
+                return CellPair.slowdownRatioInterval(ours, over: lmbench)
+            }
             guard rounds.count >= 2 else { return nil }
             return roundBootstrap(seed: SplitMix64.seed(cell + "/switch")) { at in
                 func of(_ tool: Tool) -> Double { slowdown(at(tool, .off), at(tool, .on)) ?? .nan }
@@ -165,90 +177,103 @@ public final class Crosscheck {
         self.progress = progress
     }
 
-    /// What the measurements of one run share: the scratch space, LMBench's
-    /// program runner, and the rows so far.
-    private struct Bench {
-        let runner: ProgramRunner
-        var result: Result
-        var createdHello = false
-        var fileWritten = false
-
-        mutating func row(_ cell: String, _ benchmark: String) -> Int {
-            if let index = result.rows.firstIndex(where: { $0.cell == cell }) { return index }
-            result.rows.append(Row(cell: cell, benchmark: benchmark))
-            return result.rows.count - 1
-        }
-    }
-
+    /// One run of ours (`RunSession`, plain or A/B) over `rounds` rounds, with
+    /// LMBench's programs as its companion: after each of ours' passes of a
+    /// benchmark, the same benchmark with LMBench's programs, in the same round
+    /// and switch state (see `LMBenchCompanion`).
     public func run() throws -> Result {
-        let result = Result(directory: request.lmbenchDirectory, rounds: request.rounds, tolerance: request.tolerance, rows: [])
-        _ = cshims_become_subreaper()
-        // SIGINT and SIGTERM only stop the run (every RunSession installs the same).
-        let rc = cshims_interrupt_install(-1)
-        if rc != 0 { throw SystemError("sigaction", errno: Errno(rc)) }
-        let controller = try request.kernelSwitch.map { try SwitchController(spec: $0, clockReadNs: Calibration.clockReadNs()) }
-        defer { controller?.restore(progress: progress) }
-        try controller?.flipBeforeMeasuring(progress: progress)
         // LMBench's stat target lies directly in the fs directory ($FSDIR/lmbench),
         // as ours does, so both paths have the same depth to look up.
         let work = try WorkDirectory.create(fsdir: request.settings.fsdir, prefix: WorkDirectory.prefixes[1], progress: progress)
-        var bench = Bench(runner: ProgramRunner(directory: request.lmbenchDirectory, scratch: work.path, statFile: work.statFile,
-                                                settings: request.settings), result: result)
+        let companion = LMBenchCompanion(request: request, progress: progress,
+                                         runner: ProgramRunner(directory: request.lmbenchDirectory, scratch: work.path,
+                                                               statFile: work.statFile, settings: request.settings))
         defer {
+            companion.finish()
             work.remove()
-            if bench.createdHello { try? Sys.unlink("/tmp/hello") }
+        }
+        // Ours takes its usual intervals each round (interleaved: as many pairs).
+        var settings = request.settings
+        settings.rounds = request.rounds
+        settings.repetitions = request.rounds * request.settings.repetitions
+        let session = RunSession(request: RunRequest(benchmarks: request.benchmarks, settings: settings),
+                                 progress: progress, companion: companion)
+        var result = Result(directory: request.lmbenchDirectory, rounds: request.rounds, tolerance: request.tolerance, rows: [])
+        var rows = Rows()
+        if let spec = request.kernelSwitch {
+            let ab = try session.runAB(spec)
+            result.switchRecord = ab.record
+            result.interrupted = ab.off.partial || ab.on.partial
+            rows.addOurs(ab.off, on: ab.on)
+        } else {
+            let run = try session.run()
+            result.interrupted = run.partial
+            rows.addOurs(run, on: nil)
+        }
+        rows.addLMBench(companion, switched: request.kernelSwitch != nil)
+        // A signal during the last program ends the run without another check.
+        if RunSession.interruptingSignal != 0 { result.interrupted = true }
+        result.rows = inCatalogOrder(rows.rows)
+        return result
+    }
+
+    /// The rows as ours' run and LMBench's companion give them.
+    private struct Rows {
+        var rows: [Row] = []
+        /// Each cell's unit, from ours (what decides a slowdown's direction).
+        var units: [String: Unit] = [:]
+
+        mutating func row(_ cell: String, _ benchmark: String) -> Int {
+            if let index = rows.firstIndex(where: { $0.cell == cell }) { return index }
+            rows.append(Row(cell: cell, benchmark: benchmark))
+            return rows.count - 1
         }
 
-        // Under a switch, the first round measures each side of every cell in one
-        // go (one flip per side), which times the cells; later rounds flip around
-        // blocks of cells as small as their cost allows (every cell, for a fast
-        // switch): both tools off, flip, both on, the side that leads alternating.
-        var firstRoundSeconds = 0.0
-        rounds: for round in 0..<request.rounds {
-            let roundStarted = cshims_clock_now_ns()
-            if let controller, round == 1 {
-                controller.chooseGranularity(benchmarks: request.benchmarks.count, roundSeconds: firstRoundSeconds)
-                progress.message("switch: \(controller.record.granularityReason)")
+        /// Ours: each cell's value in each round and state; with a switch, its pairs.
+        mutating func addOurs(_ off: RunResult, on: RunResult?) {
+            for outcome in off.outcomes {
+                for cell in outcome.cells where cell.value.isFinite && cell.value > 0 {
+                    let index = row(cell.id, outcome.id)
+                    rows[index].prefersSmaller = cell.unit.prefersSmaller
+                    units[cell.id] = cell.unit
+                    add(cell, .off, at: index)
+                    guard let onCell = on?.outcome(outcome.id)?.cells.first(where: { $0.id == cell.id }) else { continue }
+                    add(onCell, .on, at: index)
+                    let pair = CellPair(off: cell, on: onCell)
+                    if pair.pairs > 0 { rows[index].pairs[.ours] = pair }
+                }
+                if case .failed(let reason) = outcome.status { rows[row(outcome.id, outcome.id)].note = "ours failed: \(reason)" }
             }
-            let size = controller == nil || round == 0 ? request.benchmarks.count : max(1, controller!.record.benchmarksPerFlip)
-            for start in stride(from: 0, to: request.benchmarks.count, by: max(size, 1)) {
-                let block = Array(request.benchmarks.enumerated())[start..<min(start + size, request.benchmarks.count)]
-                for state in controller?.order ?? [.off] {
-                    if let controller, controller.state != state {
-                        do { try controller.flip(to: state, round: round, benchmark: size == 1 ? block.first!.element.id : nil) } catch {
-                            progress.warning("\(error): the crosscheck stops here")
-                            bench.result.interrupted = true
-                            break rounds
-                        }
-                        progress.message(controller.describe(controller.record.flips.last!))
-                    }
-                    for (index, benchmark) in block {
-                        if RunSession.interruptingSignal != 0 { bench.result.interrupted = true; break rounds }
-                        let label = "round \(round + 1)/\(request.rounds) [\(index + 1)/\(request.benchmarks.count)] \(benchmark.id)"
-                            + (controller == nil ? "" : " (switch \(state.rawValue))")
-                        // Which tool goes first alternates from round to round for each cell and
-                        // state, and between the states of a round (ours, LMBench | LMBench, ours).
-                        let flipped = (round + index + (state == .on ? 1 : 0)) % 2 == 1
-                        let tools: [Tool] = controller != nil && flipped ? [.lmbench, .ours] : [.ours, .lmbench]
-                        for tool in tools {
-                            progress.message("\(label): \(tool == .ours ? "ours" : "LMBench")")
-                            if tool == .ours {
-                                if try !measureOurs(benchmark, round: round, state: state, &bench) { bench.result.interrupted = true; break rounds }
-                            } else {
-                                try measureLMBench(benchmark, round: round, state: state, &bench)
-                            }
-                        }
+        }
+
+        private mutating func add(_ cell: Cell, _ state: SwitchState, at index: Int) {
+            let rounds = Set(cell.series.flatMap { $0.samples.map(\.round) }).sorted()
+            for round in rounds {
+                let value = cell.inRoundOnly(round).value
+                if value.isFinite && value > 0 { rows[index].add(value, .ours, state, round: round) }
+            }
+        }
+
+        /// LMBench's: the median of what each round measured in each state, the
+        /// notes, and with a switch its pairs.
+        mutating func addLMBench(_ companion: LMBenchCompanion, switched: Bool) {
+            for cell in companion.cells {
+                let index = row(cell, companion.benchmark[cell]!)
+                if let note = companion.notes[cell] { rows[index].note = note }
+                let measured = companion.measured[cell] ?? []
+                for state in SwitchState.allCases {
+                    for round in Set(measured.filter { $0.state == state }.map(\.round)) {
+                        let values = measured.filter { $0.state == state && $0.round == round }.map(\.value)
+                        rows[index].add(Statistics(values).median, .lmbench, state, round: round)
                     }
                 }
+                guard switched else { continue }
+                let unit = units[cell] ?? .microseconds
+                let pair = CellPair(off: LMBenchCompanion.asCell(cell, unit, measured.filter { $0.state == .off }),
+                                    on: LMBenchCompanion.asCell(cell, unit, measured.filter { $0.state == .on }))
+                if pair.pairs > 0 { rows[index].pairs[.lmbench] = pair }
             }
-            if round == 0 { firstRoundSeconds = Double(cshims_clock_now_ns() - roundStarted) / 1e9 }
         }
-        // A signal during the last program ends the loops without another check.
-        if RunSession.interruptingSignal != 0 { bench.result.interrupted = true }
-        controller?.restore(progress: progress)
-        bench.result.switchRecord = controller?.record
-        bench.result.rows = inCatalogOrder(bench.result.rows)
-        return bench.result
     }
 
     /// Rows in the order the benchmarks list their cells (rows are made in the
@@ -263,102 +288,24 @@ public final class Crosscheck {
         return rows.enumerated().sorted { key($0) < key($1) }.map(\.element)
     }
 
-    /// Ours, as `run` measures it; false when it was interrupted.
-    private func measureOurs(_ benchmark: Benchmark, round: Int, state: SwitchState, _ bench: inout Bench) throws -> Bool {
-        let ours = try RunSession(request: RunRequest(benchmarks: [benchmark], settings: request.settings),
-                                  progress: ConsoleProgress(mode: .quiet)).run()
-        if ours.partial { return false }
-        for cell in ours.allCells where cell.value.isFinite && cell.value > 0 {
-            let index = bench.row(cell.id, benchmark.id)
-            bench.result.rows[index].prefersSmaller = cell.unit.prefersSmaller
-            bench.result.rows[index].add(cell.value, .ours, state, round: round)
-        }
-        if case .failed(let reason) = ours.outcome(benchmark.id)?.status {
-            bench.result.rows[bench.row(benchmark.id, benchmark.id)].note = "ours failed: \(reason)"
-        }
-        return true
-    }
-
-    /// LMBench's programs for one of our benchmarks, its server around them.
-    private func measureLMBench(_ benchmark: Benchmark, round: Int, state: SwitchState, _ bench: inout Bench) throws {
-        let settings = request.settings
-        guard let counterpart = benchmark.lmbench.counterpart(settings.mb) else {
-            bench.result.rows[bench.row(benchmark.id, benchmark.id)].note = "LMBench has no counterpart"
-            return
-        }
-        let runner = bench.runner
-        let programs = Set(counterpart.invocations.map(\.program) + [counterpart.server].compactMap { $0 })
-        if let missing = programs.sorted().first(where: { !runner.has($0) }) {
-            for cell in expectedCells(counterpart) {
-                bench.result.rows[bench.row(cell, benchmark.id)].note = "\(missing) not found in \(request.lmbenchDirectory)"
-            }
-            return
-        }
-        if counterpart.needsHello && !bench.createdHello {
-            // LMBench's lat_proc runs /tmp/hello. Anything already there (a file, a
-            // link, even a dangling one) is someone else's: those rows say so.
-            var note: String?
-            if (try? Sys.lstat("/tmp/hello")) != nil {
-                note = "/tmp/hello exists and is not ours: LMBench's lat_proc needs that path"
-            } else {
-                do { try copyFile(request.lmbenchDirectory + "/hello", to: "/tmp/hello"); bench.createdHello = true } catch {
-                    note = "cannot put LMBench's hello at /tmp/hello: \(error)"
-                }
-            }
-            if let note {
-                for cell in expectedCells(counterpart) { bench.result.rows[bench.row(cell, benchmark.id)].note = note }
-                return
-            }
-        }
-        func noteEveryCell(_ note: String) {
-            for cell in expectedCells(counterpart) { bench.result.rows[bench.row(cell, benchmark.id)].note = note }
-        }
-        if counterpart.needsFile && !bench.fileWritten, let lmdd = FileSystem.fileWrite.lmbench.counterpart(settings.mb) {
-            let written = try runner.run(lmdd.invocations[0])
-            if let failure = written.failure {
-                return noteEveryCell(written.withLastLine("lmdd (writing the test file) \(failure)"))
-            }
-            bench.fileWritten = true
-        }
-        defer { runner.killStragglers() }
-        if let server = counterpart.server {
-            let started = try runner.run(program: server, ["-s"])
-            if let failure = started.failure { return noteEveryCell(started.withLastLine("\(server) -s (its server) \(failure)")) }
-            runner.waitForServer()
-        }
-        defer {
-            if let server = counterpart.server { _ = try? runner.run(program: server, ["-S", "localhost"]) }
-        }
-        for invocation in counterpart.invocations {
-            let output = try runner.run(invocation)
-            // A program that failed (a non-zero status, killed, timed out) may have printed a value before: not used.
-            let values = output.failure == nil ? LMBenchPrograms.parse(output.text, as: invocation.output) : [:]
-            let cells = values.isEmpty ? expectedCells(LMBenchCounterpart(invocations: [invocation], server: nil, needsHello: false, needsFile: false))
-                : Array(values.keys)
-            if let note = output.note(invocation.program, gaveValues: !values.isEmpty) {
-                for cell in cells { bench.result.rows[bench.row(cell, benchmark.id)].note = note }
-            }
-            for (cell, value) in values { bench.result.rows[bench.row(cell, benchmark.id)].add(value, .lmbench, state, round: round) }
-        }
-    }
-
     /// The cells a counterpart is meant to produce (to name them when it cannot run).
-    func expectedCells(_ counterpart: LMBenchCounterpart) -> [String] {
-        counterpart.invocations.flatMap { invocation -> [String] in
-            switch invocation.output {
-            case .titled(_, _, let cell), .sized(let cell): return [cell]
-            case .fileSystem: return FileSystem.sizes.flatMap { [FileSystem.createID($0), FileSystem.deleteID($0)] }
-            case .contextSwitch(let k): return ["\(ContextSwitch.id(k))/ovr"] + ContextSwitch.processes.map { "\(ContextSwitch.id(k))/\($0)" }
-            case .clock: return [ProcessorClock.id]
-            }
-        }
-    }
+    func expectedCells(_ counterpart: LMBenchCounterpart) -> [String] { counterpart.cells }
+}
 
-    func copyFile(_ from: String, to: String) throws {
-        guard let bytes = Sys.readFile(from) else { throw BenchError("cannot read \(from)") }
-        let fd = try Sys.open(to, O_WRONLY | O_CREAT | O_EXCL, 0o755)
-        defer { Sys.close(fd) }
-        try bytes.withUnsafeBytes { try Sys.writeAll(fd, $0, subject: to) }
+extension LMBenchCounterpart {
+    /// The cells it is meant to produce (to name them when it cannot run).
+    var cells: [String] { invocations.flatMap(\.cells) }
+}
+
+extension LMBenchInvocation {
+    /// The cells one run is meant to produce.
+    var cells: [String] {
+        switch output {
+        case .titled(_, _, let cell), .sized(let cell): return [cell]
+        case .fileSystem: return FileSystem.sizes.flatMap { [FileSystem.createID($0), FileSystem.deleteID($0)] }
+        case .contextSwitch(let k): return ["\(ContextSwitch.id(k))/ovr"] + ContextSwitch.processes.map { "\(ContextSwitch.id(k))/\($0)" }
+        case .clock: return [ProcessorClock.id]
+        }
     }
 }
 

@@ -22,9 +22,12 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
             return tableNumber(s, decimals: 2) + (row.slowdownInterval(tool).map { " " + ComparisonRendering.interval($0, decimals: 2) } ?? "")
         }
         var out = "Crosscheck against LMBench in \(printable(r.directory)) under \(record.spec.description): \(r.rounds) round"
-            + (r.rounds == 1 ? "" : "s") + " (each cell off and on with both tools, in alternating order), tolerance "
+            + (r.rounds == 1 ? "" : "s") + (record.interleaved
+                ? " (each cell with ours, then LMBench's, each tool's off and on in pairs one run apart), tolerance "
+                : " (each cell with ours, then LMBench's, off and on around blocks of benchmarks), tolerance ")
             + cFormat("%.0f%%", r.tolerance * 100) + " on the ratio of the slowdowns" + (r.interrupted ? " (interrupted: partial)" : "") + "\n"
-        out += "switch: \(record.flips.count) flips" + (record.flipSeconds.map { cFormat(", %.3f s each", $0) } ?? "")
+        out += "switch: \(record.flips.count) flips" + (record.flipSeconds.map { cFormat(", %.2g s each", $0) } ?? "")
+            + (record.interleavedFlips == 0 ? "" : ", \(record.interleavedFlips) between measurements (pairs one run apart)")
             + (record.probeRatio.map { cFormat(", null-call probe on/off %.2fx", $0) } ?? "") + "\n"
         for warning in record.warnings { out += "warning: \(printable(warning.text))\n" }
         let header = ["cell", "ours off", "ours on", "ours slowdown", "LMBench off", "LMBench on", "LMBench slowdown",
@@ -119,6 +122,7 @@ public enum CrosscheckFormat: String, CaseIterable, Sendable {
                     ("lmbench_slowdown_ci95", pair(row.slowdownInterval(.lmbench))),
                     ("slowdown_ratio", row.slowdownRatio.map { .num($0) } ?? .null),
                     ("slowdown_ratio_ci95", pair(row.slowdownInterval())),
+                    ("ours_pairs", .num(row.pairs[.ours]?.pairs ?? 0)), ("lmbench_pairs", .num(row.pairs[.lmbench]?.pairs ?? 0)),
                     ("by_round", .array(row.rounds.map { round in
                         .object([("round", .num(round))] + Crosscheck.Tool.allCases.flatMap { tool in
                             SwitchState.allCases.map { state in

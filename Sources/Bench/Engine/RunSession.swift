@@ -28,10 +28,17 @@ public struct RunRequest: Sendable {
 public final class RunSession {
     let request: RunRequest
     let progress: ProgressReporter
+    /// Another tool's measurements after each of ours (crosscheck's LMBench programs).
+    let companion: PassCompanion?
 
-    public init(request: RunRequest, progress: ProgressReporter) {
+    public convenience init(request: RunRequest, progress: ProgressReporter) {
+        self.init(request: request, progress: progress, companion: nil)
+    }
+
+    init(request: RunRequest, progress: ProgressReporter, companion: PassCompanion?) {
         self.request = request
         self.progress = progress
+        self.companion = companion
     }
 
     /// Silence allowed before a benchmark's first sample at slowdown 1 (tests shorten it).
@@ -124,6 +131,7 @@ public final class RunSession {
         let previous = request.previousAB.map { [$0.off, $0.on] } ?? request.previous.map { [$0] } ?? []
         var passes = Passes(benchmarks: request.benchmarks, settings: settings, supervisors: supervisors,
                             progress: progress, controller: controller, previous: previous, started: started)
+        passes.companion = companion
         // LMBench's fixed method: every cell gets its intervals, shared out over the
         // rounds. With a budget or a precision target: a few intervals (pairs) per
         // cell, then more for the widest intervals.
@@ -345,6 +353,8 @@ private struct Passes {
     var firstRoundSeconds = 0.0
     /// Each A/B cell's slowdown precision, while its benchmark gets no new pass.
     var precisionCache: [String: Double?] = [:]
+    /// Another tool measured after each pass (see `PassCompanion`).
+    var companion: PassCompanion?
 
     init(benchmarks: [Benchmark], settings: RunSettings, supervisors: [Supervisor], progress: ProgressReporter,
          controller: SwitchController?, previous: [RunResult], started: Int64) {
@@ -386,6 +396,7 @@ private struct Passes {
         record(outcome, of: benchmark, into: [lane])
         progress.benchmarkFinished(lanes[lane].outcomes[benchmark.id]!, index: index, total: benchmarks.count,
                                    round: rounds - firstRound, rounds: total, side: side)
+        if !interrupted { companion?.visit(benchmark, round: rounds, state: side ?? .off, interleaved: false, flip: { _ in true }) }
     }
 
     /// One interleaved pass of one benchmark: both sides in one process, the
@@ -414,6 +425,15 @@ private struct Passes {
         progress.benchmarkFinished(lanes[0].outcomes[benchmark.id]!, index: index, total: benchmarks.count,
                                    round: rounds - firstRound, rounds: total, side: nil)
         if let pairs = abStatus(benchmark) { progress.message(pairs) }
+        if let companion, !interrupted {
+            companion.visit(benchmark, round: rounds, state: controller.state, interleaved: true) { target in
+                do { try controller.flipBetweenMeasurements(to: target) } catch {
+                    progress.warning("--switch \(controller.record.spec.text): \(error): the run stops here")
+                    stopped = true
+                }
+                return !stopped
+            }
+        }
     }
 
     /// Merges a pass's outcome into its lanes and keeps what it cost.

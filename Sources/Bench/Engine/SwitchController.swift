@@ -136,6 +136,22 @@ final class SwitchController {
         }
     }
 
+    /// A flip between a companion's measurements in an interleaved run (see
+    /// `PassCompanion`): no probes around it (they would cost more than the
+    /// flip), counted with the flips inside the benchmarks; a failure is
+    /// recorded and thrown.
+    func flipBetweenMeasurements(to target: SwitchState) throws {
+        guard target != state || !stateKnown else { return }
+        let started = cshims_clock_now_ns()
+        do { try driver.set(target) } catch {
+            recordInterleaved(flips: 0, seconds: 0, endState: nil, failure: "\(error)")
+            throw error
+        }
+        state = target
+        stateKnown = true
+        recordInterleaved(flips: 1, seconds: Double(cshims_clock_now_ns() - started) / 1e9, endState: target, failure: nil)
+    }
+
     /// After the first interleaved round: if the flips inside the benchmarks
     /// cost more than allowed after all, flip around benchmarks from now on.
     /// False when it stopped interleaving.

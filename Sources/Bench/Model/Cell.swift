@@ -30,6 +30,13 @@ public struct Cell: Equatable, Sendable {
 
     public func series(named name: String) -> Series? { series.first { $0.name == name } }
 
+    /// The cell as one round measured it: its samples of that round only.
+    func inRoundOnly(_ round: Int) -> Cell {
+        var cell = self
+        for i in cell.series.indices { cell.series[i].samples.removeAll { $0.round != round } }
+        return cell
+    }
+
     /// Per-operation times of each term's series, in term order.
     var termGroups: [[Double]] {
         estimate.terms.map { series(named: $0.series)?.perOperationNs ?? [] }

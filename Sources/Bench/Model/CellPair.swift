@@ -179,16 +179,39 @@ public struct CellPair: Sendable {
     /// (see the type's comment); nil with fewer than `minimumPairs` pairs, or
     /// when a draw's value is not a positive number.
     public func interval(resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
-        guard pairs >= CellPair.minimumPairs else { return nil }
-        let ratios = pairRatios
         var intervals: [(low: Double, high: Double)] = []
         for draw in draws {
-            var generator = SplitMix64(seed: SplitMix64.seed(off.id + draw.seed))
-            let replicates = (0..<resamples).map { _ in
-                CellPair.slowdown(ratio: replicate(&generator, ratios: ratios, withOffValue: false, draw: draw).ratio,
-                                  prefersSmaller: off.unit.prefersSmaller)
-            }
-            guard replicates.allSatisfy(\.isFinite), let interval = Bootstrap.percentileInterval(replicates) else { return nil }
+            guard let replicates = slowdownReplicates(draw, resamples: resamples),
+                  let interval = Bootstrap.percentileInterval(replicates) else { return nil }
+            intervals.append(interval)
+        }
+        return Bootstrap.span(intervals)
+    }
+
+    /// The slowdown over `resamples` draws of one kind; nil with fewer than
+    /// `minimumPairs` pairs, or when a draw's value is not a positive number.
+    func slowdownReplicates(_ draw: Draw, resamples: Int) -> [Double]? {
+        guard pairs >= CellPair.minimumPairs else { return nil }
+        let ratios = pairRatios
+        var generator = SplitMix64(seed: SplitMix64.seed(off.id + draw.seed))
+        let replicates = (0..<resamples).map { _ in
+            CellPair.slowdown(ratio: replicate(&generator, ratios: ratios, withOffValue: false, draw: draw).ratio,
+                              prefersSmaller: off.unit.prefersSmaller)
+        }
+        return replicates.allSatisfy(\.isFinite) ? replicates : nil
+    }
+
+    /// The 95% interval of one cell's slowdown over another's (crosscheck: ours
+    /// over LMBench's), each measured in its own pairs: each bootstrap draw
+    /// divides a draw of one by an independent draw of the other, of the same
+    /// kind where both have it (else the pairs'); the span over the kinds.
+    static func slowdownRatioInterval(_ a: CellPair, over b: CellPair,
+                                      resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
+        var intervals: [(low: Double, high: Double)] = []
+        for draw in Set(a.draws + b.draws).sorted(by: { $0.seed < $1.seed }) {
+            guard let x = a.slowdownReplicates(a.draws.contains(draw) ? draw : .pairs, resamples: resamples),
+                  let y = b.slowdownReplicates(b.draws.contains(draw) ? draw : .pairs, resamples: resamples),
+                  let interval = Bootstrap.percentileInterval(zip(x, y).map { $0 / $1 }) else { return nil }
             intervals.append(interval)
         }
         return Bootstrap.span(intervals)
