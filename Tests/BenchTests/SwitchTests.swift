@@ -230,6 +230,20 @@ final class CrosscheckArithmeticTests: XCTestCase {
         XCTAssertGreaterThan(both, max(ours, lmbench))
         XCTAssertLessThan(both, 0.1, "the rounds' drift (up to 2x) cancels within the pairs")
         XCTAssertEqual(r.verdict(tolerance: 0.15, switched: true), .differs)
+        // One tool without pairs (mhz: values in one state only in each round): the
+        // ratio and its interval both come from the medians over the rounds.
+        var half = r
+        half.pairs[.lmbench] = nil
+        for round in 0..<6 {
+            half.add(0.5, .ours, .off, round: round)
+            half.add(1.5 + 0.1 * Double(round), .ours, .on, round: round)
+            half.add(0.5, .lmbench, .off, round: round)
+            half.add(2.0, .lmbench, .on, round: round)
+        }
+        let medians = try XCTUnwrap(half.slowdownRatio)
+        XCTAssertEqual(medians, 3.5 / 4, accuracy: 1e-9, "ours on: median 1.75 of 0.5; LMBench 2.0 of 0.5")
+        let interval = try XCTUnwrap(half.slowdownInterval())
+        XCTAssertTrue(interval.low <= medians && medians <= interval.high, "\(medians) outside [\(interval.low), \(interval.high)]")
     }
 
     func testRowsComeInTheOrderTheBenchmarksListTheirCells() {

@@ -98,8 +98,12 @@ public final class Crosscheck {
         }
 
         /// Our slowdown over LMBench's.
+        /// From both tools' pairs, or, when one has none, from both tools' medians
+        /// over the rounds (what the ratio's interval then resamples).
         public var slowdownRatio: Double? {
-            guard let o = slowdown(.ours), let l = slowdown(.lmbench) else { return nil }
+            let paired = pairs[.ours] != nil && pairs[.lmbench] != nil
+            func of(_ tool: Tool) -> Double? { paired ? slowdown(tool) : slowdown(values(tool, .off), values(tool, .on)) }
+            guard let o = of(.ours), let l = of(.lmbench) else { return nil }
             return o / l
         }
 

@@ -11,8 +11,8 @@ import Glibc
 /// them and the order alternating (off on, on off, ...): the two runs of a pair
 /// are one run apart instead of a round, so that the host's speed, which moves
 /// by up to 2x for seconds, moves both alike. A program's first pair times one
-/// of its intervals (`-N 1`); if its runs take under `longRunSeconds`, the later
-/// ones take LMBench's own repetitions (the median of 11 intervals steadies a
+/// of its intervals (`-N 1`); if those runs take under `longRunSeconds`, the
+/// later ones take LMBench's own repetitions (the median of 11 intervals steadies a
 /// run of 5 ms intervals for a few tens of milliseconds more), else one interval
 /// each (lat_pipe, lat_udp: LMBench's intervals last a second there, and 11 of
 /// them would take a pair half a minute). A visit takes as many pairs as
@@ -37,7 +37,7 @@ final class LMBenchCompanion: PassCompanion {
     private var skipped: Set<String> = []
     private var createdHello = false
     private var fileWritten = false
-    /// Per invocation, how long its runs took (seconds).
+    /// Per invocation (and " -N 1" for its one-interval runs), how long its runs took (seconds).
     private var runSeconds: [String: [Double]] = [:]
 
     static let visitSeconds = 2.0
@@ -94,11 +94,13 @@ final class LMBenchCompanion: PassCompanion {
         var current = state
         for invocation in counterpart.invocations {
             let key = ([invocation.program] + invocation.arguments).joined(separator: " ")
-            let seconds = runSeconds[key] ?? []
-            let pairs = interleaved ? pairsPerVisit(seconds, cells: invocation.cells.count) : 1
-            // Interleaved: one interval a run until its runs are known to be short.
+            // Interleaved: one interval a run until those runs are known to be short.
+            let single = runSeconds[key + " -N 1"] ?? []
             let oneInterval = interleaved && LMBenchCompanion.takesRepetitions(invocation.program)
-                && (seconds.isEmpty || Statistics(seconds).median >= LMBenchCompanion.longRunSeconds)
+                && (single.isEmpty || Statistics(single).median >= LMBenchCompanion.longRunSeconds)
+            let mode = key + (oneInterval ? " -N 1" : "")
+            let seconds = runSeconds[mode] ?? single
+            let pairs = interleaved ? pairsPerVisit(seconds, cells: invocation.cells.count) : 1
             progress.message("LMBench \(benchmark.id): \(invocation.program)" + (oneInterval ? " -N 1" : "")
                 + (interleaved ? ", \(pairs) pair\(pairs == 1 ? "" : "s")" : "")
                 + (seconds.isEmpty ? "" : cFormat(" (runs of %.2f s so far)", Statistics(seconds).median)))
@@ -112,7 +114,7 @@ final class LMBenchCompanion: PassCompanion {
                     }
                     let started = cshims_clock_now_ns()
                     measure(invocation, oneInterval: oneInterval, benchmark.id, side, round: round)
-                    runSeconds[key, default: []].append(Double(cshims_clock_now_ns() - started) / 1e9)
+                    runSeconds[mode, default: []].append(Double(cshims_clock_now_ns() - started) / 1e9)
                 }
             }
         }
