@@ -124,11 +124,11 @@ enum Usage {
         LMBench program with the arguments LMBench's OS run uses, and prints an agreement
         table: ours, LMBench's, their ratio with its interval, and a verdict against the
         tolerance. With --switch, each tool's slowdown comes from its own pairs of
-        measurements off and on, and the verdict judges the ratio of the two slowdowns. LMBench's servers are started (-s) and stopped (-S)
-        as its script does; no process is left behind. A program missing from the directory
-        is named in its rows. LMBench's lat_rpc needs a running rpcbind; lat_proc exec and
-        shell need /tmp/hello, which is copied there (and removed) unless something else
-        is already there.
+        measurements off and on, and the verdict judges the ratio of the two slowdowns.
+        LMBench's servers are started (-s) and stopped (-S) as its script does; no process
+        is left behind. A program missing from the directory is named in its rows.
+        LMBench's lat_rpc needs a running rpcbind; lat_proc exec and shell need /tmp/hello,
+        which is copied there (and removed) unless something else is already there.
 
         USAGE: lmbench-swift crosscheck --lmbench-bin <dir> [<name-or-group> ...] [<options>]
 
