@@ -20,11 +20,26 @@ let package = Package(
                 .unsafeFlags(["-O2", "-fno-strict-aliasing", "-fno-vectorize", "-fno-slp-vectorize", "-fno-builtin"]),
             ]
         ),
-        .target(name: "Bench", dependencies: ["CShims"]),
-        .executableTarget(name: "Runner", dependencies: ["Bench", "CShims"]),
-        .testTarget(name: "BenchTests", dependencies: ["Bench"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Runner", "Bench"]),
+        // The library, in layers: each target imports only those below it, so a use
+        // upward does not compile (docs/architecture.md draws the graph).
+        // What a run is made of and how it is written and read back: statistics,
+        // system calls, the run record and its JSON.
+        .target(name: "BenchCore", dependencies: ["CShims"], path: "Sources/Bench", sources: ["Statistics", "System", "Model"]),
+        // How a benchmark is defined, measured and scheduled, A/B switches included.
+        .target(name: "BenchEngine", dependencies: ["BenchCore", "CShims"], path: "Sources/Bench/Engine"),
+        // The benchmarks themselves, family by family, and the catalog of them.
+        .target(name: "BenchCatalog", dependencies: ["BenchEngine", "BenchCore", "CShims"], path: "Sources/Bench/Benchmarks"),
+        // LMBench's results files and summary tables, compare and its reports.
+        .target(name: "BenchReports", dependencies: ["BenchCatalog", "BenchEngine", "BenchCore", "CShims"],
+                path: "Sources/Bench", sources: ["Formats", "Compare"]),
+        // Our figures beside the original LMBench's, measured in the same run.
+        .target(name: "BenchCrosscheck", dependencies: ["BenchReports", "BenchCatalog", "BenchEngine", "BenchCore", "CShims"],
+                path: "Sources/Bench/Crosscheck"),
+        .executableTarget(name: "Runner", dependencies: ["BenchCrosscheck", "BenchReports", "BenchCatalog", "BenchEngine", "BenchCore", "CShims"]),
+        .testTarget(name: "BenchTests", dependencies: ["BenchCrosscheck", "BenchReports", "BenchCatalog", "BenchEngine", "BenchCore"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Runner", "BenchCrosscheck", "BenchReports", "BenchCatalog", "BenchEngine", "BenchCore"]),
         // Thousands of mutated files through every reader (about a minute): `swift test --skip FuzzTests` leaves them out.
-        .testTarget(name: "FuzzTests", dependencies: ["Bench"]),
+        .testTarget(name: "FuzzTests", dependencies: ["BenchReports", "BenchCatalog", "BenchEngine", "BenchCore"]),
     ]
 )

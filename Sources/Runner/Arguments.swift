@@ -1,4 +1,6 @@
-import Bench
+import BenchCatalog
+import BenchCore
+import BenchEngine
 
 // Accepted forms (options may come anywhere after the command; "--" ends options):
 //   lmbench-swift [RUN-OPTIONS]                    the default run: every benchmark

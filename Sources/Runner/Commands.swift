@@ -1,4 +1,8 @@
-import Bench
+import BenchCatalog
+import BenchCore
+import BenchCrosscheck
+import BenchEngine
+import BenchReports
 import Glibc
 
 /// Where a run's files go (not part of what decides its numbers).

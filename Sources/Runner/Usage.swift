@@ -1,4 +1,6 @@
-import Bench
+import BenchCatalog
+import BenchCore
+import BenchEngine
 
 /// Help texts, printed on standard output with exit status 0.
 enum Usage {

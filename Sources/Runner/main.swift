@@ -1,4 +1,5 @@
-import Bench
+import BenchCore
+import BenchReports
 import CShims
 import Glibc
 

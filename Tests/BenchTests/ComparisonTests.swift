@@ -1,7 +1,11 @@
 import Foundation
 import FoundationXML
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 final class ComparisonTests: XCTestCase {
     func fixtureRuns(_ name: String) throws -> [MeasuredRun] {

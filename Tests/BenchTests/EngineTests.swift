@@ -1,6 +1,10 @@
 import CShims
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 final class EngineTests: XCTestCase {
     func testRescalingGrowsShortIntervalsAndAimsAtTheTarget() {

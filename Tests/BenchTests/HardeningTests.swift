@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 /// What a hostile or careless user can do to the files we write.
 final class HardeningTests: XCTestCase {

@@ -1,7 +1,11 @@
 import CShims
 import Foundation
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 /// A switch driver for tests: it only remembers what it was set to, and can be
 /// told to fail from its n-th flip on.

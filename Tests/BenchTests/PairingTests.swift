@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 /// What the bootstraps keep together: the terms of a difference sampled in turn,
 /// the two sides of an A/B round, and whole runs for a table's geometric mean.

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 /// Several A/B runs (boots) of one kernel pooled: on/off is the median of all
 /// the boots' per-pair ratios, its interval resamples boots, then within each. One

@@ -1,7 +1,11 @@
 import CShims
 import Glibc
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 /// Our ONC RPC v2 (RFC 5531) encoding, and the loopback sockets every server uses.
 final class ProtocolTests: XCTestCase {

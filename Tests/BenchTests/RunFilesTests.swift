@@ -1,7 +1,11 @@
 import CShims
 import Foundation
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 /// The run directory is found from its descriptor, and only what a run made is removed.
 final class RunFilesTests: XCTestCase {

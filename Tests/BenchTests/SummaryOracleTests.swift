@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 /// `summary` reads what getsummary reads and prints what it prints, also for files
 /// that are not quite LMBench's (Fixtures/getsummary: getsummary's own output for

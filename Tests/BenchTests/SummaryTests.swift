@@ -1,5 +1,9 @@
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 /// getsummary's output, byte for byte, for the genuine LMBench fixtures.
 final class SummaryTests: XCTestCase {

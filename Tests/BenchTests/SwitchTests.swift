@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 /// The A/B run's switch: its specification, the KSSB hypercall's verdicts, the
 /// record's warnings, and how an A/B run is written and read back.

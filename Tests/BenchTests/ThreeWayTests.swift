@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchCrosscheck
+@testable import BenchEngine
+@testable import BenchReports
 
 /// The three-way table (baseline, off, on) from recorded runs: a baseline run
 /// and a no-op A/B run (`--switch command:true:true`) of null-call and stat,

@@ -1,4 +1,8 @@
-import Bench
+import BenchCatalog
+import BenchCore
+import BenchCrosscheck
+import BenchEngine
+import BenchReports
 import Foundation
 import XCTest
 

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
-@testable import Bench
+@testable import BenchCatalog
+@testable import BenchCore
+@testable import BenchEngine
+@testable import BenchReports
 
 /// Thousands of mutated results files and run JSON files through every reader:
 /// each must give a result or a one-line error naming the file, never crash.

@@ -1,3 +1,5 @@
+import BenchCore
+import BenchEngine
 import Glibc
 
 /// Every benchmark, in the order LMBench's OS run measures them.
@@ -65,5 +67,13 @@ public enum Catalog {
         let candidates = available.map(\.id) + groupNames
         let scored = candidates.map { ($0, editDistance($0, name)) }.filter { $0.1 <= max(2, name.count / 3) }
         return scored.min { $0.1 < $1.1 }?.0
+    }
+}
+
+extension SummaryMetric {
+    /// Every performance cell of the OS summary tables, in their order (Mhz and
+    /// the basic parameters are not performance figures): what the benchmarks feed.
+    public static let all: [SummaryMetric] = Catalog.all.flatMap(\.metrics).sorted {
+        (Group.allCases.firstIndex(of: $0.table)!, $0.column) < (Group.allCases.firstIndex(of: $1.table)!, $1.column)
     }
 }

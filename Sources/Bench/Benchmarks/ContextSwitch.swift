@@ -1,3 +1,5 @@
+import BenchCore
+import BenchEngine
 import CShims
 import Glibc
 
@@ -13,13 +15,13 @@ import Glibc
 /// difference zero or negative under a slowed kernel); a cell that still comes
 /// out at or below zero keeps its raw and subtracted times in the JSON and gets a
 /// warning. --pin-ctx keeps every ring process on one CPU.
-enum ContextSwitch {
+package enum ContextSwitch {
     /// Working set per process, KiB.
     static let kilobytes = [0, 4, 8, 16, 32, 64]
     /// Processes in the ring.
-    static let processes = [2, 4, 8, 16, 24, 32, 64, 96]
+    package static let processes = [2, 4, 8, 16, 24, 32, 64, 96]
 
-    static func id(_ kilobytes: Int) -> String { "ctx-\(kilobytes)k" }
+    package static func id(_ kilobytes: Int) -> String { "ctx-\(kilobytes)k" }
 
     /// The summary cells of one working-set size: (table, column, label) per ring size.
     static func metrics(_ kilobytes: Int) -> [SummaryMetric] {

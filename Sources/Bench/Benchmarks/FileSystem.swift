@@ -1,3 +1,5 @@
+import BenchCore
+import BenchEngine
 import CShims
 import Glibc
 
@@ -11,13 +13,13 @@ import Glibc
 /// per directory), names made before timing. Block "File system latency", lines
 /// "<size>k <files> <creates/s> <deletes/s>". The tree lies in the private run
 /// directory under --fsdir (LMBench's tempnam prefers $TMPDIR over its argument).
-enum FileSystem {
-    static let sizes = [0, 1, 4, 10]
-    static let fileWriteID = "file-write", fsID = "fs"
-    static func createID(_ kilobytes: Int) -> String { "fs-create/\(kilobytes)k" }
-    static func deleteID(_ kilobytes: Int) -> String { "fs-delete/\(kilobytes)k" }
+package enum FileSystem {
+    package static let sizes = [0, 1, 4, 10]
+    static let fileWriteID = BenchmarkContext.testFileCellID, fsID = "fs"
+    package static func createID(_ kilobytes: Int) -> String { "fs-create/\(kilobytes)k" }
+    package static func deleteID(_ kilobytes: Int) -> String { "fs-delete/\(kilobytes)k" }
 
-    static let fileWrite = Benchmark(
+    package static let fileWrite = Benchmark(
         id: fileWriteID, groups: [.filevm, .bandwidth], summary: "writing the --mb MiB test file in 8 KiB blocks and fsync()",
         lmbench: LMBenchProgram("lmdd of=$FILE move=${MB}m fsync=1 print=3",
                                 LMBenchPrograms.titled("lmdd", ["label=File \(LMBenchPrograms.testFile) write bandwidth: ",

@@ -1,3 +1,5 @@
+import BenchCore
+import BenchEngine
 import CShims
 import Glibc
 
@@ -7,10 +9,10 @@ import Glibc
 /// The hello program is found from the run directory's descriptor (execveat;
 /// the shell's working directory is set from it), never by its path: a rename
 /// of the run directory cannot make either run a program someone planted.
-enum ProcessCreation {
+package enum ProcessCreation {
     static let forkID = "fork", execID = "exec", shellID = "shell"
     /// The note naming the hello program that ran ("dynamic" or "static"; the results header's [HELLO: ...]).
-    static let helloNote = "hello"
+    package static let helloNote = "hello"
 
     static func lmbench(_ what: String, _ title: String, field: Int, cell: String, hello: Bool) -> LMBenchProgram {
         LMBenchProgram("lat_proc \(what)", LMBenchPrograms.titled("lat_proc", LMBenchPrograms.parallelism + [what], title,

@@ -1,11 +1,13 @@
+import BenchCore
+import BenchEngine
 import CShims
 
 /// The processor clock (LMBench's mhz, by our own method): a chain of dependent
 /// one-cycle additions; the fastest interval's time per addition is the clock
 /// period. Header line "[MHZ: <n> MHz, <period> nanosec clock]".
-enum ProcessorClock {
+package enum ProcessorClock {
     /// The benchmark's id and its one cell's (the results header reads it).
-    static let id = "mhz"
+    package static let id = "mhz"
 
     static let mhz = Benchmark(
         id: id, groups: [.processor], summary: "a chain of dependent register additions, one cycle each",

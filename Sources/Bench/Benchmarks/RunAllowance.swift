@@ -1,3 +1,6 @@
+import BenchCore
+import BenchEngine
+
 /// Generous seconds a run needs on a native machine: the time limits of
 /// `harness/`, which scales them by how slow its guest is, come from here
 /// (`lmbench-swift --check-arguments` prints them), so that they follow the

@@ -1,3 +1,5 @@
+import BenchCore
+import BenchEngine
 import CShims
 import Glibc
 

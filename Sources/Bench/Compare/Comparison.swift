@@ -1,3 +1,6 @@
+import BenchCore
+import BenchEngine
+
 /// A baseline against a candidate: for every summary cell, both values, the
 /// slowdown factor (candidate/baseline for times, baseline/candidate for
 /// bandwidths: larger always means slower) with a 95% bootstrap interval, and

@@ -1,10 +1,8 @@
+import BenchCore
+import BenchEngine
 import Glibc
 
-/// `compare`'s outputs: text grouped like LMBench's summary, Markdown, CSV,
-/// LaTeX and JSON (schema "lmbench-swift.compare/1", described in docs/formats.md).
-public enum ComparisonFormat: String, CaseIterable, Sendable {
-    case text, markdown, csv, json, latex
-
+extension ComparisonFormat {
     public func render(_ comparison: Comparison, caption: String? = nil, label: String? = nil, plusMinus: Bool = false) -> String {
         switch self {
         case .text: return ComparisonRendering.render(comparison)
@@ -28,12 +26,12 @@ public enum ComparisonFormat: String, CaseIterable, Sendable {
 }
 
 /// The renderings of a comparison: text, Markdown, CSV, LaTeX and JSON.
-enum ComparisonRendering {
-    static func value(_ v: Double) -> String {
+package enum ComparisonRendering {
+    package static func value(_ v: Double) -> String {
         v >= 1000 ? tableNumber(v, decimals: 0) : v >= 100 ? cFormat("%.1f", v) : cFormat("%.4g", v)
     }
-    static func factor(_ v: Double?) -> String { v.map { tableNumber($0, decimals: 3) } ?? "" }
-    static func interval(_ i: (low: Double, high: Double)?, decimals: Int = 3) -> String {
+    package static func factor(_ v: Double?) -> String { v.map { tableNumber($0, decimals: 3) } ?? "" }
+    package static func interval(_ i: (low: Double, high: Double)?, decimals: Int = 3) -> String {
         i.map { "[" + tableNumber($0.low, decimals: decimals) + ", " + tableNumber($0.high, decimals: decimals) + "]" } ?? ""
     }
 
@@ -167,7 +165,7 @@ enum ComparisonRendering {
     /// "off" as "Off".
     static func title(_ name: String) -> String { name.prefix(1).uppercased() + name.dropFirst() }
 
-    static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
+    package static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
         SummaryNumbers.perlString(s, width: width, left: left)
     }
 

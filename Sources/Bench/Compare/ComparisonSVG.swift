@@ -1,3 +1,5 @@
+import BenchCore
+import BenchEngine
 import Glibc
 
 /// `compare --svg`: one horizontal bar per compared cell, grouped by table, on a

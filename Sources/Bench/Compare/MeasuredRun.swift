@@ -1,3 +1,5 @@
+import BenchCore
+import BenchEngine
 import Glibc
 
 /// One run's summary cells, from an LMBench results file (LMBench's or ours) or
@@ -109,22 +111,6 @@ extension MeasuredRun {
         head.starts(with: Array("[lmbench3".utf8)) || ResultsReader.kind(of: head) == .runJSON
     }
 
-    /// The cell a metric's input refers to, among `cells` (by id).
-    static func resolve(_ reference: SummaryMetric.CellReference, in cells: [String: Cell]) -> Cell? {
-        switch reference {
-        case .exact(let id): return cells[id]
-        case .largest(let prefix):
-            return cells.values.filter { $0.id.hasPrefix(prefix) && !$0.id.dropFirst(prefix.count).contains("/") }
-                .max { ResultsFile.bytes(String($0.id.dropFirst(prefix.count))) < ResultsFile.bytes(String($1.id.dropFirst(prefix.count))) }
-        }
-    }
-
-    /// The ids of those of `cells` that feed a cell of the summary tables.
-    static func summaryCellIDs(_ cells: [Cell]) -> Set<String> {
-        let byID = Dictionary(cells.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        return Set(SummaryMetric.all.flatMap { $0.cellInputs.compactMap { resolve($0, in: byID)?.id } })
-    }
-
     /// The two sides of an A/B run.
     static func sides(_ ab: ABRunResult, source: String) -> (off: MeasuredRun, on: MeasuredRun) {
         (fromJSON(ab.off, source: source + " (switch off)"), fromJSON(ab.on, source: source + " (switch on)"))
@@ -135,7 +121,7 @@ extension MeasuredRun {
         for cell in run.allCells { cells[cell.id] = cell }
         var values: [String: MetricValue] = [:]
         for metric in SummaryMetric.all {
-            let inputs = metric.cellInputs.compactMap { resolve($0, in: cells) }
+            let inputs = metric.cellInputs.compactMap { SummaryMetric.resolve($0, in: cells) }
             guard inputs.count == metric.cellInputs.count else { continue }
             let numbers = inputs.map(\.value)
             guard numbers.allSatisfy({ $0.isFinite && $0 > 0 }) else { continue }

@@ -1,3 +1,6 @@
+import BenchCore
+import BenchEngine
+
 /// A baseline kernel's runs against A/B runs on the instrumented kernel (one,
 /// or several boots pooled): per summary cell the baseline, off and on values
 /// and three ratios, off/baseline (the cost of compiling the instrumentation

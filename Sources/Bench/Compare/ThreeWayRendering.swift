@@ -1,3 +1,6 @@
+import BenchCore
+import BenchEngine
+
 /// The renderings of a three-way comparison (baseline, off, on), one function
 /// per format, with the helpers of `ComparisonRendering`.
 enum ThreeWayRendering {

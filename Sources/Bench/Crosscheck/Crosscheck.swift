@@ -1,3 +1,6 @@
+import BenchCatalog
+import BenchCore
+import BenchEngine
 import CShims
 import Glibc
 

@@ -1,8 +1,7 @@
-/// `crosscheck`'s agreement table: text, Markdown, or JSON (schema
-/// "lmbench-swift.crosscheck/1", described in docs/formats.md).
-public enum CrosscheckFormat: String, CaseIterable, Sendable {
-    case text, markdown, json
+import BenchCore
+import BenchReports
 
+extension CrosscheckFormat {
     public func render(_ result: Crosscheck.Result) -> String {
         switch self {
         case .text, .markdown:

@@ -1,3 +1,5 @@
+import BenchCore
+
 /// The summary tables; each is also a group of benchmarks on the command line.
 public enum Group: String, CaseIterable, Sendable {
     case processor, ctx, latency, filevm, bandwidth
@@ -34,7 +36,7 @@ public struct Benchmark: Sendable {
     public let everyRound: Bool
     /// Its lines in the results file, in LMBench's order and format (the results
     /// file writes the benchmarks in catalog order).
-    let results: @Sendable (inout ResultsWriter) -> Void
+    package let results: @Sendable (inout ResultsWriter) -> Void
     /// The cells of LMBench's summary tables it feeds (compare's rows).
     public let metrics: [SummaryMetric]
     let body: @Sendable (BenchmarkContext) throws -> Void

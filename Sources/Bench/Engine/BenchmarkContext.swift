@@ -1,3 +1,4 @@
+import BenchCore
 import CShims
 import Glibc
 
@@ -7,7 +8,7 @@ import Glibc
 public final class BenchmarkContext {
     public let settings: RunSettings
     public let calibration: Calibration
-    let files: RunFiles
+    package let files: RunFiles
     let plan: CellPlan
     let channel: ChildChannel
     /// An interleaved A/B pass: flips the switch between intervals (nil otherwise).
@@ -170,12 +171,14 @@ public final class BenchmarkContext {
 
     /// The --mb MiB test file (LMBench's $FILE), in the run directory.
     public var testFile: String { path("XXX") }
+    /// The cell that times writing it (file-write): writing it for another benchmark is reported as its phase.
+    public static let testFileCellID = "file-write"
 
     /// Writes the test file (untimed) unless a benchmark of this run already did.
     public func ensureTestFile() throws {
         let bytes = UInt64(settings.mb) << 20
         if let st = try? Sys.stat(testFile), UInt64(st.st_size) == bytes { return }
-        heartbeat(FileSystem.fileWriteID, "writing the \(settings.mb) MiB test file")
+        heartbeat(Self.testFileCellID, "writing the \(settings.mb) MiB test file")
         try testFile.withCString { path in
             try withLoopState(cshims_file_write_state(path: path, size: bytes)) {
                 try TimedLoop(cshims_loop_file_write, $0).runOnce(name: "writing \(testFile)")

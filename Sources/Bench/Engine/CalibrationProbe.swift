@@ -1,9 +1,10 @@
+import BenchCore
 import CShims
 
 extension Calibration {
     /// Typical costs on current hardware, used only to express how slow this kernel
     /// is (the slowdown that scales every timeout), never to correct a figure.
-    static let typicalNullCallNs = 300.0
+    package static let typicalNullCallNs = 300.0
     static let typicalForkNs = 300_000.0
 
     /// Measures the overheads the engine subtracts (or takes them from
@@ -19,7 +20,7 @@ extension Calibration {
     }
 
     /// A quick null-call figure: fastest of five 2000-call loops, ns per call.
-    static func nullCallProbe(clockReadNs: Double) -> Double {
+    package static func nullCallProbe(clockReadNs: Double) -> Double {
         fastest(of: 5) { perIteration(TimedLoop(cshims_loop_getppid), 2000, clockReadNs) }
     }
 

@@ -1,3 +1,4 @@
+import BenchCore
 import Glibc
 
 /// What a benchmark process tells the runner, one JSON object per line on a pipe.

@@ -1,3 +1,4 @@
+import BenchCore
 import CShims
 
 /// Flips an A/B run's kernel switch between the recorded intervals of a cell,

@@ -1,8 +1,10 @@
+import BenchCore
+
 /// Work another tool does in the same passes as ours: `crosscheck`'s LMBench
 /// programs, measured right after ours measured the same benchmark, in the
 /// same round and switch state, so that both tools see the same phase of the
 /// host and one scheduler (and one switch controller) serves both.
-protocol PassCompanion: AnyObject {
+package protocol PassCompanion: AnyObject {
     /// After ours measured `benchmark` in `round` (counted over the run).
     /// `state` is the switch's state (off without a switch). When `interleaved`,
     /// the companion takes its own pairs, flipping between its measurements with

@@ -1,3 +1,5 @@
+import BenchCore
+
 /// Where a run reports what it is doing (standard error, a live line, or nothing).
 /// A run measures its benchmarks in rounds (each round records a share of every
 /// cell's intervals), so the same benchmark starts once per round.

@@ -1,3 +1,4 @@
+import BenchCore
 import CShims
 import Glibc
 
@@ -27,7 +28,7 @@ public struct WorkDirectory: Sendable {
     fileprivate(set) var lock: Int32 = -1
 
     /// Name prefixes of our directories: a run's, and a crosscheck's.
-    static let prefixes = ["lmbench-swift.", "lmbench-swift-crosscheck."]
+    package static let prefixes = ["lmbench-swift.", "lmbench-swift-crosscheck."]
     /// The content of `.lock` in a directory a run made: only those are ever removed
     /// by another run (a user's `lmbench-swift.mydata/` is not ours, whatever it holds).
     static let marker = "lmbench-swift run directory: removed at the end of its run, or by the next run if it was killed\n"
@@ -72,7 +73,7 @@ public struct WorkDirectory: Sendable {
     }
 
     /// Removes first what runs that were killed left in `fsdir`, and says so.
-    static func create(fsdir: String, prefix: String, progress: ProgressReporter) throws -> WorkDirectory {
+    package static func create(fsdir: String, prefix: String, progress: ProgressReporter) throws -> WorkDirectory {
         let location = try checkedLocation(fsdir)
         let parent = try Sys.openDirectory(location)
         for path in removeAbandoned(in: parent, location: location) {
@@ -117,7 +118,7 @@ public struct WorkDirectory: Sendable {
     /// Removes everything in the directory, then the directory and the stat file
     /// from --fsdir if they are still the ones made (a directory renamed away is
     /// emptied where it is; what took its name is left alone).
-    func remove() {
+    package func remove() {
         try? Sys.removeContents(of: descriptor)
         WorkDirectory.remove(name, from: parent, isDirectory: true, if: identity)
         if let statIdentity { WorkDirectory.remove(name + "-stat", from: parent, isDirectory: false, if: statIdentity) }
@@ -185,7 +186,7 @@ public struct RunFiles: Sendable {
     /// Private directory for everything a benchmark writes.
     public var directory: String { work.path }
     /// That directory, open for the whole run (the hello programs are run from it).
-    var descriptor: Int32 { work.descriptor }
+    package var descriptor: Int32 { work.descriptor }
     /// The empty file that stat and open/close work on.
     public var statFile: String { work.statFile }
 

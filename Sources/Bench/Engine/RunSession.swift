@@ -1,3 +1,4 @@
+import BenchCore
 import CShims
 import Glibc
 
@@ -35,7 +36,7 @@ public final class RunSession {
         self.init(request: request, progress: progress, companion: nil)
     }
 
-    init(request: RunRequest, progress: ProgressReporter, companion: PassCompanion?) {
+    package init(request: RunRequest, progress: ProgressReporter, companion: PassCompanion?) {
         self.request = request
         self.progress = progress
         self.companion = companion
@@ -136,7 +137,7 @@ public final class RunSession {
         // rounds. With a budget or a precision target: a few intervals (pairs) per
         // cell, then more for the widest intervals.
         if let target = settings.precisionTarget(abRun: controller != nil) {
-            let first = controller == nil ? min(3, settings.repetitions) : RunSession.firstPairs
+            let first = controller == nil ? min(3, settings.repetitions) : RunSettings.firstPairs
             passes.measureInRounds(rounds: min(controller == nil ? 3 : 2, first), repetitions: first,
                                    otherCells: controller == nil ? nil : RunSession.otherCellPairs)
             passes.refine(target: target)
@@ -206,10 +207,6 @@ public final class RunSession {
         }
     }
 
-    /// The precision aimed at with --budget alone, percent.
-    public static let defaultTargetPercent = 2.0
-    /// The same for an A/B run: the slowdown's half-width.
-    public static let defaultABTargetPercent = 5.0
     /// Intervals a cell gets per refining pass, and at most in all.
     static let adaptiveStep = 2
     static let maximumAdaptiveIntervals = 200
@@ -256,10 +253,6 @@ public final class RunSession {
         return plan
     }
 
-    /// Pairs per cell the first pass of an A/B run with a budget or a precision
-    /// target measures (over two rounds, each side leading one), before the
-    /// widest intervals get more.
-    static let firstPairs = 8
     /// In that first pass, the cells of no summary table (the rings of 4 to 96
     /// processes, select on 10, 250 and 500 descriptors) get this many: what the
     /// results file needs, not what the precision target is about.
@@ -548,7 +541,7 @@ private struct Passes {
         guard controller != nil, let onSide = lanes[1].outcomes[benchmark.id] else {
             return sofar.cells.map { ($0.id, $0.roughPrecision, $0.series.map(\.samples.count).min() ?? 0, 0) }
         }
-        let summary = MeasuredRun.summaryCellIDs(sofar.cells)
+        let summary = SummaryMetric.cellIDs(sofar.cells, feeding: benchmark.metrics)
         return sofar.cells.filter { summary.contains($0.id) }.compactMap { off in
             guard let on = onSide.cells.first(where: { $0.id == off.id }) else { return nil }
             let pair = CellPair(off: off, on: on)
@@ -659,7 +652,7 @@ private struct Passes {
     func step(intervals: Int, precision: Double, target: Double) -> Int {
         guard controller != nil else { return RunSession.adaptiveStep }
         // Not yet trusted: a few pairs a visit, so that the rounds come quickly.
-        guard precision.isFinite, intervals > 0 else { return RunSession.firstPairs }
+        guard precision.isFinite, intervals > 0 else { return RunSettings.firstPairs }
         let needed = Double(intervals) * (precision / target) * (precision / target)
         return min(RunSession.maximumPairsPerVisit, max(RunSession.minimumPairStep, Int(((needed - Double(intervals)) / 2).rounded(.up))),
                    max(intervals, RunSession.minimumPairStep))

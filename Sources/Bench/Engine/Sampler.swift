@@ -1,3 +1,4 @@
+import BenchCore
 import CShims
 
 /// The one timing method every benchmark uses, after LMBench's benchmp():

@@ -1,3 +1,4 @@
+import BenchCore
 import CShims
 import Glibc
 

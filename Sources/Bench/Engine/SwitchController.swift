@@ -1,3 +1,4 @@
+import BenchCore
 import CShims
 
 /// Flips a kernel switch during an A/B run: times each flip, probes a null call

@@ -1,3 +1,4 @@
+import BenchCore
 import CShims
 
 /// A C loop that performs one operation `iterations` times, and its state.

@@ -1,3 +1,6 @@
+import BenchCore
+import BenchEngine
+
 /// With --budget or --target-ci: the precision each summary cell reached (half
 /// the width of its 95% interval, relative to its value), printed after the
 /// summary tables; cells that did not reach the target are marked with "*".

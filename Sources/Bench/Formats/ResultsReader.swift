@@ -1,4 +1,7 @@
+import BenchCore
+import BenchEngine
 import Glibc
+
 /// Reads the files the commands take: LMBench results files (LMBench's own or ours)
 /// and our JSON run files. Anything else is refused with the file and line named.
 public enum ResultsReader {

@@ -1,3 +1,6 @@
+import BenchCore
+import BenchEngine
+
 /// LMBench's `make see` report: the tables getsummary prints for a list of results
 /// files, byte for byte, including its number formatting and its parsing rules
 /// (each file's values are pushed onto per-benchmark arrays, one row per file).

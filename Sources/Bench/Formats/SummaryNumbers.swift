@@ -1,3 +1,5 @@
+import BenchCore
+
 /// Perl's view of the values getsummary handles: a string read from a file, a
 /// number it computed, or undef. Its number formatting (`num`, `inum`, Perl's
 /// numeric conversion and stringification) is reproduced here byte for byte.

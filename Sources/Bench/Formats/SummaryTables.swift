@@ -1,3 +1,5 @@
+import BenchCore
+
 /// The printing half of getsummary: banner, then each table that has data, one
 /// row per results file, in getsummary's order and layout.
 extension SummaryData {

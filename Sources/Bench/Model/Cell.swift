@@ -31,7 +31,7 @@ public struct Cell: Equatable, Sendable {
     public func series(named name: String) -> Series? { series.first { $0.name == name } }
 
     /// The cell as one round measured it: its samples of that round only.
-    func inRoundOnly(_ round: Int) -> Cell {
+    package func inRoundOnly(_ round: Int) -> Cell {
         var cell = self
         for i in cell.series.indices { cell.series[i].samples.removeAll { $0.round != round } }
         return cell
@@ -64,7 +64,7 @@ public struct Cell: Equatable, Sendable {
 
     /// The 95% bootstrap interval of the value, resampling blocks (`blocks`); nil
     /// with fewer than three blocks.
-    func valueInterval(resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
+    package func valueInterval(resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
         let blocks = self.blocks
         guard blocks.count >= 3, termGroups.allSatisfy({ !$0.isEmpty }) else { return nil }
         let resampling = Resampling(blocks, terms: estimate.terms.count)
@@ -113,7 +113,7 @@ public struct Cell: Equatable, Sendable {
     /// array and where each block's begin. A bootstrap draws a cell's blocks
     /// thousands of times; copying a block (its arrays retained and released)
     /// per draw made a 10^5-interval compare take a minute.
-    struct Resampling: Sendable {
+    package struct Resampling: Sendable {
         let blockCount: Int
         /// Per term: the values of block 0, then block 1, ...
         let values: [[Double]]
@@ -122,7 +122,7 @@ public struct Cell: Equatable, Sendable {
         /// Per term: whether every block holds exactly one of its values.
         let oneEach: [Bool]
 
-        init(_ blocks: [Block], terms: Int) {
+        package init(_ blocks: [Block], terms: Int) {
             blockCount = blocks.count
             var values = Array(repeating: [Double](), count: terms)
             var starts = Array(repeating: [0], count: terms)
@@ -141,7 +141,7 @@ public struct Cell: Equatable, Sendable {
         }
 
         /// Per-term groups from as many blocks as there are, drawn with replacement.
-        func draw(_ generator: inout SplitMix64) -> [[Double]] {
+        package func draw(_ generator: inout SplitMix64) -> [[Double]] {
             let picks = (0..<blockCount).map { _ in Int(generator.next() % UInt64(blockCount)) }
             return values.indices.map { term in
                 let values = self.values[term], starts = self.starts[term]

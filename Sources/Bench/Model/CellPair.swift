@@ -78,7 +78,7 @@ public struct CellPair: Sendable {
     static let usableShare = 0.9
 
     /// on/off of each pair whose two values are positive (nan for the others).
-    var pairRatios: [Double] {
+    package var pairRatios: [Double] {
         pairValues.map { $0.off > 0 && $0.on > 0 && $0.off.isFinite && $0.on.isFinite ? $0.on / $0.off : .nan }
     }
 
@@ -95,7 +95,7 @@ public struct CellPair: Sendable {
     /// ratios together, so that a boot counts by its pairs; unpaired, the
     /// quotient of the sides' values over every boot's blocks (one boot: of its
     /// sides' values).
-    static func ratio(pooling boots: [CellPair]) -> Double {
+    package static func ratio(pooling boots: [CellPair]) -> Double {
         if boots.allSatisfy(\.isPaired) { return Statistics.median(of: boots.flatMap { $0.pairRatios.filter(\.isFinite) }) }
         if boots.count == 1 { return boots[0].on.value / boots[0].off.value }
         return sidesRatio(boots.map { ($0, Array($0.offBlocks.indices)) })
@@ -130,7 +130,7 @@ public struct CellPair: Sendable {
         case rounds, pairs
 
         /// Each draw's seed suffix: the pairs' is the one intervals always had.
-        var seed: String { self == .pairs ? "/paired" : "/paired-rounds" }
+        package var seed: String { self == .pairs ? "/paired" : "/paired-rounds" }
     }
 
     /// The draws whose intervals a cell's interval spans: the rounds' and the
@@ -159,7 +159,7 @@ public struct CellPair: Sendable {
     /// pairs' ratios together (unpaired: the quotient of the sides' values over
     /// the drawn blocks); the off value is the median over the boots of each
     /// one's drawn off value. One boot: one boot's draw.
-    static func replicate(_ boots: [(pair: CellPair, ratios: [Double])], _ generator: inout SplitMix64,
+    package static func replicate(_ boots: [(pair: CellPair, ratios: [Double])], _ generator: inout SplitMix64,
                           withOffValue: Bool, draw: Draw) -> (off: Double, ratio: Double) {
         let paired = boots.allSatisfy(\.pair.isPaired)
         var picked: [Double] = []
@@ -205,7 +205,7 @@ public struct CellPair: Sendable {
     /// over LMBench's), each measured in its own pairs: each bootstrap draw
     /// divides a draw of one by an independent draw of the other, of the same
     /// kind where both have it (else the pairs'); the span over the kinds.
-    static func slowdownRatioInterval(_ a: CellPair, over b: CellPair,
+    package static func slowdownRatioInterval(_ a: CellPair, over b: CellPair,
                                       resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
         var intervals: [(low: Double, high: Double)] = []
         for draw in Set(a.draws + b.draws).sorted(by: { $0.seed < $1.seed }) {

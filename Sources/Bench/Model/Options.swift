@@ -196,3 +196,15 @@ public enum Options {
         return out
     }
 }
+
+/// `compare`'s outputs: text grouped like LMBench's summary, Markdown, CSV,
+/// LaTeX and JSON (schema "lmbench-swift.compare/1", described in docs/formats.md).
+public enum ComparisonFormat: String, CaseIterable, Sendable {
+    case text, markdown, csv, json, latex
+}
+
+/// `crosscheck`'s agreement table: text, Markdown, or JSON (schema
+/// "lmbench-swift.crosscheck/1", described in docs/formats.md).
+public enum CrosscheckFormat: String, CaseIterable, Sendable {
+    case text, markdown, json
+}

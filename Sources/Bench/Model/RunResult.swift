@@ -47,12 +47,21 @@ public struct RunSettings: Equatable, Sendable {
         return nil
     }
 
+    /// The precision aimed at with --budget alone, percent.
+    public static let defaultTargetPercent = 2.0
+    /// The same for an A/B run: the slowdown's half-width.
+    public static let defaultABTargetPercent = 5.0
+    /// Pairs per cell the first pass of an A/B run with a budget or a precision
+    /// target measures (over two rounds, each side leading one), before the
+    /// widest intervals get more.
+    package static let firstPairs = 8
+
     /// The precision aimed at, as a fraction, when the run aims at one: the
     /// value's in a plain run, the slowdown's in an A/B run (`abRun`).
     public func precisionTarget(abRun: Bool) -> Double? {
         if let percent = targetPrecisionPercent { return percent / 100 }
         guard budgetSeconds != nil else { return nil }
-        return (abRun ? RunSession.defaultABTargetPercent : RunSession.defaultTargetPercent) / 100
+        return (abRun ? RunSettings.defaultABTargetPercent : RunSettings.defaultTargetPercent) / 100
     }
 
     /// A budget without a target: the whole budget is spent, each cell first

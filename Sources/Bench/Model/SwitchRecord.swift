@@ -150,7 +150,7 @@ public struct SwitchRecord: Equatable, Sendable {
 
     /// This record after an interrupted run's (`earlier`): its flips and
     /// interleaved flips come first, the state found is that run's.
-    func continuing(_ earlier: SwitchRecord) -> SwitchRecord {
+    package func continuing(_ earlier: SwitchRecord) -> SwitchRecord {
         var merged = self
         merged.flips = earlier.flips + flips
         merged.interleavedFlips += earlier.interleavedFlips

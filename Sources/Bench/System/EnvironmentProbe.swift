@@ -66,7 +66,7 @@ extension Environment {
     }
 }
 
-func trimmed(_ text: String) -> String {
+package func trimmed(_ text: String) -> String {
     var scalars = Substring(text)
     while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
     while let last = scalars.last, last.isWhitespace { scalars.removeLast() }

@@ -7,7 +7,7 @@ import Glibc
 /// process killed while writing (SIGKILL, a guest that dies) leaves nothing
 /// behind; elsewhere it is a new file with an unpredictable name in the same
 /// directory (`Sys.createUnique`), removed when the writing fails.
-struct PendingFile {
+package struct PendingFile {
     let fd: Int32
     let directory: String
     /// The name's start, for the named fallback and the name given before a rename.
@@ -15,7 +15,7 @@ struct PendingFile {
     /// The named fallback's path; nil for an unnamed file.
     let temporaryPath: String?
 
-    init(in directory: String, prefix: String, mode: mode_t = 0o644) throws {
+    package init(in directory: String, prefix: String, mode: mode_t = 0o644) throws {
         self.directory = directory
         self.prefix = prefix
         // An unnamed file is linked by its /proc/self/fd name (linkat with
@@ -38,13 +38,13 @@ struct PendingFile {
     }
 
     /// Writes all of `text` and flushes it to the disk.
-    func write(_ text: String, subject: String) throws {
+    package func write(_ text: String, subject: String) throws {
         try Sys.writeAll(fd, text, subject: subject)
         try Sys.fsync(fd, subject: subject)
     }
 
     /// Gives it the name `path`; fails with EEXIST, replacing nothing, if the name is taken.
-    func link(to path: String) throws {
+    package func link(to path: String) throws {
         if let temporaryPath { return try Sys.link(temporaryPath, path) }
         try Sys.check("link", path) { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) }
     }
@@ -68,7 +68,7 @@ struct PendingFile {
 
     /// Closes it, and removes the named fallback's temporary name (after a
     /// `link` the file keeps its new name; after a `replace` there is none left).
-    func close() {
+    package func close() {
         Sys.close(fd)
         if let temporaryPath { _ = unlink(temporaryPath) }
     }

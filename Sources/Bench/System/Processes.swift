@@ -2,7 +2,7 @@ import CShims
 import Glibc
 
 /// Pids whose parent is `parent` (this process unless told), from /proc.
-func children(of parent: pid_t = getpid()) -> [pid_t] {
+package func children(of parent: pid_t = getpid()) -> [pid_t] {
     guard let entries = try? Sys.listDirectory("/proc") else { return [] }
     return entries.compactMap { name -> pid_t? in
         guard let pid = pid_t(name), let fields = statFields(pid), fields.rest.count > 1 else { return nil }
@@ -20,9 +20,9 @@ private func statFields(_ pid: pid_t) -> (comm: String, rest: [Substring])? {
 /// Every switch command runs with `LMBENCH_SWIFT_SWITCH_RUN=<pid of the run>`
 /// in its environment: how the run tells what the commands left running (which
 /// it leaves to the off command) from what a benchmark left (killed at once).
-enum SwitchCommandMarker {
-    static let variable = "LMBENCH_SWIFT_SWITCH_RUN"
-    static func entry(owner: pid_t) -> String { "\(variable)=\(owner)" }
+package enum SwitchCommandMarker {
+    package static let variable = "LMBENCH_SWIFT_SWITCH_RUN"
+    package static func entry(owner: pid_t) -> String { "\(variable)=\(owner)" }
 }
 
 /// Whether `pid` was started by a switch command of this run (it carries
@@ -35,7 +35,7 @@ func isSwitchCommandProcess(_ pid: pid_t) -> Bool {
 
 /// This process's children but what the switch commands left running: the
 /// off command ends those, and the end of the run what is left of them.
-func childrenButSwitchCommands() -> [pid_t] {
+package func childrenButSwitchCommands() -> [pid_t] {
     children().filter { !isSwitchCommandProcess($0) }
 }
 
@@ -45,7 +45,7 @@ func childrenButSwitchCommands() -> [pid_t] {
 /// Returns them as "pid N (comm)", orphans reparented to us meanwhile included.
 /// A process that is already dying (an off command just killed it) gets a
 /// moment to exit first and is not counted.
-func endLeftoverChildren(graceSeconds: Double = 2) -> [String] {
+package func endLeftoverChildren(graceSeconds: Double = 2) -> [String] {
     let settleSeconds = 0.2
     var ended: [pid_t: String] = [:]
     let started = cshims_clock_now_ns()
@@ -69,7 +69,7 @@ func endLeftoverChildren(graceSeconds: Double = 2) -> [String] {
     return ended.keys.sorted().map { "pid \($0) (\(ended[$0]!))" }
 }
 
-func signalName(_ signal: Int32) -> String {
+package func signalName(_ signal: Int32) -> String {
     guard let name = strsignal(signal) else { return "signal \(signal)" }
     let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGABRT: "SIGABRT",
                                   SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGTRAP: "SIGTRAP",
@@ -78,7 +78,7 @@ func signalName(_ signal: Int32) -> String {
 }
 
 /// How a child started in its own process group ended under `waitOrKill`.
-enum ChildEnd: Equatable {
+package enum ChildEnd: Equatable {
     case exited(Int32)
     case killedBySignal(Int32)
     /// Killed (its whole group) because it ran past the deadline.
@@ -92,16 +92,16 @@ enum ChildEnd: Equatable {
 /// A child's output read from a pipe while waiting for it: the first `limit`
 /// bytes kept, the rest read and thrown away (so the child never blocks on a
 /// full pipe, and a program that prints without end costs no memory).
-final class OutputCollector {
+package final class OutputCollector {
     let fd: Int32
     let limit: Int
-    private(set) var bytes: [UInt8] = []
-    private(set) var discarded = 0
+    package private(set) var bytes: [UInt8] = []
+    package private(set) var discarded = 0
     /// Every writer closed the pipe.
     private(set) var ended = false
     private var buffer = [UInt8](repeating: 0, count: 1 << 16)
 
-    init(fd: Int32, limit: Int) {
+    package init(fd: Int32, limit: Int) {
         self.fd = fd
         self.limit = limit
     }
@@ -133,7 +133,7 @@ final class OutputCollector {
 /// `output`, reads the child's output meanwhile, and what is left once it ended
 /// (for at most 0.1 s: a process it left may hold the pipe open). `waiting` is
 /// told the seconds waited so far every `reportSeconds`.
-func waitOrKill(_ pid: pid_t, deadlineNs: Int64, stop: () -> Bool, output: OutputCollector? = nil,
+package func waitOrKill(_ pid: pid_t, deadlineNs: Int64, stop: () -> Bool, output: OutputCollector? = nil,
                 reportSeconds: Double = 3, waiting: ((Int) -> Void)? = nil) -> ChildEnd {
     defer {
         if let output {

@@ -17,7 +17,7 @@ public enum ABRunJSON {
         ])
     }
 
-    static func encode(_ r: SwitchRecord) -> JSON {
+    package static func encode(_ r: SwitchRecord) -> JSON {
         .object([
             ("spec", .string(r.spec.text)),
             ("description", .string(r.spec.description)),

@@ -1,3 +1,5 @@
+import BenchCore
+
 /// One cell of LMBench's summary tables, as `compare` puts it side by side: where
 /// getsummary reads it in a results file, and which of our cells it comes from
 /// in a run JSON (so that its interval samples can be used).
@@ -29,16 +31,16 @@ public struct SummaryMetric: Sendable {
     public let unit: Unit
     public let kind: Kind
     /// getsummary arrays the value is computed from.
-    let summaryInputs: [String]
+    package let summaryInputs: [String]
     /// Our cells the value is computed from, in the same order.
-    let cellInputs: [CellReference]
+    package let cellInputs: [CellReference]
     /// How the inputs make the value (the same for both sources).
-    let combine: @Sendable ([Double]) -> Double
+    package let combine: @Sendable ([Double]) -> Double
 
     public var key: String { "\(table.rawValue)/\(label)" }
     public var largerIsBetter: Bool { !unit.prefersSmaller }
 
-    init(_ table: Group, _ column: Int, _ label: String, _ unit: Unit = .microseconds, kind: Kind = .plain,
+    package init(_ table: Group, _ column: Int, _ label: String, _ unit: Unit = .microseconds, kind: Kind = .plain,
          summary: [String], cells: [CellReference], combine: @escaping @Sendable ([Double]) -> Double = { $0[0] }) {
         self.table = table
         self.column = column
@@ -51,25 +53,35 @@ public struct SummaryMetric: Sendable {
     }
 
     /// One getsummary array, one of our cells.
-    static func simple(_ table: Group, _ column: Int, _ label: String, _ array: String, _ cell: String,
+    package static func simple(_ table: Group, _ column: Int, _ label: String, _ array: String, _ cell: String,
                        kind: Kind = .plain) -> SummaryMetric {
         SummaryMetric(table, column, label, kind: kind, summary: [array], cells: [.exact(cell)])
     }
 
-    static func bandwidth(_ column: Int, _ label: String, _ array: String, _ cell: CellReference,
+    package static func bandwidth(_ column: Int, _ label: String, _ array: String, _ cell: CellReference,
                           kind: Kind = .plain) -> SummaryMetric {
         SummaryMetric(.bandwidth, column, label, .megabytesPerSecond, kind: kind, summary: [array], cells: [cell])
     }
 
     /// A file create/delete rate (per second) as getsummary shows it: microseconds.
-    static func perFile(_ column: Int, _ label: String, _ array: String, _ cell: String) -> SummaryMetric {
+    package static func perFile(_ column: Int, _ label: String, _ array: String, _ cell: String) -> SummaryMetric {
         SummaryMetric(.filevm, column, label, summary: [array], cells: [.exact(cell)], combine: { 1e6 / $0[0] })
     }
 
-    /// Every performance cell of the OS summary tables, in their order (Mhz and
-    /// the basic parameters are not performance figures): what the benchmarks feed.
-    public static let all: [SummaryMetric] = Catalog.all.flatMap(\.metrics).sorted {
-        (Group.allCases.firstIndex(of: $0.table)!, $0.column) < (Group.allCases.firstIndex(of: $1.table)!, $1.column)
+    /// The cell a metric's input refers to, among `cells` (by id).
+    package static func resolve(_ reference: SummaryMetric.CellReference, in cells: [String: Cell]) -> Cell? {
+        switch reference {
+        case .exact(let id): return cells[id]
+        case .largest(let prefix):
+            return cells.values.filter { $0.id.hasPrefix(prefix) && !$0.id.dropFirst(prefix.count).contains("/") }
+                .max { ResultsFile.bytes(String($0.id.dropFirst(prefix.count))) < ResultsFile.bytes(String($1.id.dropFirst(prefix.count))) }
+        }
+    }
+
+    /// The ids of those of `cells` that feed one of `metrics`.
+    static func cellIDs(_ cells: [Cell], feeding metrics: [SummaryMetric]) -> Set<String> {
+        let byID = Dictionary(cells.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return Set(metrics.flatMap { $0.cellInputs.compactMap { resolve($0, in: byID)?.id } })
     }
 
     /// The cell as a paper names it: LMBench's abbreviations spelt out.
