@@ -15,17 +15,21 @@ enum LocalLatency {
     static let connectID = "tcp-connect"
 
     /// An LMBench client against its server on localhost (started with -s, stopped with -S).
-    static func lmbench(_ program: String, _ arguments: [String], _ title: String, field: Int, cell: String) -> LMBenchProgram {
-        LMBenchProgram("\(program) localhost", LMBenchPrograms.titled(program, arguments + ["localhost"], title, field: field, cell: cell),
-                       server: program)
+    static func lmbench(_ program: String, _ arguments: [String], _ line: TitledLine) -> LMBenchProgram {
+        LMBenchProgram("\(program) localhost", line.invocation(program, arguments + ["localhost"]), server: program)
     }
+
+    static let pipeLine = TitledLine("Pipe latency", cell: pipeID)
+    static let unixLine = TitledLine("AF_UNIX sock stream latency", cell: unixID)
+    static let udpLine = TitledLine("UDP latency using localhost", cell: udpID)
+    static let tcpLine = TitledLine("TCP latency using localhost", cell: tcpID)
+    static let connectLine = TitledLine("TCP/IP connection cost to localhost", cell: connectID)
 
     static let pipe = Benchmark(
         id: pipeID, groups: [.latency], summary: "1-byte round trip to another process over two pipes",
-        lmbench: LMBenchProgram("lat_pipe", LMBenchPrograms.titled("lat_pipe", LMBenchPrograms.parallelism, "Pipe latency:",
-                                                                   field: 2, cell: pipeID)),
+        lmbench: LMBenchProgram("lat_pipe", pipeLine.invocation("lat_pipe", LMBenchPrograms.parallelism)),
         metrics: [.simple(.latency, 1, "Pipe", "lat_pipe", pipeID)],
-        results: { $0.micro("Pipe latency", pipeID) }
+        results: pipeLine.write
     ) { ctx in
         let request = try Sys.pipe(), reply = try Sys.pipe()
         defer { [request.read, request.write, reply.read, reply.write].forEach(Sys.close) }
@@ -35,10 +39,9 @@ enum LocalLatency {
 
     static let unix = Benchmark(
         id: unixID, groups: [.latency], summary: "1-byte round trip to another process over an AF_UNIX stream socket pair",
-        lmbench: LMBenchProgram("lat_unix", LMBenchPrograms.titled("lat_unix", LMBenchPrograms.parallelism,
-                                                                   "AF_UNIX sock stream latency:", field: 4, cell: unixID)),
+        lmbench: LMBenchProgram("lat_unix", unixLine.invocation("lat_unix", LMBenchPrograms.parallelism)),
         metrics: [.simple(.latency, 2, "AF UNIX", "lat_unix", unixID)],
-        results: { $0.micro("AF_UNIX sock stream latency", unixID) }
+        results: unixLine.write
     ) { ctx in
         let (mine, theirs) = try Sys.socketPair()
         defer { Sys.close(mine); Sys.close(theirs) }
@@ -48,18 +51,18 @@ enum LocalLatency {
 
     static let udp = Benchmark(
         id: udpID, groups: [.latency], summary: "4-byte UDP round trip to an echo server on 127.0.0.1",
-        lmbench: lmbench("lat_udp", LMBenchPrograms.parallelism, "UDP latency using localhost:", field: 4, cell: udpID),
+        lmbench: lmbench("lat_udp", LMBenchPrograms.parallelism, udpLine),
         metrics: [.simple(.latency, 3, "UDP", "lat_udp_local", udpID)],
-        results: { $0.micro("UDP latency using localhost", udpID) }
+        results: udpLine.write
     ) { ctx in
         try udpRoundTrips(ctx)
     }
 
     static let tcp = Benchmark(
         id: tcpID, groups: [.latency], summary: "1-byte TCP round trip to an echo server on 127.0.0.1",
-        lmbench: lmbench("lat_tcp", LMBenchPrograms.parallelism, "TCP latency using localhost:", field: 4, cell: tcpID),
+        lmbench: lmbench("lat_tcp", LMBenchPrograms.parallelism, tcpLine),
         metrics: [.simple(.latency, 5, "TCP", "lat_tcp_local", tcpID)],
-        results: { $0.micro("TCP latency using localhost", tcpID) }
+        results: tcpLine.write
     ) { ctx in
         let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
         defer { Sys.close(listener.fd) }
@@ -73,9 +76,9 @@ enum LocalLatency {
 
     static let connect = Benchmark(
         id: connectID, groups: [.latency], summary: "socket(), connect() to a server on 127.0.0.1 and close()",
-        lmbench: lmbench("lat_connect", [], "TCP/IP connection cost to localhost:", field: 5, cell: connectID),
+        lmbench: lmbench("lat_connect", [], connectLine),
         metrics: [.simple(.latency, 7, "TCP conn", "lat_tcp_connect_local", connectID)],
-        results: { $0.micro("TCP/IP connection cost to localhost", connectID) }
+        results: connectLine.write
     ) { ctx in
         let listener = try Sys.loopbackSocket(type: Sys.streamSocket)
         defer { Sys.close(listener.fd) }

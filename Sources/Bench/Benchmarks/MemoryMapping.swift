@@ -17,6 +17,7 @@ import Glibc
 /// column blank at 4096 MiB. Line "Pagefaults on <file>".
 enum MemoryMapping {
     static let mmapID = "mmap-latency", pageFaultID = "page-fault"
+    static let pageFaultLine = TitledLine("Pagefaults on", cell: pageFaultID, namesTestFile: true)
 
     /// The sizes lat_mmap measures: LMBench's list from 320 KiB (it skips smaller ones).
     static func mmapSizes(mb: Int) -> [String] {
@@ -26,10 +27,10 @@ enum MemoryMapping {
     static let pageFault = Benchmark(
         id: pageFaultID, groups: [.filevm], summary: "reading a byte of each page of a mapped file in random order, per page",
         lmbench: LMBenchProgram("lat_pagefault $FILE",
-                                LMBenchPrograms.titled("lat_pagefault", LMBenchPrograms.parallelism + [LMBenchPrograms.testFile],
-                                                       "Pagefaults on", field: 3, cell: pageFaultID), file: true),
+                                pageFaultLine.invocation("lat_pagefault", LMBenchPrograms.parallelism + [LMBenchPrograms.testFile]),
+                                file: true),
         metrics: [.simple(.filevm, 6, "Page Fault", "lat_pagefault", pageFaultID, kind: .difference)],
-        results: { out in out.micro("Pagefaults on \(out.testFile)", pageFaultID) }
+        results: pageFaultLine.write
     ) { ctx in
         guard ctx.wants(pageFaultID) else { return }
         try ctx.ensureTestFile()

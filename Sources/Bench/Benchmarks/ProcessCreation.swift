@@ -14,25 +14,28 @@ package enum ProcessCreation {
     /// The note naming the hello program that ran ("dynamic" or "static"; the results header's [HELLO: ...]).
     package static let helloNote = "hello"
 
-    static func lmbench(_ what: String, _ title: String, field: Int, cell: String, hello: Bool) -> LMBenchProgram {
-        LMBenchProgram("lat_proc \(what)", LMBenchPrograms.titled("lat_proc", LMBenchPrograms.parallelism + [what], title,
-                                                                  field: field, cell: cell), hello: hello)
+    static let forkLine = TitledLine("Process fork+exit", cell: forkID)
+    static let execLine = TitledLine("Process fork+execve", cell: execID)
+    static let shellLine = TitledLine("Process fork+/bin/sh -c", cell: shellID)
+
+    static func lmbench(_ what: String, _ line: TitledLine, hello: Bool) -> LMBenchProgram {
+        LMBenchProgram("lat_proc \(what)", line.invocation("lat_proc", LMBenchPrograms.parallelism + [what]), hello: hello)
     }
 
     static let fork = Benchmark(
         id: forkID, groups: [.processor], summary: "fork(), the child exits, the parent waits",
-        lmbench: lmbench("fork", "Process fork+exit:", field: 2, cell: forkID, hello: false),
+        lmbench: lmbench("fork", forkLine, hello: false),
         metrics: [.simple(.processor, 7, "fork proc", "lat_nullproc", forkID)],
-        results: { $0.micro("Process fork+exit", forkID) }
+        results: forkLine.write
     ) { ctx in
         try ctx.measureLatency(forkID, loop: TimedLoop(cshims_loop_fork_exit))
     }
 
     static let exec = Benchmark(
         id: execID, groups: [.processor], summary: "fork() and execve() of a hello program, the parent waits",
-        lmbench: lmbench("exec", "Process fork+execve:", field: 2, cell: execID, hello: true),
+        lmbench: lmbench("exec", execLine, hello: true),
         metrics: [.simple(.processor, 8, "exec proc", "lat_simpleproc", execID)],
-        results: { $0.micro("Process fork+execve", execID) }
+        results: execLine.write
     ) { ctx in
         let hello = try chooseHello(ctx)
         try withExecState(directory: ctx.files.descriptor, program: hello.program, environment: []) { state in
@@ -42,9 +45,9 @@ package enum ProcessCreation {
 
     static let shell = Benchmark(
         id: shellID, groups: [.processor], summary: "fork() and /bin/sh -c running the hello program, the parent waits",
-        lmbench: lmbench("shell", "Process fork+/bin/sh -c:", field: 3, cell: shellID, hello: true),
+        lmbench: lmbench("shell", shellLine, hello: true),
         metrics: [.simple(.processor, 9, "sh proc", "lat_shproc", shellID)],
-        results: { $0.micro("Process fork+/bin/sh -c", shellID) }
+        results: shellLine.write
     ) { ctx in
         guard access("/bin/sh", X_OK) == 0 else { throw BenchError("/bin/sh is missing: no shell to start") }
         let hello = try chooseHello(ctx)

@@ -14,14 +14,13 @@ enum RPCLatency {
     static let udpID = "rpc-udp-latency", tcpID = "rpc-tcp-latency"
 
     static func benchmark(_ id: String, _ proto: String, column: Int, type: Int32, server: cshims_server_fn) -> Benchmark {
-        let title = "RPC/\(proto) latency using localhost"
+        let line = TitledLine("RPC/\(proto) latency using localhost", cell: id)
         return Benchmark(
             id: id, groups: [.latency], summary: "an ONC RPC call over \(proto.uppercased()) to a server on 127.0.0.1",
             lmbench: LMBenchProgram("lat_rpc -p \(proto) localhost",
-                                    LMBenchPrograms.titled("lat_rpc", LMBenchPrograms.parallelism + ["-p", proto, "localhost"],
-                                                           title + ":", field: 4, cell: id), server: "lat_rpc"),
+                                    line.invocation("lat_rpc", LMBenchPrograms.parallelism + ["-p", proto, "localhost"]), server: "lat_rpc"),
             metrics: [.simple(.latency, column, "RPC/\(proto.uppercased())", "lat_rpc_\(proto)_local", id)],
-            results: { $0.micro(title, id) }
+            results: line.write
         ) { ctx in
             try measure(ctx, cell: id, type: type, server: server)
         }

@@ -11,13 +11,16 @@ enum SelectLatency {
     static let counts = [10, 100, 250, 500]
     static let fileID = "select-file", tcpID = "select-tcp"
 
+    /// The line of N descriptors of a file ("Select on N fd's") or of a TCP socket ("Select on N tcp fd's").
+    static func line(_ id: String, _ n: Int) -> TitledLine {
+        TitledLine(id == tcpID ? "Select on \(n) tcp fd's" : "Select on \(n) fd's", cell: "\(id)/\(n)")
+    }
+
     /// lat_select -n N for each count, on `kind` (file or tcp) descriptors.
     static func lmbench(_ id: String, kind: String) -> LMBenchProgram {
         LMBenchProgram("lat_select -n N \(kind)") { _ in
             LMBenchCounterpart(invocations: counts.map { n in
-                LMBenchPrograms.titled("lat_select", ["-n", String(n)] + LMBenchPrograms.parallelism + [kind],
-                                       kind == "file" ? "Select on \(n) fd's:" : "Select on \(n) tcp fd's:",
-                                       field: kind == "file" ? 4 : 5, cell: "\(id)/\(n)")
+                line(id, n).invocation("lat_select", ["-n", String(n)] + LMBenchPrograms.parallelism + [kind])
             }, server: nil, needsHello: false, needsFile: false)
         }
     }
@@ -26,7 +29,7 @@ enum SelectLatency {
         id: fileID, groups: [.processor, .filevm], summary: "select() on 10/100/250/500 descriptors of a file",
         lmbench: lmbench(fileID, kind: "file"), placement: .quietestCPU,
         metrics: [.simple(.filevm, 7, "100fd selct", "lat_fd_select", "\(fileID)/100")],
-        results: { out in for n in counts { out.micro("Select on \(n) fd's", "\(fileID)/\(n)") } }
+        results: { out in for n in counts { line(fileID, n).write(&out) } }
     ) { ctx in
         let path = ctx.path(fileID)
         let fd = try Sys.open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
@@ -38,7 +41,7 @@ enum SelectLatency {
         id: tcpID, groups: [.processor], summary: "select() on 10/100/250/500 descriptors of a loopback TCP connection",
         lmbench: lmbench(tcpID, kind: "tcp"), placement: .quietestCPU,
         metrics: [.simple(.processor, 4, "slct TCP", "lat_tcp_select", "\(tcpID)/100")],
-        results: { out in for n in counts { out.micro("Select on \(n) tcp fd's", "\(tcpID)/\(n)") } }
+        results: { out in for n in counts { line(tcpID, n).write(&out) } }
     ) { ctx in
         // The connection is accepted in this process: no server needs to outlive it.
         let listener = try Sys.loopbackSocket(type: Sys.streamSocket)

@@ -10,25 +10,29 @@ import Glibc
 enum SignalLatency {
     static let installID = "sig-install", catchID = "sig-catch", protFaultID = "prot-fault"
 
-    static func lmbench(_ arguments: [String], _ title: String, field: Int, cell: String) -> LMBenchProgram {
+    static let installLine = TitledLine("Signal handler installation", cell: installID)
+    static let catchLine = TitledLine("Signal handler overhead", cell: catchID)
+    static let protFaultLine = TitledLine("Protection fault", cell: protFaultID)
+
+    static func lmbench(_ arguments: [String], _ line: TitledLine) -> LMBenchProgram {
         LMBenchProgram("lat_sig " + arguments.map { $0.replacing(LMBenchPrograms.binaries + "/", with: "") }.joined(separator: " "),
-                       LMBenchPrograms.titled("lat_sig", LMBenchPrograms.parallelism + arguments, title, field: field, cell: cell))
+                       line.invocation("lat_sig", LMBenchPrograms.parallelism + arguments))
     }
 
     static let install = Benchmark(
         id: installID, groups: [.processor], summary: "sigaction() installing a SIGUSR1 handler",
-        lmbench: lmbench(["install"], "Signal handler installation:", field: 3, cell: installID), placement: .quietestCPU,
+        lmbench: lmbench(["install"], installLine), placement: .quietestCPU,
         metrics: [.simple(.processor, 5, "sig inst", "lat_siginstall", installID)],
-        results: { $0.micro("Signal handler installation", installID) }
+        results: installLine.write
     ) { ctx in
         try ctx.measureLatency(installID, loop: TimedLoop(cshims_loop_sigaction_install))
     }
 
     static let `catch` = Benchmark(
         id: catchID, groups: [.processor], summary: "kill(self, SIGUSR1) caught by an empty handler, minus kill(self, 0)",
-        lmbench: lmbench(["catch"], "Signal handler overhead:", field: 3, cell: catchID), placement: .quietestCPU,
+        lmbench: lmbench(["catch"], catchLine), placement: .quietestCPU,
         metrics: [.simple(.processor, 6, "sig hndl", "lat_sigcatch", catchID, kind: .difference)],
-        results: { $0.micro("Signal handler overhead", catchID) }
+        results: catchLine.write
     ) { ctx in
         guard ctx.wants(catchID) else { return }
         try installCatcher()
@@ -41,10 +45,10 @@ enum SignalLatency {
     static let protFault = Benchmark(
         id: protFaultID, groups: [.processor, .filevm],
         summary: "store to a read-only file mapping caught by a SIGSEGV handler, minus signal delivery",
-        lmbench: lmbench(["prot", LMBenchPrograms.binaries + "/lat_sig"], "Protection fault:", field: 2, cell: protFaultID),
+        lmbench: lmbench(["prot", LMBenchPrograms.binaries + "/lat_sig"], protFaultLine),
         placement: .quietestCPU,
         metrics: [.simple(.filevm, 5, "Prot Fault", "lat_protfault", protFaultID, kind: .difference)],
-        results: { $0.micro("Protection fault", protFaultID) }
+        results: protFaultLine.write
     ) { ctx in
         guard ctx.wants(protFaultID) else { return }
         try installCatcher()

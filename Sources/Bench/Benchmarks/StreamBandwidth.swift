@@ -21,14 +21,8 @@ enum StreamBandwidth {
     ]
 
     /// A "<title>: <rate> MB/sec" line.
-    static func rateLine(_ title: String, _ id: String) -> @Sendable (inout ResultsWriter) -> Void {
-        { out in
-            if let v = out.value(id) {
-                out.enter(nil)
-                out.line(title + cFormat(": %.2f MB/sec", v))
-            }
-        }
-    }
+    static let unixLine = TitledLine("AF_UNIX sock stream bandwidth", cell: unixID, value: .megabytesPerSecond)
+    static let pipeLine = TitledLine("Pipe bandwidth", cell: pipeID, value: .megabytesPerSecond)
 
     static let tcp = Benchmark(
         id: tcpID, groups: [.bandwidth], summary: "TCP on 127.0.0.1, messages of 1 B to 10 MiB, read by the timed process", typicalSeconds: 3.5,
@@ -57,10 +51,9 @@ enum StreamBandwidth {
 
     static let unix = Benchmark(
         id: unixID, groups: [.bandwidth], summary: "10 MiB over an AF_UNIX stream socket pair in 64 KiB reads",
-        lmbench: LMBenchProgram("bw_unix", LMBenchPrograms.titled("bw_unix", LMBenchPrograms.parallelism,
-                                                                  "AF_UNIX sock stream bandwidth:", field: 4, cell: unixID)),
+        lmbench: LMBenchProgram("bw_unix", unixLine.invocation("bw_unix", LMBenchPrograms.parallelism)),
         metrics: [.bandwidth(1, "AF UNIX", "bw_unix", .exact(unixID))],
-        results: rateLine("AF_UNIX sock stream bandwidth", unixID)
+        results: unixLine.write
     ) { ctx in
         guard ctx.wants(unixID) else { return }
         let (reader, writer) = try Sys.socketPair()
@@ -72,10 +65,9 @@ enum StreamBandwidth {
 
     static let pipe = Benchmark(
         id: pipeID, groups: [.bandwidth], summary: "10 MiB through a pipe in 64 KiB reads",
-        lmbench: LMBenchProgram("bw_pipe", LMBenchPrograms.titled("bw_pipe", LMBenchPrograms.parallelism, "Pipe bandwidth:",
-                                                                  field: 2, cell: pipeID)),
+        lmbench: LMBenchProgram("bw_pipe", pipeLine.invocation("bw_pipe", LMBenchPrograms.parallelism)),
         metrics: [.bandwidth(0, "Pipe", "bw_pipe", .exact(pipeID))],
-        results: rateLine("Pipe bandwidth", pipeID)
+        results: pipeLine.write
     ) { ctx in
         guard ctx.wants(pipeID) else { return }
         let pipe = try Sys.pipe()

@@ -9,28 +9,34 @@ enum SyscallLatency {
     static let nullCallID = "null-call", nullReadID = "null-read", nullWriteID = "null-write"
     static let statID = "stat", fstatID = "fstat", openCloseID = "open-close"
 
-    /// lat_syscall with `what` (and the stat file), its line `title` read for `cell`.
-    static func lmbench(_ what: String, _ title: String, cell: String, file: Bool = false) -> LMBenchProgram {
+    static let nullCallLine = TitledLine("Simple syscall", cell: nullCallID)
+    static let nullReadLine = TitledLine("Simple read", cell: nullReadID)
+    static let nullWriteLine = TitledLine("Simple write", cell: nullWriteID)
+    static let statLine = TitledLine("Simple stat", cell: statID)
+    static let fstatLine = TitledLine("Simple fstat", cell: fstatID)
+    static let openCloseLine = TitledLine("Simple open/close", cell: openCloseID)
+
+    /// lat_syscall with `what` (and the stat file), its value read from `line`.
+    static func lmbench(_ what: String, _ line: TitledLine, file: Bool = false) -> LMBenchProgram {
         LMBenchProgram("lat_syscall \(what)" + (file ? " $FSDIR/lmbench" : ""),
-                       LMBenchPrograms.titled("lat_syscall", LMBenchPrograms.parallelism + [what] + (file ? [LMBenchPrograms.statFile] : []),
-                                              title + ":", field: 2, cell: cell))
+                       line.invocation("lat_syscall", LMBenchPrograms.parallelism + [what] + (file ? [LMBenchPrograms.statFile] : [])))
     }
 
     static let nullCall = Benchmark(
         id: nullCallID, groups: [.processor], summary: "getppid(), a system call that does no work",
-        lmbench: lmbench("null", "Simple syscall", cell: nullCallID), placement: .quietestCPU,
+        lmbench: lmbench("null", nullCallLine), placement: .quietestCPU,
         metrics: [.simple(.processor, 0, "null call", "lat_syscall", nullCallID)],
-        results: { $0.micro("Simple syscall", nullCallID) }
+        results: nullCallLine.write
     ) { ctx in
         try ctx.measureLatency(nullCallID, loop: TimedLoop(cshims_loop_getppid))
     }
 
     static let nullRead = Benchmark(
         id: nullReadID, groups: [.processor], summary: "read() of 1 byte from /dev/zero",
-        lmbench: lmbench("read", "Simple read", cell: nullReadID), placement: .quietestCPU,
+        lmbench: lmbench("read", nullReadLine), placement: .quietestCPU,
         metrics: [SummaryMetric(.processor, 1, "null I/O", summary: ["lat_read", "lat_write"],
                                 cells: [.exact(nullReadID), .exact(nullWriteID)], combine: { ($0[0] + $0[1]) / 2 })],
-        results: { $0.micro("Simple read", nullReadID) }
+        results: nullReadLine.write
     ) { ctx in
         try onDescriptor("/dev/zero", O_RDONLY) { state in
             try ctx.measureLatency(nullReadID, loop: TimedLoop(cshims_loop_read_byte, state))
@@ -39,8 +45,8 @@ enum SyscallLatency {
 
     static let nullWrite = Benchmark(
         id: nullWriteID, groups: [.processor], summary: "write() of 1 byte to /dev/null",
-        lmbench: lmbench("write", "Simple write", cell: nullWriteID), placement: .quietestCPU,
-        results: { $0.micro("Simple write", nullWriteID) }
+        lmbench: lmbench("write", nullWriteLine), placement: .quietestCPU,
+        results: nullWriteLine.write
     ) { ctx in
         try onDescriptor("/dev/null", O_WRONLY) { state in
             try ctx.measureLatency(nullWriteID, loop: TimedLoop(cshims_loop_write_byte, state))
@@ -49,9 +55,9 @@ enum SyscallLatency {
 
     static let stat = Benchmark(
         id: statID, groups: [.processor], summary: "stat() of a file in the fs directory",
-        lmbench: lmbench("stat", "Simple stat", cell: statID, file: true), placement: .quietestCPU,
+        lmbench: lmbench("stat", statLine, file: true), placement: .quietestCPU,
         metrics: [.simple(.processor, 2, "stat", "lat_stat", statID)],
-        results: { $0.micro("Simple stat", statID) }
+        results: statLine.write
     ) { ctx in
         try onPath(ctx.statFile) { state in
             try ctx.measureLatency(statID, loop: TimedLoop(cshims_loop_stat, state))
@@ -60,8 +66,8 @@ enum SyscallLatency {
 
     static let fstat = Benchmark(
         id: fstatID, groups: [.processor], summary: "fstat() of an open file",
-        lmbench: lmbench("fstat", "Simple fstat", cell: fstatID, file: true), placement: .quietestCPU,
-        results: { $0.micro("Simple fstat", fstatID) }
+        lmbench: lmbench("fstat", fstatLine, file: true), placement: .quietestCPU,
+        results: fstatLine.write
     ) { ctx in
         try onDescriptor(ctx.statFile, O_RDONLY) { state in
             try ctx.measureLatency(fstatID, loop: TimedLoop(cshims_loop_fstat, state))
@@ -70,9 +76,9 @@ enum SyscallLatency {
 
     static let openClose = Benchmark(
         id: openCloseID, groups: [.processor], summary: "open() and close() of a file in the fs directory",
-        lmbench: lmbench("open", "Simple open/close", cell: openCloseID, file: true), placement: .quietestCPU,
+        lmbench: lmbench("open", openCloseLine, file: true), placement: .quietestCPU,
         metrics: [.simple(.processor, 3, "open clos", "lat_openclose", openCloseID)],
-        results: { $0.micro("Simple open/close", openCloseID) }
+        results: openCloseLine.write
     ) { ctx in
         try onPath(ctx.statFile) { state in
             try ctx.measureLatency(openCloseID, loop: TimedLoop(cshims_loop_open_close, state))

@@ -95,14 +95,6 @@ public struct ResultsWriter {
         return path.contains(where: { $0 == " " || $0 == "\t" }) ? "XXX" : path
     }
 
-    /// LMBench's micro(): "<title>: <µs> microseconds".
-    package mutating func micro(_ title: String, _ id: String) {
-        if let v = value(id) {
-            enter(nil)
-            line("\(title): " + cFormat("%.4f microseconds", v))
-        }
-    }
-
     /// LMBench's bandwidth(): size in MB and MB/s, "%.6f" below 1, "%.2f" above.
     func sizeAndRate(_ bytes: Int, _ rate: Double) -> String {
         let mb = Double(bytes) / 1e6
