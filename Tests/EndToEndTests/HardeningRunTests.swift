@@ -89,6 +89,7 @@ final class HardeningRunTests: XCTestCase {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        Binary.watchdog(process)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 1, stderr)
@@ -145,6 +146,7 @@ final class HardeningRunTests: XCTestCase {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { throw XCTSkip("no unshare here") }
+        Binary.watchdog(process)
         process.waitUntilExit()
         guard process.terminationStatus == 0 || FileManager.default.fileExists(atPath: scratch.path + "/results") else {
             throw XCTSkip("cannot make a UTS namespace here (not root?)")
@@ -171,6 +173,7 @@ final class HardeningRunTests: XCTestCase {
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        Binary.watchdog(process)
         let madeItsDirectory = Binary.wait(limit: 60) {
             ((try? FileManager.default.contentsOfDirectory(atPath: fsdir)) ?? []).contains { $0.hasPrefix("lmbench-swift.") }
         }
@@ -254,6 +257,7 @@ final class HardeningRunTests: XCTestCase {
             done
             """]
         try attacker.run()
+        Binary.watchdog(attacker)
         defer {
             FileManager.default.createFile(atPath: loot + "/stop", contents: nil)
             attacker.waitUntilExit()

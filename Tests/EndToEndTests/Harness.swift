@@ -44,6 +44,7 @@ enum Binary {
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         try process.run()
+        watchdog(process)
         var interruptedAt: Date?
         for condition in [interruptWhen, interruptAgainWhen].compactMap({ $0 }) {
             let deadline = Date().addingTimeInterval(limit)
@@ -77,6 +78,15 @@ enum Binary {
     }
 
     static let tagVariable = "LMBENCH_SWIFT_TEST_TAG"
+
+    /// Every wait of a test on a process it started ends: after `seconds` (far
+    /// beyond any run of the suite) the process is killed if it still runs, so
+    /// a hang fails its test instead of stopping the suite.
+    static func watchdog(_ process: Process, seconds: TimeInterval = 600) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+    }
 
     /// Waits until `condition` holds, checking every 20 ms for at most `limit`
     /// seconds; whether it came to hold.
@@ -114,6 +124,7 @@ func shell(_ command: String, environment: [String: String] = [:]) throws -> (st
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()
+    Binary.watchdog(process)
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -26,7 +26,7 @@ final class LatencyRunTests: XCTestCase {
                                   "--json", scratch.path + "/run.json", "--fsdir", scratch.path + "/fs", "--mb", "8"]
                                  + quickRun, tag: tag)
         done.signal()
-        while !watcher.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+        Binary.wait(limit: 60) { watcher.isFinished }
     }
 
     override class func tearDown() { scratch.remove() }

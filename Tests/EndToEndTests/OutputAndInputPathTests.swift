@@ -112,6 +112,7 @@ final class OutputAndInputPathTests: XCTestCase {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
+        Binary.watchdog(process)
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
@@ -184,6 +185,7 @@ final class OutputAndInputPathTests: XCTestCase {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        Binary.watchdog(process)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 2, stderr)

@@ -47,6 +47,7 @@ final class SlowSystemTests: XCTestCase {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        Binary.watchdog(process)
         let quota = throttle(process.processIdentifier, percent: 10)
         var load: [Process] = []
         if quota == nil {

@@ -22,6 +22,17 @@ public struct Sampler {
         self.repetitions = repetitions
     }
 
+    /// Times one region: clock read, the C loop for `n` iterations, clock read;
+    /// its status (0 or an errno) and the nanoseconds between the reads.
+    package typealias Timer = (_ loop: TimedLoop, _ n: UInt64) -> (status: Int32, elapsedNs: Int64)
+    /// The C timing run; tests give a scripted clock instead, so that every
+    /// decision of the sampler can be checked exactly.
+    package var timer: Timer = { loop, n in
+        var elapsed: Int64 = 0
+        let status = cshims_timing_run(loop.function, loop.state, n, &elapsed)
+        return (status, elapsed)
+    }
+
     public struct Hooks {
         public var setup: ((UInt64) throws -> Void)?
         public var cleanup: ((UInt64) throws -> Void)?
@@ -213,8 +224,7 @@ public struct Sampler {
     /// One timed interval, with the per-interval setup and cleanup around it.
     private func interval(_ subject: Subject, _ n: UInt64) throws -> Double {
         try subject.hooks.setup?(n)
-        var elapsed: Int64 = 0
-        let status = cshims_timing_run(subject.loop.function, subject.loop.state, n, &elapsed)
+        let (status, elapsed) = timer(subject.loop, n)
         try subject.hooks.cleanup?(n)
         if status != 0 { throw SystemError(subject.name, errno: Errno(status)) }
         return Double(elapsed)
