@@ -24,14 +24,16 @@ let package = Package(
         // upward does not compile (docs/architecture.md draws the graph).
         // What a run is made of and how it is written and read back: statistics,
         // system calls, the run record and its JSON.
-        .target(name: "BenchCore", dependencies: ["CShims"], path: "Sources/Bench", sources: ["Statistics", "System", "Model"]),
+        .target(name: "BenchCore", dependencies: ["CShims"], path: "Sources/Bench",
+                exclude: ["Engine", "Benchmarks", "Formats", "Compare", "Crosscheck"], sources: ["Statistics", "System", "Model"]),
         // How a benchmark is defined, measured and scheduled, A/B switches included.
         .target(name: "BenchEngine", dependencies: ["BenchCore", "CShims"], path: "Sources/Bench/Engine"),
         // The benchmarks themselves, family by family, and the catalog of them.
         .target(name: "BenchCatalog", dependencies: ["BenchEngine", "BenchCore", "CShims"], path: "Sources/Bench/Benchmarks"),
         // LMBench's results files and summary tables, compare and its reports.
         .target(name: "BenchReports", dependencies: ["BenchCatalog", "BenchEngine", "BenchCore", "CShims"],
-                path: "Sources/Bench", sources: ["Formats", "Compare"]),
+                path: "Sources/Bench", exclude: ["Statistics", "System", "Model", "Engine", "Benchmarks", "Crosscheck"],
+                sources: ["Formats", "Compare"]),
         // Our figures beside the original LMBench's, measured in the same run.
         .target(name: "BenchCrosscheck", dependencies: ["BenchReports", "BenchCatalog", "BenchEngine", "BenchCore", "CShims"],
                 path: "Sources/Bench/Crosscheck"),
