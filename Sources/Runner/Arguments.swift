@@ -19,7 +19,7 @@ import BenchEngine
 
 enum Command: Equatable {
     case run(RunOptions)
-    case list
+    case list(markdown: Bool)
     case summary([String])
     case compare(CompareOptions)
     case crosscheck(CrosscheckOptions)
@@ -116,11 +116,12 @@ enum Arguments {
         case "compare": return try parseCompare(Array(arguments.dropFirst()))
         case "crosscheck": return try parseCrosscheck(Array(arguments.dropFirst()))
         case "list":
-            if let extra = arguments.dropFirst().first {
-                if extra == "--help" || extra == "-h" { return .help("list") }
-                throw UsageError(message: "'list' takes no arguments, got '\(extra)'", command: "list")
+            let rest = arguments.dropFirst()
+            if rest.contains("--help") || rest.contains("-h") { return .help("list") }
+            if let extra = rest.first(where: { $0 != "--markdown" }) ?? (rest.count > 1 ? rest.last : nil) {
+                throw UsageError(message: "'list' takes only --markdown, got '\(extra)'", command: "list")
             }
-            return .list
+            return .list(markdown: !rest.isEmpty)
         case "summary":
             let rest = Array(arguments.dropFirst())
             if rest.contains("--help") || rest.contains("-h") { return .help("summary") }

@@ -62,9 +62,11 @@ enum Usage {
     static let list = """
         OVERVIEW: List every benchmark and group, with what one timed operation is.
 
-        USAGE: lmbench-swift list
+        USAGE: lmbench-swift list [--markdown]
 
         OPTIONS:
+          --markdown              Print docs/benchmarks.md's table instead: each benchmark's
+                                  operation in full and where it differs from LMBench.
           -h, --help              Show help information.
         """
 

@@ -1,3 +1,4 @@
+import BenchCatalog
 import BenchCore
 import BenchReports
 import CShims
@@ -24,8 +25,8 @@ func execute(_ command: Command) throws -> Int32 {
     case .argumentsChecked(let seconds):
         print(seconds)
         return 0
-    case .list:
-        print(Usage.listing(), terminator: "")
+    case .list(let markdown):
+        print(markdown ? Catalog.markdownTable() : Usage.listing(), terminator: "")
         return 0
     case .summary(let paths):
         print(try SummaryCommand.render(paths), terminator: "")

@@ -1,4 +1,5 @@
 import CShims
+import Foundation
 import XCTest
 @testable import BenchCatalog
 @testable import BenchCore
@@ -115,6 +116,17 @@ final class CatalogTests: XCTestCase {
     /// said on purpose), its lines in the results file (given what it measured in
     /// a recorded run), and the summary cells it feeds; together they fill every
     /// column of the summary tables, and every one of LMBench's OS programs is there.
+    /// docs/benchmarks.md's table is the catalog's (`lmbench-swift list --markdown`).
+    func testTheBenchmarksDocumentHasTheCatalogsTable() throws {
+        let top = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let document = try String(contentsOf: top.appendingPathComponent("docs/benchmarks.md"), encoding: .utf8)
+        XCTAssertTrue(document.contains(Catalog.markdownTable()),
+                      "docs/benchmarks.md's table is not the catalog's: replace it with `lmbench-swift list --markdown`")
+        for benchmark in Catalog.all where !benchmark.testOnly {
+            XCTAssertFalse(benchmark.operation.isEmpty, "\(benchmark.id) says what it times in docs/benchmarks.md")
+        }
+    }
+
     func testEveryBenchmarkIsDefinedWhole() throws {
         let recorded = try ResultsReader.runJSON(path: "run1.json", bytes: Fixtures.run("aa/run1.json"))
         let emptyRun: RunResult = { var run = recorded; run.outcomes = []; return run }()

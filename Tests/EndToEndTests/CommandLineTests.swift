@@ -68,7 +68,7 @@ final class CommandLineTests: XCTestCase {
             (["run", "--quiet=yes"] + results, "Error: '--quiet' takes no value. See 'lmbench-swift run --help'."),
             (["frobnicate"], "Error: Unknown command 'frobnicate'. See 'lmbench-swift --help'."),
             (["null-call"], "Error: Unknown command 'null-call'. To run it: 'lmbench-swift run null-call'. See 'lmbench-swift --help'."),
-            (["list", "x"], "Error: 'list' takes no arguments, got 'x'. See 'lmbench-swift list --help'."),
+            (["list", "x"], "Error: 'list' takes only --markdown, got 'x'. See 'lmbench-swift list --help'."),
             (["--version", "extra"], "Error: '--version' takes no arguments, got 'extra'. See 'lmbench-swift --help'."),
             (["--help", "frobnicate"], "Error: Unknown command 'frobnicate'. See 'lmbench-swift --help'."),
             (["summary"], "Error: Missing expected argument '<file> ...'. See 'lmbench-swift summary --help'."),

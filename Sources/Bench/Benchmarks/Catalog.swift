@@ -70,6 +70,19 @@ public enum Catalog {
     }
 }
 
+extension Catalog {
+    /// docs/benchmarks.md's table: a row per benchmark, in catalog order.
+    public static func markdownTable() -> String {
+        var lines = ["| id | group | one timed operation | LMBench | differences |", "|---|---|---|---|---|"]
+        for benchmark in all where !benchmark.testOnly {
+            let cells = ["`\(benchmark.id)`", benchmark.groups.map(\.rawValue).joined(separator: ", "), benchmark.operation,
+                         "`\(benchmark.lmbench.description)`", benchmark.differences]
+            lines.append("| " + cells.map { $0.replacing("|", with: "\\|") }.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
 extension SummaryMetric {
     /// Every performance cell of the OS summary tables, in their order (Mhz and
     /// the basic parameters are not performance figures): what the benchmarks feed.

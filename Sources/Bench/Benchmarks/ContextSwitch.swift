@@ -42,6 +42,8 @@ package enum ContextSwitch {
         return Benchmark(
             id: prefix, groups: kilobytes == 0 ? [.ctx, .latency] : [.ctx],
             summary: "a token round a ring of 2-96 processes over pipes, each summing \(kilobytes) KiB", typicalSeconds: 4,
+            operation: kilobytes == 0 ? #"one trip of a token round a ring of N = 2, 4, 8, 16, 24, 32, 64, 96 processes over pipes, each summing its own K KiB when it holds the token, per switch, minus the overhead pass (the same pipe traffic and sums in one process, 96 pipes)"# : "as `ctx-0k`, each process summing its own \(kilobytes) KiB",
+            differences: kilobytes == 0 ? #"the ring and the overhead pass are sampled in turn; the overhead subtracted is the **minimum** over all its intervals (a disturbance only adds to a one-process loop, and a disturbed overhead is what makes LMBench's difference ≤ 0 under a slowed kernel); a cell still ≤ 0 keeps its raw per-switch time and overhead in the JSON (`term_values_ns`) and gets a warning instead of silently vanishing; `--pin-ctx` keeps the ring on one CPU"# : "as `ctx-0k`",
             lmbench: LMBenchProgram("lat_ctx -s \(kilobytes) 2 4 8 16 24 32 64 96",
                                     LMBenchInvocation(program: "lat_ctx", arguments: LMBenchPrograms.parallelism
                                                         + ["-s", String(kilobytes)] + processes.map(String.init),

@@ -21,6 +21,8 @@ package enum FileSystem {
 
     package static let fileWrite = Benchmark(
         id: fileWriteID, groups: [.filevm, .bandwidth], summary: "writing the --mb MiB test file in 8 KiB blocks and fsync()",
+        operation: #"writing the `--mb` MiB test file in 8 KiB blocks, then `fsync()`"#,
+        differences: #"measured once per run; the file is in the private run directory (LMBench: `$FSDIR/XXX`)"#,
         lmbench: LMBenchProgram("lmdd of=$FILE move=${MB}m fsync=1 print=3",
                                 LMBenchPrograms.titled("lmdd", ["label=File \(LMBenchPrograms.testFile) write bandwidth: ",
                                                                 "of=\(LMBenchPrograms.testFile)", "move=\(LMBenchPrograms.mb)m",
@@ -51,6 +53,8 @@ package enum FileSystem {
     // the run would measure this benchmark's own earlier deletions.
     static let fs = Benchmark(
         id: fsID, groups: [.filevm], summary: "creating and deleting 0, 1, 4 and 10 KiB files", typicalSeconds: 1.7,
+        operation: #"`creat()` + one `write()` of 0, 1, 4 or 10 KiB + `close()` per file, then `unlink()` per file, in a fresh directory tree per interval (≤ 100 entries per directory)"#,
+        differences: #"the tree is in the private run directory (LMBench's `tempnam` prefers `$TMPDIR` over its argument); that directory is marked as the top of a directory hierarchy (`chattr +T`), so ext4 spreads each interval's tree over its block groups: on ext4 without a journal a new inode is never one freed in the last 30 s, and creating files where the benchmark (or the run before) just deleted thousands measures that scan, up to 20 times the creation (LMBench's lat_fs measured 1 500–2 400 creates/s after its first size here, 26 000–62 000 with the flag); measured in one pass like LMBench"#,
         lmbench: LMBenchProgram("lat_fs $FSDIR", LMBenchInvocation(program: "lat_fs", arguments: [LMBenchPrograms.scratch],
                                                                      output: .fileSystem)),
         everyRound: false,

@@ -27,6 +27,8 @@ enum LocalLatency {
 
     static let pipe = Benchmark(
         id: pipeID, groups: [.latency], summary: "1-byte round trip to another process over two pipes",
+        operation: #"1-byte round trip to a forked echo process over two pipes"#,
+        differences: #"intervals of ENOUGH, as every benchmark (LMBench: at least 1 s)"#,
         lmbench: LMBenchProgram("lat_pipe", pipeLine.invocation("lat_pipe", LMBenchPrograms.parallelism)),
         metrics: [.simple(.latency, 1, "Pipe", "lat_pipe", pipeID)],
         results: pipeLine.write
@@ -39,6 +41,8 @@ enum LocalLatency {
 
     static let unix = Benchmark(
         id: unixID, groups: [.latency], summary: "1-byte round trip to another process over an AF_UNIX stream socket pair",
+        operation: #"1-byte round trip over an AF_UNIX stream socket pair"#,
+        differences: #"—"#,
         lmbench: LMBenchProgram("lat_unix", unixLine.invocation("lat_unix", LMBenchPrograms.parallelism)),
         metrics: [.simple(.latency, 2, "AF UNIX", "lat_unix", unixID)],
         results: unixLine.write
@@ -51,6 +55,8 @@ enum LocalLatency {
 
     static let udp = Benchmark(
         id: udpID, groups: [.latency], summary: "4-byte UDP round trip to an echo server on 127.0.0.1",
+        operation: #"4-byte datagram (a sequence number) to an echo server and back"#,
+        differences: #"fixed: server on 127.0.0.1, ephemeral port, started and stopped with the benchmark (LMBench: INADDR_ANY, fixed port 34298, a daemon that exits after an hour); a lost datagram is sent again after 1000 × the round trip measured at start, and counted (LMBench: `alarm(15)` kills the run); intervals of ENOUGH (LMBench: ≥ 1 s)"#,
         lmbench: lmbench("lat_udp", LMBenchPrograms.parallelism, udpLine),
         metrics: [.simple(.latency, 3, "UDP", "lat_udp_local", udpID)],
         results: udpLine.write
@@ -60,6 +66,8 @@ enum LocalLatency {
 
     static let tcp = Benchmark(
         id: tcpID, groups: [.latency], summary: "1-byte TCP round trip to an echo server on 127.0.0.1",
+        operation: #"1-byte round trip on a TCP connection to an echo server"#,
+        differences: #"fixed: as UDP (LMBench: port 31234); intervals of ENOUGH (LMBench: ≥ 2 s)"#,
         lmbench: lmbench("lat_tcp", LMBenchPrograms.parallelism, tcpLine),
         metrics: [.simple(.latency, 5, "TCP", "lat_tcp_local", tcpID)],
         results: tcpLine.write
@@ -76,6 +84,8 @@ enum LocalLatency {
 
     static let connect = Benchmark(
         id: connectID, groups: [.latency], summary: "socket(), connect() to a server on 127.0.0.1 and close()",
+        operation: #"`socket()`, `SO_REUSEADDR`, `connect()` to a server on 127.0.0.1, `close()`"#,
+        differences: #"fixed: 127.0.0.1, ephemeral port (LMBench: INADDR_ANY, 31237); the server accepts with a backlog of SOMAXCONN and lives exactly as long as the benchmark (LMBench's exits after an hour: the likely cause of a bogus 14 µs under a slowed kernel); the same system calls per connect as LMBench's (client: `socket`, `setsockopt`, `connect`, `close`; server: `accept`, `read` to end of file, `close`; checked with strace). The cost per connect grows with the number of connects made back to back (TIME_WAIT sockets pile up): LMBench's own lat_connect gave 34 µs with ENOUGH = 5 ms, 44 µs with 50 ms and 79 µs with 500 ms here, so compare the two only with the same ENOUGH (`crosscheck` does)"#,
         lmbench: lmbench("lat_connect", [], connectLine),
         metrics: [.simple(.latency, 7, "TCP conn", "lat_tcp_connect_local", connectID)],
         results: connectLine.write

@@ -24,6 +24,8 @@ package enum ProcessCreation {
 
     static let fork = Benchmark(
         id: forkID, groups: [.processor], summary: "fork(), the child exits, the parent waits",
+        operation: #"`fork()`; the child `_exit`s; the parent waits"#,
+        differences: #"the child calls `_exit`, not `exit` (no stdio to flush); our binary is static, so `fork()` copies fewer mappings than LMBench's dynamically linked `lat_proc`: about 0.6–0.7 × LMBench's figure on the same kernel (a static C test program shows the same gap)"#,
         lmbench: lmbench("fork", forkLine, hello: false),
         metrics: [.simple(.processor, 7, "fork proc", "lat_nullproc", forkID)],
         results: forkLine.write
@@ -33,6 +35,8 @@ package enum ProcessCreation {
 
     static let exec = Benchmark(
         id: execID, groups: [.processor], summary: "fork() and execve() of a hello program, the parent waits",
+        operation: #"`fork()` + `execve()` of the hello program; the parent waits"#,
+        differences: #"hello is written into the private run directory, not `/tmp/hello`, and run from that directory's descriptor (`execveat(dir, "./hello")`: a rename of the directory cannot make it run anything else); a child that fails is an error, not ignored"#,
         lmbench: lmbench("exec", execLine, hello: true),
         metrics: [.simple(.processor, 8, "exec proc", "lat_simpleproc", execID)],
         results: execLine.write
@@ -45,6 +49,8 @@ package enum ProcessCreation {
 
     static let shell = Benchmark(
         id: shellID, groups: [.processor], summary: "fork() and /bin/sh -c running the hello program, the parent waits",
+        operation: #"`fork()` + `/bin/sh -c hello`; the parent waits"#,
+        differences: #"as `exec`; the child `fchdir()`s to the run directory's descriptor and runs `/bin/sh -c ./hello`"#,
         lmbench: lmbench("shell", shellLine, hello: true),
         metrics: [.simple(.processor, 9, "sh proc", "lat_shproc", shellID)],
         results: shellLine.write

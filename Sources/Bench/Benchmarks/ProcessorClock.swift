@@ -11,6 +11,8 @@ package enum ProcessorClock {
 
     static let mhz = Benchmark(
         id: id, groups: [.processor], summary: "a chain of dependent register additions, one cycle each",
+        operation: #"a chain of 1000 dependent register additions (one cycle each); MHz = 1 / fastest time per addition"#,
+        differences: #"own method (LMBench fits a clock period to nine loop bodies); measured in every run, as the header needs it; its value is the header line `[MHZ: ...]`"#,
         lmbench: LMBenchProgram("mhz", LMBenchInvocation(program: "mhz", arguments: [], output: .clock)),
         placement: .quietestCPU
     ) { ctx in

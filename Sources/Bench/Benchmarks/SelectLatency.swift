@@ -27,6 +27,8 @@ enum SelectLatency {
 
     static let file = Benchmark(
         id: fileID, groups: [.processor, .filevm], summary: "select() on 10/100/250/500 descriptors of a file",
+        operation: #"`select()`, zero timeout, on 10/100/250/500 dups of a file descriptor"#,
+        differences: #"fixed: nfds covers all N descriptors (LMBench passes N although the dups start above fd 2, so the top few are never polled); the file is in the private run directory, not the current directory"#,
         lmbench: lmbench(fileID, kind: "file"), placement: .quietestCPU,
         metrics: [.simple(.filevm, 7, "100fd selct", "lat_fd_select", "\(fileID)/100")],
         results: { out in for n in counts { line(fileID, n).write(&out) } }
@@ -39,6 +41,8 @@ enum SelectLatency {
 
     static let tcp = Benchmark(
         id: tcpID, groups: [.processor], summary: "select() on 10/100/250/500 descriptors of a loopback TCP connection",
+        operation: #"the same on dups of a connected loopback TCP socket"#,
+        differences: #"fixed: 127.0.0.1 on an ephemeral port, accepted in the same process (LMBench: INADDR_ANY, fixed port 31233, a server that outlives it)"#,
         lmbench: lmbench(tcpID, kind: "tcp"), placement: .quietestCPU,
         metrics: [.simple(.processor, 4, "slct TCP", "lat_tcp_select", "\(tcpID)/100")],
         results: { out in for n in counts { line(tcpID, n).write(&out) } }

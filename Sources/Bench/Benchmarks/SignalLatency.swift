@@ -21,6 +21,8 @@ enum SignalLatency {
 
     static let install = Benchmark(
         id: installID, groups: [.processor], summary: "sigaction() installing a SIGUSR1 handler",
+        operation: #"`sigaction(SIGUSR1)`"#,
+        differences: #"—"#,
         lmbench: lmbench(["install"], installLine), placement: .quietestCPU,
         metrics: [.simple(.processor, 5, "sig inst", "lat_siginstall", installID)],
         results: installLine.write
@@ -30,6 +32,8 @@ enum SignalLatency {
 
     static let `catch` = Benchmark(
         id: catchID, groups: [.processor], summary: "kill(self, SIGUSR1) caught by an empty handler, minus kill(self, 0)",
+        operation: #"`kill(self, SIGUSR1)` caught by an empty handler, minus `kill(self, 0)`"#,
+        differences: #"the two loops are sampled in turn; the loops do exactly the reported number of calls (LMBench's do one fewer)"#,
         lmbench: lmbench(["catch"], catchLine), placement: .quietestCPU,
         metrics: [.simple(.processor, 6, "sig hndl", "lat_sigcatch", catchID, kind: .difference)],
         results: catchLine.write
@@ -45,6 +49,8 @@ enum SignalLatency {
     static let protFault = Benchmark(
         id: protFaultID, groups: [.processor, .filevm],
         summary: "store to a read-only file mapping caught by a SIGSEGV handler, minus signal delivery",
+        operation: #"a store to a read-only `MAP_SHARED` page of a file, caught by a SIGSEGV handler, minus the net catch cost"#,
+        differences: #"the three loops are sampled in turn; a difference ≤ 0 is kept in the JSON with a warning instead of silently dropped; the page belongs to a file in the run directory, not the benchmark binary"#,
         lmbench: lmbench(["prot", LMBenchPrograms.binaries + "/lat_sig"], protFaultLine),
         placement: .quietestCPU,
         metrics: [.simple(.filevm, 5, "Prot Fault", "lat_protfault", protFaultID, kind: .difference)],

@@ -26,6 +26,8 @@ enum StreamBandwidth {
 
     static let tcp = Benchmark(
         id: tcpID, groups: [.bandwidth], summary: "TCP on 127.0.0.1, messages of 1 B to 10 MiB, read by the timed process", typicalSeconds: 3.5,
+        operation: #"TCP on 127.0.0.1 from a writer process sending M-byte messages: M bytes read with `read(M)` calls per iteration, M = 1, 64, 128, 256, 512, 1024, 1437 B and 10 MiB"#,
+        differences: #"fixed: 127.0.0.1 on an ephemeral port, a fresh writer per size (LMBench: INADDR_ANY, port 31236); socket buffers left to autotuning (LMBench forces 1 MiB, which turns autotuning off and caps the stream at those buffers); warm-up until two consecutive intervals agree within 5% (at most 40 intervals) instead of a fixed 7.5 s per size (60 s in all)"#,
         lmbench: LMBenchProgram("bw_tcp -m M localhost") { _ in
             LMBenchCounterpart(invocations: tcpSizes.map { size in
                 LMBenchInvocation(program: "bw_tcp", arguments: LMBenchPrograms.parallelism
@@ -51,6 +53,8 @@ enum StreamBandwidth {
 
     static let unix = Benchmark(
         id: unixID, groups: [.bandwidth], summary: "10 MiB over an AF_UNIX stream socket pair in 64 KiB reads",
+        operation: #"10 MiB over an AF_UNIX stream socket pair in 64 KiB reads, asked for on a control pipe"#,
+        differences: #"intervals of ENOUGH (LMBench: ≥ 2 s)"#,
         lmbench: LMBenchProgram("bw_unix", unixLine.invocation("bw_unix", LMBenchPrograms.parallelism)),
         metrics: [.bandwidth(1, "AF UNIX", "bw_unix", .exact(unixID))],
         results: unixLine.write
@@ -65,6 +69,8 @@ enum StreamBandwidth {
 
     static let pipe = Benchmark(
         id: pipeID, groups: [.bandwidth], summary: "10 MiB through a pipe in 64 KiB reads",
+        operation: #"10 MiB through a pipe in 64 KiB reads into a buffer 128 bytes off page alignment, from a writer process writing 64 KiB chunks"#,
+        differences: #"intervals of ENOUGH (LMBench: ≥ 2 s)"#,
         lmbench: LMBenchProgram("bw_pipe", pipeLine.invocation("bw_pipe", LMBenchPrograms.parallelism)),
         metrics: [.bandwidth(0, "Pipe", "bw_pipe", .exact(pipeID))],
         results: pipeLine.write

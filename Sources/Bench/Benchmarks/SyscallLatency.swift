@@ -24,6 +24,8 @@ enum SyscallLatency {
 
     static let nullCall = Benchmark(
         id: nullCallID, groups: [.processor], summary: "getppid(), a system call that does no work",
+        operation: #"`getppid()`"#,
+        differences: #"—"#,
         lmbench: lmbench("null", nullCallLine), placement: .quietestCPU,
         metrics: [.simple(.processor, 0, "null call", "lat_syscall", nullCallID)],
         results: nullCallLine.write
@@ -33,6 +35,8 @@ enum SyscallLatency {
 
     static let nullRead = Benchmark(
         id: nullReadID, groups: [.processor], summary: "read() of 1 byte from /dev/zero",
+        operation: #"`read()` of 1 byte from /dev/zero"#,
+        differences: #"—"#,
         lmbench: lmbench("read", nullReadLine), placement: .quietestCPU,
         metrics: [SummaryMetric(.processor, 1, "null I/O", summary: ["lat_read", "lat_write"],
                                 cells: [.exact(nullReadID), .exact(nullWriteID)], combine: { ($0[0] + $0[1]) / 2 })],
@@ -45,6 +49,8 @@ enum SyscallLatency {
 
     static let nullWrite = Benchmark(
         id: nullWriteID, groups: [.processor], summary: "write() of 1 byte to /dev/null",
+        operation: #"`write()` of 1 byte to /dev/null"#,
+        differences: #"—"#,
         lmbench: lmbench("write", nullWriteLine), placement: .quietestCPU,
         results: nullWriteLine.write
     ) { ctx in
@@ -55,6 +61,8 @@ enum SyscallLatency {
 
     static let stat = Benchmark(
         id: statID, groups: [.processor], summary: "stat() of a file in the fs directory",
+        operation: #"`stat()` of an empty file in the fs directory"#,
+        differences: #"—"#,
         lmbench: lmbench("stat", statLine, file: true), placement: .quietestCPU,
         metrics: [.simple(.processor, 2, "stat", "lat_stat", statID)],
         results: statLine.write
@@ -66,6 +74,8 @@ enum SyscallLatency {
 
     static let fstat = Benchmark(
         id: fstatID, groups: [.processor], summary: "fstat() of an open file",
+        operation: #"`fstat()` of that file, open"#,
+        differences: #"—"#,
         lmbench: lmbench("fstat", fstatLine, file: true), placement: .quietestCPU,
         results: fstatLine.write
     ) { ctx in
@@ -76,6 +86,8 @@ enum SyscallLatency {
 
     static let openClose = Benchmark(
         id: openCloseID, groups: [.processor], summary: "open() and close() of a file in the fs directory",
+        operation: #"`open()` + `close()` of that file"#,
+        differences: #"—"#,
         lmbench: lmbench("open", openCloseLine, file: true), placement: .quietestCPU,
         metrics: [.simple(.processor, 3, "open clos", "lat_openclose", openCloseID)],
         results: openCloseLine.write

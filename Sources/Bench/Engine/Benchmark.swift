@@ -17,8 +17,9 @@ public enum Group: String, CaseIterable, Sendable {
 
 /// A benchmark, in one place: a stable id, what it times, the body that measures
 /// it inside a forked benchmark process, its lines in the results file, the
-/// summary cells it feeds, and its LMBench counterpart. Adding one means its
-/// family's file (and its C loop) and `Catalog.all`.
+/// summary cells it feeds, its LMBench counterpart and its row of
+/// docs/benchmarks.md. Adding one means its family's file (and its C loop) and
+/// `Catalog.all`, then the generated table put in docs/benchmarks.md.
 public struct Benchmark: Sendable {
     public let id: String
     public let groups: [Group]
@@ -27,6 +28,11 @@ public struct Benchmark: Sendable {
     /// Seconds it took at the defaults (11 intervals of 5 ms, 64 MB) on a 2-core
     /// development machine, run alone: what `RunAllowance` scales into time limits.
     public let typicalSeconds: Double
+    /// Its row of docs/benchmarks.md (`lmbench-swift list --markdown`): the one
+    /// timed operation in full, and where it differs from LMBench on purpose
+    /// ("—": nowhere; "fixed: " marks a defect of LMBench's that we do not copy).
+    public let operation: String
+    public let differences: String
     /// The LMBench program it corresponds to, and how crosscheck runs it.
     public let lmbench: LMBenchProgram
     /// Only listed and runnable when LMBENCH_SWIFT_TEST_BENCHMARKS=1 (fault-handling tests).
@@ -41,7 +47,8 @@ public struct Benchmark: Sendable {
     public let metrics: [SummaryMetric]
     let body: @Sendable (BenchmarkContext) throws -> Void
 
-    public init(id: String, groups: [Group], summary: String, typicalSeconds: Double = 0.5, lmbench: LMBenchProgram, testOnly: Bool = false,
+    public init(id: String, groups: [Group], summary: String, typicalSeconds: Double = 0.5, operation: String = "",
+                differences: String = "—", lmbench: LMBenchProgram, testOnly: Bool = false,
                 placement: Placement = .scheduler, everyRound: Bool = true, metrics: [SummaryMetric] = [],
                 results: @escaping @Sendable (inout ResultsWriter) -> Void = { _ in },
                 body: @escaping @Sendable (BenchmarkContext) throws -> Void) {
@@ -51,6 +58,8 @@ public struct Benchmark: Sendable {
         self.groups = groups
         self.summary = summary
         self.typicalSeconds = typicalSeconds
+        self.operation = operation
+        self.differences = differences
         self.lmbench = lmbench
         self.testOnly = testOnly
         self.metrics = metrics
