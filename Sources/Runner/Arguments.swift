@@ -34,15 +34,11 @@ struct RunOptions: Equatable {
     var names: [String] = []
     var resultsDirectory = "results"
     var jsonPath: String?
-    var repetitions = RunSettings.standard.repetitions
-    var rounds = RunSettings.standard.rounds
-    var enoughMicroseconds = RunSettings.standard.enoughMicroseconds
-    var mb = RunSettings.standard.requestedMB
+    /// How it measures, as the options that decide the numbers set it (`OptionSpec.set`);
+    /// all but the fsdir, which is checked on the machine that runs it.
+    var settings = RunSettings.standard
     var fsdir: String?
-    var pinContextSwitch = false
     var quiet = false
-    var budgetSeconds: Double?
-    var targetPrecisionPercent: Double?
     var resumePath: String?
     /// --name: the host name of the results (nil: the nodename).
     var hostName: String?
@@ -50,20 +46,6 @@ struct RunOptions: Equatable {
     var kernelSwitch: SwitchSpec?
     /// The options given on the command line (those not given keep their defaults).
     var given: Set<String> = []
-
-    /// The settings of how it measures (all but the fsdir, which is checked on the machine that runs it).
-    var measuringSettings: RunSettings {
-        var settings = RunSettings()
-        settings.enoughMicroseconds = enoughMicroseconds
-        settings.repetitions = repetitions
-        settings.rounds = rounds
-        settings.requestedMB = mb
-        settings.mb = mb
-        settings.pinContextSwitch = pinContextSwitch
-        settings.budgetSeconds = budgetSeconds
-        settings.targetPrecisionPercent = targetPrecisionPercent
-        return settings
-    }
 }
 
 struct CompareOptions: Equatable {
@@ -150,11 +132,11 @@ enum Arguments {
         case .run(let options):
             // A resumed run measures what its JSON lacks: at most every benchmark.
             let benchmarks = try checkNames(options.resumePath == nil ? options.names : [], command: "run")
-            return .argumentsChecked(allowanceSeconds: RunAllowance.seconds(benchmarks, options.measuringSettings,
+            return .argumentsChecked(allowanceSeconds: RunAllowance.seconds(benchmarks, options.settings,
                                                                             abRun: options.kernelSwitch != nil))
         case .crosscheck(let options):
             let benchmarks = try checkNames(options.run.names, command: "crosscheck")
-            return .argumentsChecked(allowanceSeconds: RunAllowance.crosscheckSeconds(benchmarks, options.run.measuringSettings,
+            return .argumentsChecked(allowanceSeconds: RunAllowance.crosscheckSeconds(benchmarks, options.run.settings,
                                                                                       rounds: options.rounds))
         case .argumentsChecked: throw UsageError(message: "'--check-arguments' is given once, first", command: nil)
         default: return .argumentsChecked(allowanceSeconds: 0)
@@ -219,7 +201,7 @@ enum Arguments {
 
     static func parseCrosscheck(_ arguments: [String]) throws -> Command {
         var options = CrosscheckOptions()
-        options.run.rounds = 1
+        options.run.settings.rounds = 1
         var reader = OptionReader(arguments, command: "crosscheck", known: Options.crosscheck)
         while let item = try reader.next() {
             switch item {
@@ -229,9 +211,8 @@ enum Arguments {
             case .option("--rounds", let value?): options.rounds = Int(value)!
             case .option("--tolerance", let value?): options.tolerancePercent = Double(value)!
             case .option("--format", let value?): options.format = value
-            case .option("--repetitions", let value?): options.run.repetitions = Int(value)!
-            case .option("--enough", let value?): options.run.enoughMicroseconds = Int(value)!
-            case .option("--mb", let value?): options.run.mb = Int(value)!
+            case .option(let name, let value?) where Options.spec(name, in: Options.crosscheck)?.set != nil:
+                Options.spec(name, in: Options.crosscheck)!.set!(&options.run.settings, value)
             case .option("--fsdir", let value?): options.run.fsdir = value
             case .option("--json", let value?): options.run.jsonPath = value
             case .option("--switch", let value?): options.run.kernelSwitch = try switchSpec(value, command: "crosscheck")
@@ -270,21 +251,18 @@ enum Arguments {
                 text = value ?? ""
             }
             options.given.insert(name)
+            if let set = Options.spec(name, in: Options.run)?.set {
+                set(&options.settings, text)
+                continue
+            }
             switch name {  // the value is valid for its option (OptionReader checked it against the table)
             case "--help": return .help(topic)
             case "--results-dir": options.resultsDirectory = text
             case "--json": options.jsonPath = text
-            case "--repetitions": options.repetitions = Int(text)!
-            case "--rounds": options.rounds = Int(text)!
-            case "--enough": options.enoughMicroseconds = Int(text)!
-            case "--mb": options.mb = Int(text)!
             case "--fsdir": options.fsdir = text
-            case "--pin-ctx": options.pinContextSwitch = true
             case "--quiet": options.quiet = true
             case "--resume": options.resumePath = text
             case "--name": options.hostName = text
-            case "--budget": options.budgetSeconds = OptionSpec.seconds(text)
-            case "--target-ci": options.targetPrecisionPercent = Double(text)
             case "--switch": options.kernelSwitch = try switchSpec(text, command: topic)
             case "--switch-on": switchOn = text
             case "--switch-off": switchOff = text
@@ -307,7 +285,7 @@ enum Arguments {
             }
         }
         if options.given.contains("--rounds"),
-           let name = [("--budget", options.budgetSeconds != nil), ("--target-ci", options.targetPrecisionPercent != nil)].first(where: \.1)?.0 {
+           let name = [("--budget", options.settings.budgetSeconds != nil), ("--target-ci", options.settings.targetPrecisionPercent != nil)].first(where: \.1)?.0 {
             throw UsageError(message: "'--rounds' does not combine with '\(name)': the time budget and the precision target decide the rounds", command: topic)
         }
         if options.kernelSwitch != nil && options.resumePath != nil {

@@ -102,7 +102,7 @@ enum RunCommand {
 
     /// The settings of a new run, its fs directory checked.
     static func settings(_ options: RunOptions) throws -> RunSettings {
-        var settings = options.measuringSettings
+        var settings = options.settings
         settings.fsdir = try fsdir(options.fsdir)
         return settings
     }

@@ -25,15 +25,19 @@ public struct OptionSpec: Sendable {
     /// The run JSON's settings key of an option that decides the numbers (kept
     /// from the JSON by --resume, which refuses it on the command line).
     public let settingsKey: String?
+    /// How it changes the run's settings, given a value `problem` accepts (nil:
+    /// the command sets it elsewhere, an option that does not decide the numbers).
+    public let set: (@Sendable (inout RunSettings, String) -> Void)?
 
     init(_ name: String, _ placeholder: String?, _ value: Value, default defaultText: String? = nil,
-         settings settingsKey: String? = nil, _ help: String) {
+         settings settingsKey: String? = nil, set: (@Sendable (inout RunSettings, String) -> Void)? = nil, _ help: String) {
         self.name = name
         self.placeholder = placeholder
         self.value = value
         self.defaultText = defaultText
         self.help = help
         self.settingsKey = settingsKey
+        self.set = set
     }
 
     /// The name with its placeholder, as errors and help name it ("--mb <mib>").
@@ -80,24 +84,30 @@ public struct OptionSpec: Sendable {
 }
 
 public enum Options {
+    /// --mb: the size asked for, and the size used until the file system is checked.
+    static let setMB: @Sendable (inout RunSettings, String) -> Void = { settings, text in
+        settings.requestedMB = Int(text)!
+        settings.mb = settings.requestedMB
+    }
+
     public static let run: [OptionSpec] = [
         .init("--results-dir", "<dir>", .text, default: "results", "Where results files go, as <dir>/<os>/<host>.<n>."),
         .init("--json", "<file>", .text, "Also write every sample, statistic and failure to this JSON file."),
         .init("--repetitions", "<n>", .integer(1...1000), default: "\(RunSettings.standard.repetitions), as LMBench", settings: "repetitions",
-              "Recorded intervals per measurement, 1 to 1000."),
+              set: { $0.repetitions = Int($1)! }, "Recorded intervals per measurement, 1 to 1000."),
         .init("--rounds", "<n>", .integer(1...1000), default: "\(RunSettings.standard.rounds)", settings: "rounds",
-              "Passes over the benchmarks that share out the intervals, so that each cell's intervals span the run; 1 measures them back to back as LMBench does."),
+              set: { $0.rounds = Int($1)! }, "Passes over the benchmarks that share out the intervals, so that each cell's intervals span the run; 1 measures them back to back as LMBench does."),
         .init("--enough", "<microseconds>", .integer(100...10_000_000), default: "\(RunSettings.standard.enoughMicroseconds)", settings: "enough_us",
-              "Target length of one interval, 100 to 10000000."),
+              set: { $0.enoughMicroseconds = Int($1)! }, "Target length of one interval, 100 to 10000000."),
         .init("--mb", "<mib>", .integer(1...1_048_576), default: "\(RunSettings.standard.requestedMB)", settings: "mb",
-              "Size of the test file and memory buffers; reduced to fit the file system of --fsdir."),
+              set: setMB, "Size of the test file and memory buffers; reduced to fit the file system of --fsdir."),
         .init("--fsdir", "<dir>", .text, default: "the first writable of /var/tmp and /tmp", settings: "fsdir",
               "Directory for the private run directory (test files); refused if another user can write to it or to a directory above it (without the sticky bit)."),
-        .init("--pin-ctx", nil, .flag, settings: "pin_ctx", "Pin every process of a context-switch ring to one CPU."),
-        .init("--budget", "<duration>", .duration, settings: "budget_s",
+        .init("--pin-ctx", nil, .flag, settings: "pin_ctx", set: { settings, _ in settings.pinContextSwitch = true }, "Pin every process of a context-switch ring to one CPU."),
+        .init("--budget", "<duration>", .duration, settings: "budget_s", set: { $0.budgetSeconds = OptionSpec.seconds($1) },
               "Time for the whole run (90s, 10m, 2h): three intervals per cell first (eight pairs in an A/B run), then more for the cells whose interval is widest until each reaches --target-ci; without --target-ci the time left then narrows them further, cheapest first. It decides the rounds: not with --rounds."),
         .init("--target-ci", "<percent>", .number(maximum: 100), default: "2 with --budget; 5 in an A/B run", settings: "target_precision_percent",
-              "Half-width of the 95% interval to aim at, percent of the value (of the slowdown in an A/B run)."),
+              set: { $0.targetPrecisionPercent = Double($1) }, "Half-width of the 95% interval to aim at, percent of the value (of the slowdown in an A/B run)."),
         .init("--resume", "<json>", .text,
               "Continue the interrupted run of this JSON file: its settings and benchmarks, measuring only the cells it lacks."),
         .init("--switch", "<spec>", .text,
@@ -116,10 +126,12 @@ public enum Options {
         .init("--tolerance", "<percent>", .number(maximum: 999), default: "15", "Agreement tolerance."),
         .init("--format", "<format>", .choice(CrosscheckFormat.allCases.map(\.rawValue)), default: "text",
               words(CrosscheckFormat.allCases.map(\.rawValue)) + "."),
-        .init("--repetitions", "<n>", .integer(1...1000), default: "\(RunSettings.standard.repetitions)", "As for 'run' (ours; LMBench takes its own 11)."),
+        .init("--repetitions", "<n>", .integer(1...1000), default: "\(RunSettings.standard.repetitions)", set: { $0.repetitions = Int($1)! },
+              "As for 'run' (ours; LMBench takes its own 11)."),
         .init("--enough", "<microseconds>", .integer(100...10_000_000), default: "\(RunSettings.standard.enoughMicroseconds)",
-              "Interval length for both (LMBench's ENOUGH)."),
-        .init("--mb", "<mib>", .integer(1...1_048_576), default: "\(RunSettings.standard.requestedMB)", "Test file and buffer size for both."),
+              set: { $0.enoughMicroseconds = Int($1)! }, "Interval length for both (LMBench's ENOUGH)."),
+        .init("--mb", "<mib>", .integer(1...1_048_576), default: "\(RunSettings.standard.requestedMB)", set: setMB,
+              "Test file and buffer size for both."),
         .init("--fsdir", "<dir>", .text, default: "/var/tmp or /tmp", "Where both make their files."),
         .init("--switch", "<spec>", .text,
               "Measure both tools with a kernel switch off and on (as for 'run'), and compare their slowdowns."),
