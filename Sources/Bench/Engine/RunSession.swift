@@ -318,10 +318,10 @@ public final class RunSession {
 
 /// The passes of one run over its benchmarks, and what they measured so far:
 /// one lane per side (one for a plain run; off and on for an A/B run).
-private struct Passes {
+struct Passes {
     /// One side's supervisor and what it measured so far.
     struct Lane {
-        let supervisor: Supervisor
+        let supervisor: any PassRunner
         var outcomes: [String: BenchmarkOutcome] = [:]
     }
 
@@ -340,6 +340,8 @@ private struct Passes {
     /// The first round of this session.
     let firstRound: Int
     let started: Int64
+    /// The monotonic clock, nanoseconds (a script in tests).
+    let clock: () -> Int64
     /// The switch failed: no more passes.
     var stopped = false
     /// What the first round's passes took, both sides (what a flip is weighed against).
@@ -349,9 +351,10 @@ private struct Passes {
     /// Another tool measured after each pass (see `PassCompanion`).
     var companion: PassCompanion?
 
-    init(benchmarks: [Benchmark], settings: RunSettings, supervisors: [Supervisor], progress: ProgressReporter,
-         controller: SwitchController?, previous: [RunResult], started: Int64) {
+    init(benchmarks: [Benchmark], settings: RunSettings, supervisors: [any PassRunner], progress: ProgressReporter,
+         controller: SwitchController?, previous: [RunResult], started: Int64, clock: @escaping () -> Int64 = { cshims_clock_now_ns() }) {
         self.started = started
+        self.clock = clock
         self.benchmarks = benchmarks
         self.settings = settings
         self.progress = progress
@@ -367,7 +370,7 @@ private struct Passes {
         firstRound = rounds
     }
 
-    var elapsed: Double { Double(cshims_clock_now_ns() - started) / 1e9 }
+    var elapsed: Double { Double(clock() - started) / 1e9 }
     var interrupted: Bool { cshims_interrupt_signal() != 0 || stopped }
     var interleaving: Bool { controller?.record.interleaved == true }
 

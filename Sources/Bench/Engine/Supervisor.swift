@@ -2,10 +2,19 @@ import BenchCore
 import CShims
 import Glibc
 
+/// What measures one pass of a benchmark for the scheduler: a `Supervisor` (a
+/// forked process), or a script in tests, so that the scheduler's choices (the
+/// rounds, what a budget and a precision target buy) can be checked exactly.
+protocol PassRunner {
+    /// The machine's calibration this runner measures with (its slowdown scales time limits).
+    var calibration: Calibration { get }
+    func run(_ benchmark: Benchmark, plan: CellPlan) -> Supervisor.PassOutcome
+}
+
 /// Runs one benchmark in a forked process that leads its own process group, reads
 /// its messages, and kills the whole group when it hangs, when the run is
 /// interrupted, and after it ends (so no server or ring process outlives it).
-struct Supervisor {
+struct Supervisor: PassRunner {
     let settings: RunSettings
     let calibration: Calibration
     let files: RunFiles
