@@ -97,7 +97,7 @@ public final class Crosscheck {
 
         func slowdown(_ off: [Double], _ on: [Double]) -> Double? {
             guard let off = median(off), let on = median(on), off > 0, on > 0 else { return nil }
-            return prefersSmaller ? on / off : off / on
+            return CellPair.slowdown(ratio: on / off, prefersSmaller: prefersSmaller)
         }
 
         /// Our slowdown over LMBench's.
