@@ -61,7 +61,8 @@ final class OutputAndInputPathTests: XCTestCase {
         nonisolated(unsafe) var bytes: [UInt8] = []
         Thread.detachNewThread {
             var buffer = [UInt8](repeating: 0, count: 65536)
-            while true {
+            let deadline = Date().addingTimeInterval(300)  // bounded even if no writer ever comes
+            while Date() < deadline {
                 let n = read(fd, &buffer, buffer.count)
                 if n > 0 { bytes += buffer[0..<n]; continue }
                 if n == 0 && !bytes.isEmpty { break }  // the writer closed it
