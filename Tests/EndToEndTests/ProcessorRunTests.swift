@@ -50,10 +50,13 @@ final class ProcessorRunTests: XCTestCase {
             XCTAssertTrue(value.isFinite && value > 0, "\(id) = \(value)")
             v[id] = value
         }
+        // Orders of magnitude apart: these hold however busy the machine is.
         XCTAssertGreaterThan(v["fork"]!, v["null-call"]!)
-        XCTAssertGreaterThan(v["open-close"]!, v["stat"]!)
         XCTAssertGreaterThan(v["stat"]!, v["null-call"]!)
-        XCTAssertGreaterThan(v["exec"]!, v["fork"]!)
+        // Close (open/close does a stat's path walk and more, exec a fork and more):
+        // measured apart, one in a busy moment can pass the other, never by half.
+        XCTAssertGreaterThan(v["open-close"]!, v["stat"]! / 2)
+        XCTAssertGreaterThan(v["exec"]!, v["fork"]! / 2)
         XCTAssertGreaterThan(v["select-file/500"]!, v["select-file/10"]!)
         XCTAssertGreaterThan(v["select-tcp/500"]!, v["select-tcp/10"]!)
         XCTAssertGreaterThan(v["mhz"]!, 100)
