@@ -29,6 +29,10 @@ public enum ResultsFile {
     /// The header line that says who wrote the file (it must not start with "[lmbench").
     public static let toolHeaderKey = "TOOL"
 
+    // MARK: lines getsummary must not misread
+
+    /// Unanchored patterns getsummary tests against every line: a header value
+    /// containing one would be read as a result (or start a context-switch block).
     static let summaryTriggers = ["size=0", "size=16", "size=64", "MHZ", "Mhz", "LINE_SIZE", "SYNC_MAX",
                                   "AF_UNIX sock stream latency:", "latency using", "connection cost to"]
 
@@ -46,7 +50,8 @@ private extension String {
     var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
 }
 
-/// Builds the text of one results file: the header here, then each benchmark's
+/// Builds the text of one results file: the header (written above the catalog,
+/// in Formats/ResultsFile.swift, as it names benchmarks), then each benchmark's
 /// lines (`Benchmark.results`), written with the helpers below in LMBench's formats.
 public struct ResultsWriter {
     package let run: RunResult

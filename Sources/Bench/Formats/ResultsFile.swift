@@ -67,11 +67,6 @@ extension ResultsFile {
             throw SystemError("open", path, errno: Errno(EACCES))
         }
     }
-
-    // MARK: lines getsummary must not misread
-
-    /// Unanchored patterns getsummary tests against every line: a header value
-    /// containing one would be read as a result (or start a context-switch block).
 }
 
 /// The header of a results file.
