@@ -98,9 +98,10 @@ enum Arguments {
         case "compare": return try parseCompare(Array(arguments.dropFirst()))
         case "crosscheck": return try parseCrosscheck(Array(arguments.dropFirst()))
         case "list":
-            let rest = arguments.dropFirst()
+            let rest = Array(arguments.dropFirst())
             if rest.contains("--help") || rest.contains("-h") { return .help("list") }
-            if let extra = rest.first(where: { $0 != "--markdown" }) ?? (rest.count > 1 ? rest.last : nil) {
+            guard rest.isEmpty || rest == ["--markdown"] else {
+                let extra = rest.first { $0 != "--markdown" } ?? "--markdown"
                 throw UsageError(message: "'list' takes only --markdown, got '\(extra)'", command: "list")
             }
             return .list(markdown: !rest.isEmpty)
