@@ -148,6 +148,45 @@ final class PairingTests: XCTestCase {
         XCTAssertTrue(interval.low <= pairLevel.low && pairLevel.high <= interval.high, "\(interval) spans \(pairLevel)")
     }
 
+    /// A cell paired in rounds whose on/off ratio is `slowdown` times each round's factor.
+    static func roundPair(_ id: String, slowdown: Double, factors: [Double], pairsPerRound: Int, seed: UInt64) -> CellPair {
+        var generator = SplitMix64(seed: seed)
+        func noise() -> Double { 1 + (Double(generator.next() % 2001) / 1000 - 1) * 0.02 }
+        func side(_ values: [[Double]]) -> Cell {
+            let samples = values.enumerated().flatMap { round, ns in
+                ns.map { Sample(elapsedNs: Int64($0 * 10_000), iterations: 10_000, round: round) }
+            }
+            return Cell(id: id, unit: .microseconds, estimate: .microseconds(), series: [Series(name: "main", samples: samples)])
+        }
+        let off = factors.map { _ in (0..<pairsPerRound).map { _ in 460 * noise() } }
+        let on = zip(off, factors).map { values, factor in values.map { $0 * slowdown * factor * noise() } }
+        return CellPair(off: side(off), on: side(on))
+    }
+
+    /// Crosscheck's ratio of two tools' slowdowns, measured in the same rounds:
+    /// when a round moves both tools' ratios alike (the host's state at that
+    /// visit), the draws that keep rounds matched cancel it, so the interval is
+    /// far tighter than dividing independent draws of each tool's pairs (what
+    /// it was) and still covers the true ratio; when each tool's rounds move on
+    /// their own, nothing cancels and the interval is wide and covers it.
+    func testTheSlowdownRatioKeepsTheRoundsBothToolsMeasuredMatched() throws {
+        let shared = [0.90, 1.08, 0.95, 1.10, 0.93, 1.04, 0.97]
+        let ours = PairingTests.roundPair("null-call", slowdown: 3, factors: shared, pairsPerRound: 11, seed: 1)
+        let lmbench = PairingTests.roundPair("null-call", slowdown: 2.5, factors: shared, pairsPerRound: 4, seed: 2)
+        let matched = try XCTUnwrap(CellPair.slowdownRatioInterval(ours, over: lmbench, resamples: 1000))
+        XCTAssertTrue(matched.low < 1.2 && 1.2 < matched.high, "\(matched) around 1.2")
+        let x = try XCTUnwrap(ours.slowdownReplicates(.pairs, resamples: 1000))
+        let y = try XCTUnwrap(lmbench.slowdownReplicates(.pairs, resamples: 1000))
+        let independent = try XCTUnwrap(Bootstrap.percentileInterval(zip(x, y).map { $0 / $1 }))
+        XCTAssertLessThan(matched.high - matched.low, (independent.high - independent.low) / 2, "matched \(matched), independent \(independent)")
+
+        let own = PairingTests.roundPair("null-call", slowdown: 2.5, factors: [1.06, 0.92, 1.09, 0.94, 1.03, 0.90, 1.07],
+                                         pairsPerRound: 4, seed: 3)
+        let apart = try XCTUnwrap(CellPair.slowdownRatioInterval(ours, over: own, resamples: 1000))
+        XCTAssertTrue(apart.low < 1.2 && 1.2 < apart.high, "\(apart) around 1.2")
+        XCTAssertGreaterThan(apart.high - apart.low, 2 * (matched.high - matched.low), "apart \(apart), matched \(matched)")
+    }
+
     /// A difference of two times within its noise of zero in over a tenth of its
     /// pairs (the protection fault with the switch off) has no per-pair ratio:
     /// its slowdown is the quotient of the sides' values, with an interval from

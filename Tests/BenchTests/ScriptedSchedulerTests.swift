@@ -15,28 +15,39 @@ final class SilentProgress: ProgressReporter {
 }
 
 /// A pass runner that measures nothing: each benchmark's one cell gets the
-/// intervals its plan asks for, 5 ms each, with a fixed relative spread
+/// intervals its plan asks for, 5 ms each unless told, with a fixed relative spread
 /// (alternating above and below its value), and every pass moves a scripted
 /// clock on by its intervals plus a fixed cost of starting the process.
 final class ScriptedRunner: PassRunner {
     let calibration = Calibration()
     /// Per benchmark: the relative spread of its intervals.
     let spread: [String: Double]
+    /// Per benchmark: how long an interval takes, if not `intervalSeconds`.
+    let intervalLength: [String: Double]
+    /// With a seed, each interval's deviation is drawn within ±spread instead.
+    private var generator: SplitMix64?
     static let intervalSeconds = 0.005, passOverheadSeconds = 0.05
     private(set) var nowNs: Int64 = 0
     private(set) var passes: [(benchmark: String, intervals: Int)] = []
 
-    init(spread: [String: Double]) { self.spread = spread }
+    init(spread: [String: Double], intervalLength: [String: Double] = [:], seed: UInt64? = nil) {
+        self.spread = spread
+        self.intervalLength = intervalLength
+        generator = seed.map { SplitMix64(seed: $0) }
+    }
 
     func run(_ benchmark: Benchmark, plan: CellPlan) -> Supervisor.PassOutcome {
         let intervals = plan.intervals(for: benchmark.id)
         let spread = self.spread[benchmark.id] ?? 0.01
+        let length = intervalLength[benchmark.id] ?? ScriptedRunner.intervalSeconds
+        let iterations = (length * 1e6).rounded()
         let samples = (0..<intervals).map { i in
             // A value of 1 µs an iteration, the k-th interval off by ±spread × (k mod 3) / 2.
-            let perIteration = 1000 * (1 + spread * Double((passes.count + i) % 3 - 1))
-            return Sample(elapsedNs: Int64(perIteration * 5000), iterations: 5000)
+            var deviation = Double((passes.count + i) % 3 - 1)
+            if generator != nil { deviation = Double(generator!.next() % 2001) / 1000 - 1 }
+            return Sample(elapsedNs: Int64(1000 * (1 + spread * deviation) * iterations), iterations: UInt64(iterations))
         }
-        let seconds = Double(intervals) * ScriptedRunner.intervalSeconds + ScriptedRunner.passOverheadSeconds
+        let seconds = Double(intervals) * length + ScriptedRunner.passOverheadSeconds
         nowNs += Int64(seconds * 1e9)
         passes.append((benchmark.id, intervals))
         let cell = Cell(id: benchmark.id, unit: .microseconds, estimate: .microseconds(),
@@ -51,11 +62,11 @@ final class ScriptedRunner: PassRunner {
 final class ScriptedSchedulerTests: XCTestCase {
     let quiet = Catalog.benchmark("null-call")!, noisy = Catalog.benchmark("stat")!
 
-    func passes(_ runner: ScriptedRunner, budget: Double?, target: Double?) -> Passes {
+    func passes(_ runner: ScriptedRunner, budget: Double?, target: Double?, benchmarks: [Benchmark]? = nil) -> Passes {
         var settings = RunSettings()
         settings.budgetSeconds = budget
         settings.targetPrecisionPercent = target
-        return Passes(benchmarks: [quiet, noisy], settings: settings, supervisors: [runner], progress: SilentProgress(),
+        return Passes(benchmarks: benchmarks ?? [quiet, noisy], settings: settings, supervisors: [runner], progress: SilentProgress(),
                       controller: nil, previous: [], started: 0, clock: { runner.nowNs })
     }
 
@@ -94,5 +105,31 @@ final class ScriptedSchedulerTests: XCTestCase {
             XCTAssertLessThanOrEqual(spent, budget + ScriptedRunner.passOverheadSeconds, "budget \(budget)")
             XCTAssertGreaterThan(runner.passes.count, 6, "budget \(budget): it refined")
         }
+    }
+
+    /// A refining round starts each pass, widest cell first, that fits in what
+    /// is left of the budget (a later, cheaper one may still fit).
+    func testARefiningRoundTakesThePassesThatFitTheBudget() {
+        XCTAssertEqual(Passes.choose([0.1, 0.2, 0.5, 0.1], budgetLeft: 0.35), [0, 1], "0.1 + 0.2, and no other fits")
+        XCTAssertEqual(Passes.choose([0.1, 0.2, 0.5, 0.1], budgetLeft: 0.45), [0, 1, 3])
+        XCTAssertEqual(Passes.choose([0.1, 0.2, 0.5, 0.1], budgetLeft: nil), [0, 1, 2, 3])
+    }
+
+    /// A budget alone and a cell that cannot reach the goal in the time left
+    /// (intervals of 100 ms scattered by ±90%): it is left where it is, and
+    /// the time goes to narrowing the other one below the goal, within the budget.
+    func testACellThatCannotReachTheGoalDoesNotTakeTheWholeBudget() throws {
+        let slow = try XCTUnwrap(Catalog.benchmark("exec"))
+        let runner = ScriptedRunner(spread: [quiet.id: 0.05, slow.id: 0.9], intervalLength: [slow.id: 0.1], seed: 2)
+        var scheduler = passes(runner, budget: 8, target: nil, benchmarks: [quiet, slow])
+        scheduler.measureInRounds(rounds: 3, repetitions: 30)
+        let first = runner.passes.count
+        scheduler.refine(target: 0.05)
+        XCTAssertLessThanOrEqual(Double(runner.nowNs) / 1e9, 8 + ScriptedRunner.passOverheadSeconds)
+        let refining = runner.passes.dropFirst(first)
+        XCTAssertFalse(refining.isEmpty)
+        XCTAssertTrue(refining.allSatisfy { $0.benchmark == quiet.id }, "\(refining.map(\.benchmark))")
+        let quietPrecision = try XCTUnwrap(scheduler.precisions(quiet).first?.precision)
+        XCTAssertLessThan(quietPrecision, 0.05 * 0.7)
     }
 }

@@ -79,11 +79,16 @@ final class InterleavedRunTests: XCTestCase {
         let settings = try XCTUnwrap(off["settings"] as? [String: Any])
         XCTAssertEqual(settings["target_precision_percent"] as? Double, 20)
         XCTAssertEqual(try String(contentsOfFile: flag, encoding: .utf8), "0\n")
-        // Without --target-ci, a budget aims at ±5%.
-        let defaulted = try Binary.run(["run", "null-call", "--switch", "file:\(flag):1:0", "--budget", "3s", "--enough", "1000",
-                                        "--results-dir", scratch.path + "/results"])
+        // Without --target-ci, a budget aims at ±5%. Null write feeds null I/O, which null read
+        // declares: it is refined too (beyond the few pairs a first pass gives other cells).
+        let defaulted = try Binary.run(["run", "null-read", "null-write", "--switch", "file:\(flag):1:0", "--budget", "4s",
+                                        "--enough", "1000", "--results-dir", scratch.path + "/results", "--json", json])
         XCTAssertEqual(defaulted.status, 0, defaulted.stderr)
         XCTAssertTrue(defaulted.stdout.contains("target ±5.0%"), defaulted.stdout)
+        let benchmarks = try XCTUnwrap((try abJSON(json)["off"] as? [String: Any])?["benchmarks"] as? [[String: Any]])
+        let write = try XCTUnwrap(benchmarks.first { $0["id"] as? String == "null-write" })
+        let samples = try XCTUnwrap(((write["cells"] as? [[String: Any]])?.first?["series"] as? [[String: Any]])?.first?["samples"] as? [Any])
+        XCTAssertGreaterThan(samples.count, 11, "null write: more pairs than a first pass (3) and one refining visit (8) give")
     }
 
     /// SIGINT while a benchmark flips the switch between its intervals: the

@@ -326,6 +326,11 @@ struct Passes {
     }
 
     let benchmarks: [Benchmark]
+    /// The summary tables' cells of this run's benchmarks, which refining
+    /// narrows: a cell may feed one that another benchmark declares (null write
+    /// feeds null I/O, declared by null read; it gets a first pass's few pairs
+    /// as other cells do, then refining's).
+    let summaryMetrics: [SummaryMetric]
     let settings: RunSettings
     let progress: ProgressReporter
     let controller: SwitchController?
@@ -346,7 +351,7 @@ struct Passes {
     var stopped = false
     /// What the first round's passes took, both sides (what a flip is weighed against).
     var firstRoundSeconds = 0.0
-    /// Each A/B cell's slowdown precision, while its benchmark gets no new pass.
+    /// Each cell's precision (an A/B cell's slowdown's), while its benchmark gets no new pass.
     var precisionCache: [String: Double?] = [:]
     /// Another tool measured after each pass (see `PassCompanion`).
     var companion: PassCompanion?
@@ -356,6 +361,7 @@ struct Passes {
         self.started = started
         self.clock = clock
         self.benchmarks = benchmarks
+        summaryMetrics = benchmarks.flatMap(\.metrics)
         self.settings = settings
         self.progress = progress
         self.controller = controller
@@ -542,9 +548,12 @@ struct Passes {
     mutating func precisions(_ benchmark: Benchmark) -> [(cell: String, precision: Double?, intervals: Int, rounds: Int)] {
         guard let sofar = lanes[0].outcomes[benchmark.id] else { return [] }
         guard controller != nil, let onSide = lanes[1].outcomes[benchmark.id] else {
-            return sofar.cells.map { ($0.id, $0.roughPrecision, $0.series.map(\.samples.count).min() ?? 0, 0) }
+            return sofar.cells.map { cell in
+                if precisionCache[cell.id] == nil { precisionCache[cell.id] = cell.roughPrecision }
+                return (cell.id, precisionCache[cell.id]!, cell.series.map(\.samples.count).min() ?? 0, 0)
+            }
         }
-        let summary = SummaryMetric.cellIDs(sofar.cells, feeding: benchmark.metrics)
+        let summary = SummaryMetric.cellIDs(sofar.cells, feeding: summaryMetrics)
         return sofar.cells.filter { summary.contains($0.id) }.compactMap { off in
             guard let on = onSide.cells.first(where: { $0.id == off.id }) else { return nil }
             let pair = CellPair(off: off, on: on)
@@ -576,44 +585,34 @@ struct Passes {
     /// an A/B run each refining round measures its benchmarks on both sides:
     /// interleaved, one pass each (the leading side alternating, one flip per
     /// round); otherwise all of them on one side, a flip, all on the other (the
-    /// fewest flips). With a budget alone, once every cell is within the target
-    /// the time left narrows them further, the cheapest passes first (which
+    /// fewest flips). With a budget alone, a cell that cannot reach the target
+    /// in the time left is left where it is, and once every other cell is within
+    /// it the time left narrows them further, the cheapest passes first (which
     /// brings the most cells down per second).
     mutating func refine(target: Double) {
         let goal = target * (1 - Passes.targetMargin)
         var target = goal
         while !interrupted {
             var chosen: [(index: Int, plans: [CellPlan])] = []
-            var predicted = 0.0
-            let needy = benchmarks.indices.compactMap { index -> (index: Int, worst: Double, steps: [String: Int])? in
-                let benchmark = benchmarks[index]
-                guard benchmark.everyRound, lanes.allSatisfy({ $0.outcomes[benchmark.id].map { !$0.failedThisRun } ?? false })
-                else { return nil }
-                var steps: [String: Int] = [:]
-                var worst = 0.0
-                for item in precisions(benchmark) {
-                    let limit = controller == nil ? RunSession.maximumAdaptiveIntervals : RunSession.maximumPairs
-                    guard item.intervals < limit else { continue }
-                    // No interval even from many pairs: a difference whose off side stays
-                    // within its noise of zero in some draws (from fewer, more pairs can
-                    // steady its median and give it one).
-                    if item.precision == nil && item.intervals >= RunSession.maximumPairsWithoutInterval && controller != nil { continue }
-                    // Too few pairs or rounds for a bootstrap of a median to be trusted.
-                    let trusted = controller == nil
-                        || (item.intervals >= RunSession.minimumTrustedPairs && item.rounds >= RunSession.minimumTrustedRounds)
-                    let precision = trusted ? item.precision ?? .infinity : .infinity
-                    guard precision > target else { continue }
-                    steps[item.cell] = min(limit - item.intervals, step(intervals: item.intervals, precision: precision, target: target))
-                    worst = max(worst, precision)
-                }
-                return steps.isEmpty ? nil : (index, worst, steps)
+            var needy = needs(target)
+            if settings.spendsWholeBudget, let budget = settings.budgetSeconds {
+                // A budget alone: a cell that cannot reach the goal in the time left
+                // (a difference within its noise of zero narrows far slower than its
+                // pairs grow) is left where it is, rather than take the time of every
+                // other cell (in a TCG guest, the protection fault took 568 pairs and
+                // most of five minutes while null call kept 40).
+                let timeLeft = budget - elapsed
+                let outOfReach = Set(needs(goal).filter {
+                    $0.worst.isFinite && secondsToReach(benchmarks[$0.index], $0.toTarget) > timeLeft
+                }.map(\.index))
+                needy.removeAll { outOfReach.contains($0.index) }
             }
             let costed = needy.map { ($0, predictedSeconds(benchmarks[$0.index], steps: $0.steps)) }
                 .sorted { target < goal ? $0.1 < $1.1 : $0.0.worst > $1.0.worst }
-            for (item, cost) in costed {
+            let budgetLeft = settings.budgetSeconds.map { $0 - elapsed }
+            for index in Passes.choose(costed.map(\.1), budgetLeft: budgetLeft) {
+                let item = costed[index].0
                 let benchmark = benchmarks[item.index]
-                if let budget = settings.budgetSeconds, elapsed + predicted + cost > budget { continue }
-                predicted += cost
                 chosen.append((item.index, lanes.enumerated().map { lane, _ in
                     var plan = RunSession.plan(for: lanes[lane].outcomes[benchmark.id], target: 0,
                                                side: interleaving ? SwitchState.allCases[lane] : nil)
@@ -659,6 +658,72 @@ struct Passes {
         let needed = Double(intervals) * (precision / target) * (precision / target)
         return min(RunSession.maximumPairsPerVisit, max(RunSession.minimumPairStep, Int(((needed - Double(intervals)) / 2).rounded(.up))),
                    max(intervals, RunSession.minimumPairStep))
+    }
+
+    /// The benchmarks whose summary cells are wider than `target` (or not yet
+    /// trusted), with their widest cell's half-width, the pairs (intervals) each
+    /// such cell gets in one refining pass, and the pairs each needs to reach it.
+    mutating func needs(_ target: Double) -> [(index: Int, worst: Double, steps: [String: Int], toTarget: [String: Int])] {
+        benchmarks.indices.compactMap { index in
+            let benchmark = benchmarks[index]
+            guard benchmark.everyRound, lanes.allSatisfy({ $0.outcomes[benchmark.id].map { !$0.failedThisRun } ?? false })
+            else { return nil }
+            var steps: [String: Int] = [:]
+            var toTarget: [String: Int] = [:]
+            var worst = 0.0
+            for item in precisions(benchmark) {
+                let limit = controller == nil ? RunSession.maximumAdaptiveIntervals : RunSession.maximumPairs
+                guard item.intervals < limit else { continue }
+                // No interval even from many pairs: a difference whose off side stays
+                // within its noise of zero in some draws (from fewer, more pairs can
+                // steady its median and give it one).
+                if item.precision == nil && item.intervals >= RunSession.maximumPairsWithoutInterval && controller != nil { continue }
+                // Too few pairs or rounds for a bootstrap of a median to be trusted.
+                let trusted = controller == nil
+                    || (item.intervals >= RunSession.minimumTrustedPairs && item.rounds >= RunSession.minimumTrustedRounds)
+                let precision = trusted ? item.precision ?? .infinity : .infinity
+                guard precision > target else { continue }
+                steps[item.cell] = min(limit - item.intervals, step(intervals: item.intervals, precision: precision, target: target))
+                let toReach = Passes.pairsToReach(target, intervals: item.intervals, precision: precision)
+                toTarget[item.cell] = toReach <= limit - item.intervals ? toReach : Passes.unreachable
+                worst = max(worst, precision)
+            }
+            return steps.isEmpty ? nil : (index, worst, steps, toTarget)
+        }
+    }
+
+    /// Which of a refining round's candidates (their predicted costs, in order)
+    /// it measures: each that fits in what is left of the budget.
+    static func choose(_ costs: [Double], budgetLeft: Double?) -> [Int] {
+        var chosen: [Int] = []
+        var predicted = 0.0
+        for (index, cost) in costs.enumerated() {
+            if let budgetLeft, predicted + cost > budgetLeft { continue }
+            predicted += cost
+            chosen.append(index)
+        }
+        return chosen
+    }
+
+    /// Pairs to a target no number of them reaches (past a cell's limit, or
+    /// from no interval): far more than any run takes.
+    static let unreachable = Int.max / 4
+
+    /// The pairs a cell needs to narrow its interval from `precision` to
+    /// `target`: the width shrinks as one over the square root of the pairs.
+    static func pairsToReach(_ target: Double, intervals: Int, precision: Double) -> Int {
+        guard precision.isFinite, intervals > 0 else { return unreachable }
+        return max(1, Int((Double(intervals) * ((precision / target) * (precision / target) - 1)).rounded(.up)))
+    }
+
+    /// The predicted time for `benchmark`'s cells to get these many more pairs:
+    /// their intervals, and one pass's overhead for every visit they take
+    /// (at most `maximumPairsPerVisit` pairs a visit); infinite if one is `unreachable`.
+    func secondsToReach(_ benchmark: Benchmark, _ pairs: [String: Int]) -> Double {
+        if pairs.values.contains(Passes.unreachable) { return .infinity }
+        let visits = Double(((pairs.values.max() ?? 0) + RunSession.maximumPairsPerVisit - 1) / RunSession.maximumPairsPerVisit)
+        let overhead = Statistics(passOverheadSeconds[benchmark.id] ?? [0]).median
+        return predictedSeconds(benchmark, steps: pairs) + max(0, visits - 1) * overhead * (interleaving || controller == nil ? 1 : 2)
     }
 
     /// The predicted length of a refining pass of `benchmark`: what its passes

@@ -202,19 +202,72 @@ public struct CellPair: Sendable {
     }
 
     /// The 95% interval of one cell's slowdown over another's (crosscheck: ours
-    /// over LMBench's), each measured in its own pairs: each bootstrap draw
-    /// divides a draw of one by an independent draw of the other, of the same
-    /// kind where both have it (else the pairs'); the span over the kinds.
+    /// over LMBench's), each measured in its own pairs, in the same rounds: the
+    /// two tools measured a cell seconds apart in every round, so what moves the
+    /// ratio from one visit to the next (the host's state) moves both and
+    /// cancels in their quotient (in a TCG guest under the function tracer,
+    /// whose pairs are a round apart, the median half-width went from ±30%
+    /// with each tool's pairs drawn across its rounds on their own to ±23% in
+    /// the same run; under `tracing_on`, pairs seconds apart, it stayed about
+    /// the same). The interval spans two draws that keep the rounds matched.
+    /// One draws runs of the rounds both measured, and both
+    /// cells take those rounds' pairs. The other keeps every round and draws,
+    /// within each, runs of each tool's pairs, independently for the two (their
+    /// pairs are not matched). With fewer than `minimumRounds` rounds in common,
+    /// the independent draws of each cell's pairs across its rounds.
     package static func slowdownRatioInterval(_ a: CellPair, over b: CellPair,
                                       resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
-        var intervals: [(low: Double, high: Double)] = []
-        for draw in Set(a.draws + b.draws).sorted(by: { $0.seed < $1.seed }) {
-            guard let x = a.slowdownReplicates(a.draws.contains(draw) ? draw : .pairs, resamples: resamples),
-                  let y = b.slowdownReplicates(b.draws.contains(draw) ? draw : .pairs, resamples: resamples),
-                  let interval = Bootstrap.percentileInterval(zip(x, y).map { $0 / $1 }) else { return nil }
-            intervals.append(interval)
+        let common = Set(a.roundNumbers).intersection(b.roundNumbers).sorted()
+        guard common.count >= CellPair.minimumRounds else {
+            guard let x = a.slowdownReplicates(.pairs, resamples: resamples),
+                  let y = b.slowdownReplicates(.pairs, resamples: resamples) else { return nil }
+            return Bootstrap.percentileInterval(zip(x, y).map { $0 / $1 })
         }
-        return Bootstrap.span(intervals)
+        let (aRounds, bRounds) = (a.roundIndices, b.roundIndices)
+        let (aRatios, bRatios) = (a.pairRatios, b.pairRatios)
+        var generator = SplitMix64(seed: SplitMix64.seed(a.off.id + "/ratio-rounds"))
+        let rounds = (0..<resamples).map { _ -> Double in
+            let drawn = BlockBootstrap.draw(common.count, length: BlockBootstrap.blockLength(common.count), &generator)
+                .map { common[$0] }
+            func slowdown(_ pair: CellPair, _ index: [Int: Int], _ ratios: [Double]) -> Double {
+                pair.slowdown(over: drawn.flatMap { pair.roundPairs[index[$0]!] }, ratios: ratios)
+            }
+            return slowdown(a, aRounds, aRatios) / slowdown(b, bRounds, bRatios)
+        }
+        var aGenerator = SplitMix64(seed: SplitMix64.seed(a.off.id + "/ratio-within-rounds"))
+        var bGenerator = SplitMix64(seed: SplitMix64.seed(b.off.id + "/ratio-within-rounds/denominator"))
+        let withinRounds = (0..<resamples).map { _ -> Double in
+            func slowdown(_ pair: CellPair, _ index: [Int: Int], _ ratios: [Double], _ generator: inout SplitMix64) -> Double {
+                let drawn = common.flatMap { round -> [Int] in
+                    let range = pair.roundPairs[index[round]!]
+                    return BlockBootstrap.draw(range.count, length: BlockBootstrap.blockLength(range.count), &generator)
+                        .map { range.lowerBound + $0 }
+                }
+                return pair.slowdown(over: drawn, ratios: ratios)
+            }
+            return slowdown(a, aRounds, aRatios, &aGenerator) / slowdown(b, bRounds, bRatios, &bGenerator)
+        }
+        guard rounds.allSatisfy(\.isFinite), withinRounds.allSatisfy(\.isFinite) else { return nil }
+        return Bootstrap.percentileSpan([rounds, withinRounds])
+    }
+
+    /// The round of each entry of `roundPairs`, in the same order.
+    var roundNumbers: [Int] { roundPairs.map { offBlocks[$0.lowerBound].round } }
+
+    /// Where each round's pairs are in `roundPairs`, by round.
+    var roundIndices: [Int: Int] { Dictionary(uniqueKeysWithValues: roundNumbers.enumerated().map { ($1, $0) }) }
+
+    /// The slowdown from the given pairs (repeats allowed): the median of their
+    /// ratios, or unpaired the quotient of the sides' values over their blocks.
+    func slowdown(over drawn: [Int], ratios: [Double]) -> Double {
+        var ratio = Double.nan
+        if isPaired {
+            var picked = drawn.map { ratios[$0] }.filter(\.isFinite)
+            if !picked.isEmpty { ratio = Statistics.median(selecting: &picked) }
+        } else {
+            ratio = CellPair.sidesRatio([(self, drawn)])
+        }
+        return CellPair.slowdown(ratio: ratio, prefersSmaller: off.unit.prefersSmaller)
     }
 
     /// Half the interval's width relative to the slowdown, with `resamples`

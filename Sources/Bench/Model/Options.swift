@@ -105,7 +105,7 @@ public enum Options {
               "Directory for the private run directory (test files); refused if another user can write to it or to a directory above it (without the sticky bit)."),
         .init("--pin-ctx", nil, .flag, settings: "pin_ctx", set: { settings, _ in settings.pinContextSwitch = true }, "Pin every process of a context-switch ring to one CPU."),
         .init("--budget", "<duration>", .duration, settings: "budget_s", set: { $0.budgetSeconds = OptionSpec.seconds($1) },
-              "Time for the whole run (90s, 10m, 2h): three intervals per cell first (eight pairs in an A/B run), then more for the cells whose interval is widest until each reaches --target-ci; without --target-ci the time left then narrows them further, cheapest first. It decides the rounds: not with --rounds."),
+              "Time for the whole run (90s, 10m, 2h): three intervals per cell first (eight pairs in an A/B run), then more for the cells whose interval is widest until each reaches --target-ci; without --target-ci a cell that cannot reach it in the time left is left where it is, and the time left then narrows the others further, cheapest first. It decides the rounds: not with --rounds."),
         .init("--target-ci", "<percent>", .number(maximum: 100), default: "2 with --budget; 5 in an A/B run", settings: "target_precision_percent",
               set: { $0.targetPrecisionPercent = Double($1) }, "Half-width of the 95% interval to aim at, percent of the value (of the slowdown in an A/B run)."),
         .init("--resume", "<json>", .text,
