@@ -602,7 +602,7 @@ struct Passes {
                 // other cell (in a TCG guest, the protection fault took 568 pairs and
                 // most of five minutes while null call kept 40).
                 let timeLeft = budget - elapsed
-                let outOfReach = Set(needs(goal).filter {
+                let outOfReach = Set((target == goal ? needy : needs(goal)).filter {
                     $0.worst.isFinite && secondsToReach(benchmarks[$0.index], $0.toTarget) > timeLeft
                 }.map(\.index))
                 needy.removeAll { outOfReach.contains($0.index) }

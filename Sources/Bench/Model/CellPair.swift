@@ -210,11 +210,11 @@ public struct CellPair: Sendable {
     /// with each tool's pairs drawn across its rounds on their own to ±23% in
     /// the same run; under `tracing_on`, pairs seconds apart, it stayed about
     /// the same). The interval spans two draws that keep the rounds matched.
-    /// One draws runs of the rounds both measured, and both
-    /// cells take those rounds' pairs. The other keeps every round and draws,
-    /// within each, runs of each tool's pairs, independently for the two (their
-    /// pairs are not matched). With fewer than `minimumRounds` rounds in common,
-    /// the independent draws of each cell's pairs across its rounds.
+    /// One draws runs of the rounds both measured, and both cells take those
+    /// rounds' pairs. The other keeps every round and draws, within each, runs
+    /// of each tool's pairs, independently for the two (their pairs are not
+    /// matched). With fewer than `minimumRounds` rounds in common, the
+    /// independent draws of each cell's pairs across its rounds.
     package static func slowdownRatioInterval(_ a: CellPair, over b: CellPair,
                                       resamples: Int = Bootstrap.defaultResamples) -> (low: Double, high: Double)? {
         let common = Set(a.roundNumbers).intersection(b.roundNumbers).sorted()
