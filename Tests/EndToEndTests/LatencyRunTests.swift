@@ -12,12 +12,12 @@ final class LatencyRunTests: XCTestCase {
     override class func setUp() {
         scratch = try! Scratch()
         try! FileManager.default.createDirectory(atPath: scratch.path + "/fs", withIntermediateDirectories: true)
-        let before = SocketTable.listeningOrBound()
         let done = DispatchSemaphore(value: 0)
         let watcher = Thread {
             var seen = Set<String>()
             while done.wait(timeout: .now() + .milliseconds(2)) == .timedOut {
-                seen.formUnion(SocketTable.listeningOrBound().subtracting(before))
+                // Only the run's own sockets: another process on this machine may bind anywhere.
+                seen.formUnion(SocketTable.listeningOrBound(ownedBy: Binary.processes(tagged: tag)))
             }
             serverAddresses = seen
         }
@@ -105,13 +105,24 @@ struct SummaryRow {
 
 /// Sockets in LISTEN state (TCP) or bound (UDP), as "ADDRESS:PORT" in /proc/net's hex.
 enum SocketTable {
-    static func listeningOrBound() -> Set<String> {
+    /// The local addresses of the listening TCP and bound UDP sockets that these processes hold.
+    static func listeningOrBound(ownedBy pids: [Int32]) -> Set<String> {
+        var inodes = Set<String>()
+        for pid in pids {
+            let fds = "/proc/\(pid)/fd"
+            for fd in (try? FileManager.default.contentsOfDirectory(atPath: fds)) ?? [] {
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + fd),
+                      target.hasPrefix("socket:[") else { continue }
+                inodes.insert(String(target.dropFirst(8).dropLast()))
+            }
+        }
+        guard !inodes.isEmpty else { return [] }
         var result = Set<String>()
         for (file, state) in [("tcp", "0A"), ("tcp6", "0A"), ("udp", "07"), ("udp6", "07")] {
             guard let text = try? String(contentsOfFile: "/proc/net/\(file)", encoding: .utf8) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
-                if fields.count > 3, fields[3] == state { result.insert(String(fields[1])) }
+                if fields.count > 9, fields[3] == state, inodes.contains(String(fields[9])) { result.insert(String(fields[1])) }
             }
         }
         return result
