@@ -187,6 +187,23 @@ final class PairingTests: XCTestCase {
         XCTAssertGreaterThan(apart.high - apart.low, 2 * (matched.high - matched.low), "apart \(apart), matched \(matched)")
     }
 
+    /// The live precision's draws (kept buffers, no pooling) are the general
+    /// replicate's, draw for draw: rounds and pairs alike, a time and a rate.
+    func testTheQuickDrawsAreTheReplicatesDrawForDraw() throws {
+        let pair = PairingTests.roundPair("null-call", slowdown: 3, factors: [0.90, 1.08, 0.95, 1.10, 0.93, 1.04, 0.97],
+                                          pairsPerRound: 9, seed: 5)
+        XCTAssertTrue(pair.isPaired)
+        for draw in [CellPair.Draw.rounds, .pairs] {
+            let quick = try XCTUnwrap(pair.slowdownReplicates(draw, resamples: 300))
+            var generator = SplitMix64(seed: SplitMix64.seed(pair.off.id + draw.seed))
+            let general = (0..<300).map { _ in
+                CellPair.slowdown(ratio: pair.replicate(&generator, ratios: pair.pairRatios, withOffValue: false, draw: draw).ratio,
+                                  prefersSmaller: true)
+            }
+            XCTAssertEqual(quick, general, "\(draw)")
+        }
+    }
+
     /// A difference of two times within its noise of zero in over a tenth of its
     /// pairs (the protection fault with the switch off) has no per-pair ratio:
     /// its slowdown is the quotient of the sides' values, with an interval from

@@ -265,6 +265,36 @@ final class CrosscheckArithmeticTests: XCTestCase {
         XCTAssertEqual(check.inCatalogOrder(shuffled).map(\.cell), cells)
     }
 
+    /// A row that does not agree names the measured cause of its gap, if one is
+    /// known; an agreeing row and a cell with no known cause say nothing more.
+    func testARowThatDoesNotAgreeNamesItsKnownCause() throws {
+        let drift = [1.0, 2.0, 1.5, 1.2]
+        func named(_ cell: String, lmbenchSlowdown: Double) -> Crosscheck.Row {
+            var r = Crosscheck.Row(cell: cell, benchmark: cell)
+            for (round, d) in drift.enumerated() {
+                r.add(0.5 * d, .ours, .off, round: round)
+                r.add(1.5 * d, .ours, .on, round: round)
+                r.add(0.5 * d, .lmbench, .off, round: round)
+                r.add(0.5 * lmbenchSlowdown * d, .lmbench, .on, round: round)
+            }
+            return r
+        }
+        let rows = [named("select-tcp/10", lmbenchSlowdown: 2), named("null-call", lmbenchSlowdown: 2),
+                    named("fork", lmbenchSlowdown: 3)]
+        XCTAssertEqual(rows.map { $0.verdict(tolerance: 0.15, switched: true) }, [.differs, .differs, .agrees])
+        let result = Crosscheck.Result(directory: "/lmbench", rounds: drift.count, tolerance: 0.15, rows: rows,
+                                       switchRecord: SwitchRecord(spec: .command(on: "true", off: "true")))
+        let lines = CrosscheckFormat.text.render(result).split(separator: "\n").map(String.init)
+        let select = try XCTUnwrap(lines.first { $0.hasPrefix("select-tcp/10") })
+        XCTAssertTrue(select.hasSuffix("differs (known: LMBench's nfds leaves some of its 10 descriptors unpolled; ours polls all)"), select)
+        let nullCall = try XCTUnwrap(lines.first { $0.hasPrefix("null-call") })
+        XCTAssertTrue(nullCall.hasSuffix("differs"), nullCall)
+        let fork = try XCTUnwrap(lines.first { $0.hasPrefix("fork") })
+        XCTAssertTrue(fork.hasSuffix("agrees"), fork)
+        let json = CrosscheckFormat.json.render(result)
+        XCTAssertTrue(json.contains("\"known_cause\": \"our binary is static"), json)
+    }
+
     func testBandwidthsSlowDownAsOffOverOnAndIncompleteRoundsAreResampledWithWhatTheyHave() throws {
         var r = row([(4000, 1000, 4000, 2000), (4000, 1000, 4000, 2000)], prefersSmaller: false)
         XCTAssertEqual(try XCTUnwrap(r.slowdown(.ours)), 4)
@@ -288,5 +318,34 @@ final class CrosscheckArithmeticTests: XCTestCase {
         let lone = row([(1, 2, 1, 2)])
         XCTAssertNil(lone.slowdownInterval(), "one round: no interval")
         XCTAssertEqual(Crosscheck.Row(cell: "x", benchmark: "x").verdict(tolerance: 0.15, switched: true), .noValue)
+    }
+}
+
+/// Crosscheck waits for LMBench's server daemon by its sockets, not a fixed sleep.
+final class ServerReadinessTests: XCTestCase {
+    /// A child that binds (UDP) or listens (TCP) after a moment: not ready before,
+    /// ready once its socket is there; a child with no socket is never ready.
+    func testAChildIsListeningOnceItsSocketIsBoundOrListening() throws {
+        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let interpreter = try XCTUnwrap(python, "python3 runs the stand-in servers")
+        for (kind, ready) in [("SOCK_STREAM", "s.listen()"), ("SOCK_DGRAM", "pass")] {
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: interpreter)
+            child.arguments = ["-c", """
+                import socket, sys, time
+                sys.stdin.read(1)
+                s = socket.socket(socket.AF_INET, socket.\(kind)); s.bind(("127.0.0.1", 0)); \(ready)
+                time.sleep(60)
+                """]
+            let go = Pipe()
+            child.standardInput = go
+            try child.run()
+            defer { child.terminate(); child.waitUntilExit() }
+            XCTAssertFalse(ProgramRunner.aChildIsListening(), "\(kind): no socket yet")
+            go.fileHandleForWriting.write(Data("x".utf8))
+            let deadline = Date().addingTimeInterval(30)
+            while !ProgramRunner.aChildIsListening() && Date() < deadline { usleep(10_000) }
+            XCTAssertTrue(ProgramRunner.aChildIsListening(), "\(kind): its socket is there")
+        }
     }
 }

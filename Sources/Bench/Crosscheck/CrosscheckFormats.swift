@@ -45,8 +45,7 @@ extension CrosscheckFormat {
         out += "\n" + line(header)
         if markdown { out += "|---|---:|---:|---|---:|---:|---|---:|---|---|\n" }
         for row in r.rows {
-            var verdict = row.verdict(tolerance: r.tolerance, switched: true).rawValue
-            if let note = row.note { verdict += " (\(printable(note)))" }
+            let verdict = verdictText(row, row.verdict(tolerance: r.tolerance, switched: true))
             out += line([row.cell, value(row.values(.ours, .off).isEmpty ? nil : Statistics(row.values(.ours, .off)).median),
                          value(row.values(.ours, .on).isEmpty ? nil : Statistics(row.values(.ours, .on)).median), slowdown(row, .ours),
                          value(row.lmbenchValue), value(row.values(.lmbench, .on).isEmpty ? nil : Statistics(row.values(.lmbench, .on)).median),
@@ -57,6 +56,15 @@ extension CrosscheckFormat {
         let agree = judged.filter { $0.verdict(tolerance: r.tolerance, switched: true) == .agrees }.count
         out += "\n\(agree) of \(judged.count) slowdowns agree within " + cFormat("%.0f%%", r.tolerance * 100) + "\n"
         return out
+    }
+
+    /// A row's verdict with its note, and the known cause of a difference
+    /// beside a verdict that is not agrees.
+    func verdictText(_ row: Crosscheck.Row, _ verdict: Crosscheck.Verdict) -> String {
+        var text = verdict.rawValue
+        if let note = row.note { text += " (\(printable(note)))" }
+        if verdict == .differs || verdict == .inconclusive, let cause = row.knownCause { text += " (known: \(cause))" }
+        return text
     }
 
     func table(_ r: Crosscheck.Result, markdown: Bool) -> String {
@@ -73,8 +81,7 @@ extension CrosscheckFormat {
                 + ComparisonRendering.pad("95% interval", 18, left: true) + "  verdict\n"
         }
         for row in r.rows {
-            var verdict = row.verdict(tolerance: r.tolerance).rawValue
-            if let note = row.note { verdict += " (\(printable(note)))" }
+            let verdict = verdictText(row, row.verdict(tolerance: r.tolerance))
             let cells = [row.cell, value(row.oursValue), value(row.lmbenchValue), ComparisonRendering.factor(row.ratio),
                          ComparisonRendering.interval(row.interval), verdict]
             if markdown {
@@ -109,6 +116,7 @@ extension CrosscheckFormat {
                 ("ratio", row.ratio.map { .num($0) } ?? .null),
                 ("ci95", pair(row.interval)),
                 ("verdict", .string(row.verdict(tolerance: r.tolerance, switched: switched).rawValue)), ("note", .str(row.note)),
+                ("known_cause", .str(row.knownCause)),
                 ("ours_rounds", .array(row.ours.map { .num($0) })),
                 ("lmbench_rounds", .array(row.lmbench.map { .num($0) })),
             ]

@@ -316,6 +316,17 @@ public final class RunSession {
 
 }
 
+/// A cell's precision as the refining decisions and the progress lines use it:
+/// half its interval's width, relative (an A/B cell's slowdown's, nil with no
+/// interval), its intervals (pairs) and rounds, and an A/B cell's slowdown.
+struct CellPrecision {
+    let cell: String
+    let precision: Double?
+    let intervals: Int
+    let rounds: Int
+    let slowdown: Double?
+}
+
 /// The passes of one run over its benchmarks, and what they measured so far:
 /// one lane per side (one for a plain run; off and on for an A/B run).
 struct Passes {
@@ -351,8 +362,10 @@ struct Passes {
     var stopped = false
     /// What the first round's passes took, both sides (what a flip is weighed against).
     var firstRoundSeconds = 0.0
-    /// Each cell's precision (an A/B cell's slowdown's), while its benchmark gets no new pass.
-    var precisionCache: [String: Double?] = [:]
+    /// What `precisions` gives for each cell, kept while its benchmark gets no
+    /// new pass: in a TCG guest, building a cell's pairs and bootstrapping its
+    /// slowdown anew for every refining decision took seconds a round.
+    var precisionCache: [String: CellPrecision] = [:]
     /// Another tool measured after each pass (see `PassCompanion`).
     var companion: PassCompanion?
 
@@ -545,30 +558,35 @@ struct Passes {
     /// The cells a precision target applies to, with their precision (half the
     /// interval's width, relative): in an A/B run the slowdown of each cell of
     /// the summary tables (paired), in a plain run every cell's value.
-    mutating func precisions(_ benchmark: Benchmark) -> [(cell: String, precision: Double?, intervals: Int, rounds: Int)] {
+    mutating func precisions(_ benchmark: Benchmark) -> [CellPrecision] {
         guard let sofar = lanes[0].outcomes[benchmark.id] else { return [] }
         guard controller != nil, let onSide = lanes[1].outcomes[benchmark.id] else {
             return sofar.cells.map { cell in
-                if precisionCache[cell.id] == nil { precisionCache[cell.id] = cell.roughPrecision }
-                return (cell.id, precisionCache[cell.id]!, cell.series.map(\.samples.count).min() ?? 0, 0)
+                if let kept = precisionCache[cell.id] { return kept }
+                let item = CellPrecision(cell: cell.id, precision: cell.roughPrecision,
+                                         intervals: cell.series.map(\.samples.count).min() ?? 0, rounds: 0, slowdown: nil)
+                precisionCache[cell.id] = item
+                return item
             }
         }
         let summary = SummaryMetric.cellIDs(sofar.cells, feeding: summaryMetrics)
         return sofar.cells.filter { summary.contains($0.id) }.compactMap { off in
+            if let kept = precisionCache[off.id] { return kept }
             guard let on = onSide.cells.first(where: { $0.id == off.id }) else { return nil }
             let pair = CellPair(off: off, on: on)
-            if precisionCache[off.id] == nil { precisionCache[off.id] = pair.precision() }
-            return (off.id, precisionCache[off.id]!, pair.pairs, pair.rounds)
+            let item = CellPrecision(cell: off.id, precision: pair.precision(), intervals: pair.pairs, rounds: pair.rounds,
+                                     slowdown: pair.slowdown)
+            precisionCache[off.id] = item
+            return item
         }
     }
 
     /// For the plain progress lines of an A/B run: each summary cell's slowdown
     /// so far with its ± (the interval --target-ci aims at), and the time left.
     mutating func abStatus(_ benchmark: Benchmark) -> String? {
-        guard controller != nil, let off = lanes[0].outcomes[benchmark.id], let on = lanes[1].outcomes[benchmark.id] else { return nil }
+        guard controller != nil else { return nil }
         let cells = precisions(benchmark).compactMap { item -> String? in
-            guard let a = off.cells.first(where: { $0.id == item.cell }), let b = on.cells.first(where: { $0.id == item.cell }) else { return nil }
-            let slowdown = CellPair(off: a, on: b).slowdown
+            guard let slowdown = item.slowdown else { return nil }
             return item.cell + cFormat(" %.3gx", slowdown) + (item.precision.map { cFormat(" ±%.1f%%", $0 * 100) } ?? "")
                 + " (\(item.intervals) pairs)"
         }

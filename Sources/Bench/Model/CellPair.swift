@@ -43,6 +43,14 @@ public struct CellPair: Sendable {
     let pairValues: [(off: Double, on: Double)]
     /// The pairs' indices, one range per round measured, in round order.
     let roundPairs: [Range<Int>]
+    /// on/off of each pair whose two values are positive (nan for the others).
+    package let pairRatios: [Double]
+    /// Whether the per-pair ratios are meaningful (see the type's comment).
+    public let isPaired: Bool
+    /// The off side's value (`off.value`), kept: every bootstrap draw takes it,
+    /// and recomputing it (the median of every series) made the draws several
+    /// times slower, the statistics of a run in a TCG guest taking seconds.
+    let offValue: Double
 
     public init(off: Cell, on: Cell) {
         self.off = off
@@ -63,6 +71,11 @@ public struct CellPair: Sendable {
             }
         }
         roundPairs = ranges
+        let ratios = pairValues.map { $0.off > 0 && $0.on > 0 && $0.off.isFinite && $0.on.isFinite ? $0.on / $0.off : .nan }
+        pairRatios = ratios
+        isPaired = ratios.count >= CellPair.minimumPairs
+            && Double(ratios.filter(\.isFinite).count) >= CellPair.usableShare * Double(ratios.count)
+        offValue = off.value
     }
 
     public var pairs: Int { pairValues.count }
@@ -77,17 +90,6 @@ public struct CellPair: Sendable {
     /// The share of pairs that must have a positive value on both sides.
     static let usableShare = 0.9
 
-    /// on/off of each pair whose two values are positive (nan for the others).
-    package var pairRatios: [Double] {
-        pairValues.map { $0.off > 0 && $0.on > 0 && $0.off.isFinite && $0.on.isFinite ? $0.on / $0.off : .nan }
-    }
-
-    /// Whether the per-pair ratios are meaningful (see the type's comment).
-    public var isPaired: Bool {
-        pairs >= CellPair.minimumPairs
-            && Double(pairRatios.filter(\.isFinite).count) >= CellPair.usableShare * Double(pairs)
-    }
-
     /// on/off of the cell's value, from the pairs (the sides' values when unpaired).
     public var ratio: Double { CellPair.ratio(pooling: [self]) }
 
@@ -97,7 +99,7 @@ public struct CellPair: Sendable {
     /// sides' values).
     package static func ratio(pooling boots: [CellPair]) -> Double {
         if boots.allSatisfy(\.isPaired) { return Statistics.median(of: boots.flatMap { $0.pairRatios.filter(\.isFinite) }) }
-        if boots.count == 1 { return boots[0].on.value / boots[0].off.value }
+        if boots.count == 1 { return boots[0].on.value / boots[0].offValue }
         return sidesRatio(boots.map { ($0, Array($0.offBlocks.indices)) })
     }
 
@@ -139,10 +141,20 @@ public struct CellPair: Sendable {
 
     /// The indices of the pairs of one moving-block draw of the rounds or the pairs.
     func drawPairs(_ generator: inout SplitMix64, _ draw: Draw) -> [Int] {
+        var drawn: [Int] = [], scratch: [Int] = []
+        drawPairs(&generator, draw, into: &drawn, scratch: &scratch)
+        return drawn
+    }
+
+    /// The same draw into `drawn`, with `scratch` for the drawn rounds (both
+    /// emptied first, their storage kept for the next draw).
+    func drawPairs(_ generator: inout SplitMix64, _ draw: Draw, into drawn: inout [Int], scratch: inout [Int]) {
         guard draw == .rounds, rounds >= CellPair.minimumRounds else {
-            return BlockBootstrap.draw(pairs, length: BlockBootstrap.blockLength(pairs), &generator)
+            return BlockBootstrap.draw(pairs, length: BlockBootstrap.blockLength(pairs), &generator, into: &drawn)
         }
-        return BlockBootstrap.draw(rounds, length: BlockBootstrap.blockLength(rounds), &generator).flatMap { roundPairs[$0] }
+        BlockBootstrap.draw(rounds, length: BlockBootstrap.blockLength(rounds), &generator, into: &scratch)
+        drawn.removeAll(keepingCapacity: true)
+        for round in scratch { drawn += roundPairs[round] }
     }
 
     /// One draw: the off side's value recomputed from the drawn pairs' off
@@ -168,7 +180,7 @@ public struct CellPair: Sendable {
         for (pair, ratios) in boots {
             let drawn = pair.drawPairs(&generator, draw)
             if paired { for i in drawn where ratios[i].isFinite { picked.append(ratios[i]) } } else { draws.append((pair, drawn)) }
-            offValues.append(withOffValue ? Statistics.median(of: drawn.map { pair.pairValues[$0].off }) : pair.off.value)
+            offValues.append(withOffValue ? Statistics.median(of: drawn.map { pair.pairValues[$0].off }) : pair.offValue)
         }
         let offValue = offValues.count == 1 ? offValues[0] : Statistics.median(of: offValues)
         guard paired else { return (offValue, sidesRatio(draws)) }
@@ -192,11 +204,25 @@ public struct CellPair: Sendable {
     /// `minimumPairs` pairs, or when a draw's value is not a positive number.
     func slowdownReplicates(_ draw: Draw, resamples: Int) -> [Double]? {
         guard pairs >= CellPair.minimumPairs else { return nil }
-        let ratios = pairRatios
         var generator = SplitMix64(seed: SplitMix64.seed(off.id + draw.seed))
-        let replicates = (0..<resamples).map { _ in
-            CellPair.slowdown(ratio: replicate(&generator, ratios: ratios, withOffValue: false, draw: draw).ratio,
-                              prefersSmaller: off.unit.prefersSmaller)
+        var replicates: [Double] = []
+        replicates.reserveCapacity(resamples)
+        if isPaired {
+            // `replicate`'s draws with their buffers kept: a run in a TCG guest
+            // takes thousands of these between its passes.
+            var drawn: [Int] = [], scratch: [Int] = [], picked: [Double] = []
+            for _ in 0..<resamples {
+                drawPairs(&generator, draw, into: &drawn, scratch: &scratch)
+                picked.removeAll(keepingCapacity: true)
+                for i in drawn where pairRatios[i].isFinite { picked.append(pairRatios[i]) }
+                let ratio = picked.isEmpty ? Double.nan : Statistics.median(selecting: &picked)
+                replicates.append(CellPair.slowdown(ratio: ratio, prefersSmaller: off.unit.prefersSmaller))
+            }
+        } else {
+            for _ in 0..<resamples {
+                replicates.append(CellPair.slowdown(ratio: replicate(&generator, ratios: pairRatios, withOffValue: false, draw: draw).ratio,
+                                                    prefersSmaller: off.unit.prefersSmaller))
+            }
         }
         return replicates.allSatisfy(\.isFinite) ? replicates : nil
     }
@@ -225,27 +251,38 @@ public struct CellPair: Sendable {
         }
         let (aRounds, bRounds) = (a.roundIndices, b.roundIndices)
         let (aRatios, bRatios) = (a.pairRatios, b.pairRatios)
+        // The draws' buffers are kept from one replicate to the next (a TCG guest
+        // takes seconds for a table's intervals otherwise).
+        var drawnRounds: [Int] = [], aDrawn: [Int] = [], bDrawn: [Int] = [], block: [Int] = [], picked: [Double] = []
         var generator = SplitMix64(seed: SplitMix64.seed(a.off.id + "/ratio-rounds"))
-        let rounds = (0..<resamples).map { _ -> Double in
-            let drawn = BlockBootstrap.draw(common.count, length: BlockBootstrap.blockLength(common.count), &generator)
-                .map { common[$0] }
-            func slowdown(_ pair: CellPair, _ index: [Int: Int], _ ratios: [Double]) -> Double {
-                pair.slowdown(over: drawn.flatMap { pair.roundPairs[index[$0]!] }, ratios: ratios)
+        var rounds: [Double] = []
+        for _ in 0..<resamples {
+            BlockBootstrap.draw(common.count, length: BlockBootstrap.blockLength(common.count), &generator, into: &drawnRounds)
+            aDrawn.removeAll(keepingCapacity: true)
+            bDrawn.removeAll(keepingCapacity: true)
+            for i in drawnRounds {
+                aDrawn += a.roundPairs[aRounds[common[i]]!]
+                bDrawn += b.roundPairs[bRounds[common[i]]!]
             }
-            return slowdown(a, aRounds, aRatios) / slowdown(b, bRounds, bRatios)
+            rounds.append(a.slowdown(over: aDrawn, ratios: aRatios, picked: &picked)
+                / b.slowdown(over: bDrawn, ratios: bRatios, picked: &picked))
         }
         var aGenerator = SplitMix64(seed: SplitMix64.seed(a.off.id + "/ratio-within-rounds"))
         var bGenerator = SplitMix64(seed: SplitMix64.seed(b.off.id + "/ratio-within-rounds/denominator"))
-        let withinRounds = (0..<resamples).map { _ -> Double in
-            func slowdown(_ pair: CellPair, _ index: [Int: Int], _ ratios: [Double], _ generator: inout SplitMix64) -> Double {
-                let drawn = common.flatMap { round -> [Int] in
-                    let range = pair.roundPairs[index[round]!]
-                    return BlockBootstrap.draw(range.count, length: BlockBootstrap.blockLength(range.count), &generator)
-                        .map { range.lowerBound + $0 }
-                }
-                return pair.slowdown(over: drawn, ratios: ratios)
+        func drawWithinRounds(_ pair: CellPair, _ index: [Int: Int], _ generator: inout SplitMix64, into drawn: inout [Int]) {
+            drawn.removeAll(keepingCapacity: true)
+            for round in common {
+                let range = pair.roundPairs[index[round]!]
+                BlockBootstrap.draw(range.count, length: BlockBootstrap.blockLength(range.count), &generator, into: &block)
+                for i in block { drawn.append(range.lowerBound + i) }
             }
-            return slowdown(a, aRounds, aRatios, &aGenerator) / slowdown(b, bRounds, bRatios, &bGenerator)
+        }
+        var withinRounds: [Double] = []
+        for _ in 0..<resamples {
+            drawWithinRounds(a, aRounds, &aGenerator, into: &aDrawn)
+            drawWithinRounds(b, bRounds, &bGenerator, into: &bDrawn)
+            withinRounds.append(a.slowdown(over: aDrawn, ratios: aRatios, picked: &picked)
+                / b.slowdown(over: bDrawn, ratios: bRatios, picked: &picked))
         }
         guard rounds.allSatisfy(\.isFinite), withinRounds.allSatisfy(\.isFinite) else { return nil }
         return Bootstrap.percentileSpan([rounds, withinRounds])
@@ -259,10 +296,11 @@ public struct CellPair: Sendable {
 
     /// The slowdown from the given pairs (repeats allowed): the median of their
     /// ratios, or unpaired the quotient of the sides' values over their blocks.
-    func slowdown(over drawn: [Int], ratios: [Double]) -> Double {
+    func slowdown(over drawn: [Int], ratios: [Double], picked: inout [Double]) -> Double {
         var ratio = Double.nan
         if isPaired {
-            var picked = drawn.map { ratios[$0] }.filter(\.isFinite)
+            picked.removeAll(keepingCapacity: true)
+            for i in drawn where ratios[i].isFinite { picked.append(ratios[i]) }
             if !picked.isEmpty { ratio = Statistics.median(selecting: &picked) }
         } else {
             ratio = CellPair.sidesRatio([(self, drawn)])

@@ -15,15 +15,23 @@ public enum BlockBootstrap {
     /// The indices of one replicate of a sequence of `n` items: blocks of
     /// `length` consecutive indices, cut to n in all.
     public static func draw(_ n: Int, length: Int, _ generator: inout SplitMix64) -> [Int] {
-        guard n > 0 else { return [] }
+        var indices: [Int] = []
+        draw(n, length: length, &generator, into: &indices)
+        return indices
+    }
+
+    /// The same draw into `indices` (emptied first, its storage kept): the
+    /// bootstraps of a run's live precision draw thousands of them.
+    public static func draw(_ n: Int, length: Int, _ generator: inout SplitMix64, into indices: inout [Int]) {
+        indices.removeAll(keepingCapacity: true)
+        guard n > 0 else { return }
         let length = min(max(length, 1), n)
         let starts = UInt64(n - length + 1)
-        var indices: [Int] = []
         indices.reserveCapacity(n + length)
         while indices.count < n {
             let start = Int(generator.next() % starts)
             indices += start..<(start + length)
         }
-        return Array(indices.prefix(n))
+        indices.removeLast(indices.count - n)
     }
 }
